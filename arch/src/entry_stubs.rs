@@ -1,0 +1,168 @@
+//! Entry stubs for all 256 vectors, the common entry path and the paranoid
+//! entry path. See TEAM_NOTES/entry-path-rules.md.
+//!
+//! Each stub pushes a dummy error code when the CPU does not push one, then
+//! its vector number, and jumps to one of two shared paths:
+//!
+//! - **common** (everything but NMI, #DF, #MC): the interrupted CS says where
+//!   we came from; `swapgs` only when it was ring 3, then `lfence` on both
+//!   paths so no load through GS can run speculatively with the wrong base.
+//! - **paranoid** (NMI, #DF, #MC): these can arrive between a `swapgs` and the
+//!   instruction after it, so CS cannot be trusted. Read `IA32_GS_BASE`: the
+//!   kernel's PCRs live in the upper half, so a negative value means the
+//!   kernel GS is already active. Swap only if it was not, remember that in
+//!   callee-saved RBX, and swap back on exit: GS is restored to exactly what
+//!   it was.
+//!
+//! Both paths save all GPRs into an `InterruptFrame` and call
+//! `arch_interrupt_dispatch(&mut InterruptFrame)`. No path touches GS before
+//! its swap decision.
+
+use crate::exception_names::{has_error_code, is_paranoid};
+use crate::interrupt_frame::{CS_FROM_VECTOR_OFFSET, STUB_PUSHED_BYTES};
+use crate::msr::IA32_GS_BASE;
+
+/// Vectors with a stub (all of them).
+pub const VECTOR_COUNT: usize = 256;
+
+// The stub generator below hard-codes these sets in assembler `.if`s; keep
+// them in step with `exception_names`.
+const _: () = {
+    let mut vector = 0;
+    while vector < 32 {
+        let v = vector as u8;
+        let listed_error = matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17 | 21 | 29 | 30);
+        assert!(has_error_code(v) == listed_error);
+        assert!(is_paranoid(v) == matches!(v, 2 | 8 | 18));
+        vector += 1;
+    }
+};
+
+core::arch::global_asm!(
+    r#"
+    .pushsection .rodata.arch_interrupt_stub_table, "a"
+    .balign 8
+    .global arch_interrupt_stub_table
+arch_interrupt_stub_table:
+    .popsection
+
+    .pushsection .text.arch_interrupt_stubs, "ax"
+    .balign 16
+    .set stub_vector, 0
+    .rept {vector_count}
+    .balign 16
+1:
+    .if !(stub_vector == 8 || (stub_vector >= 10 && stub_vector <= 14) || stub_vector == 17 || stub_vector == 21 || stub_vector == 29 || stub_vector == 30)
+    push 0
+    .endif
+    push stub_vector
+    .if stub_vector == 2 || stub_vector == 8 || stub_vector == 18
+    jmp arch_paranoid_entry
+    .else
+    jmp arch_common_entry
+    .endif
+    .pushsection .rodata.arch_interrupt_stub_table, "a"
+    .quad 1b
+    .popsection
+    .set stub_vector, stub_vector + 1
+    .endr
+
+arch_common_entry:
+    test byte ptr [rsp + {cs_from_vector}], 3
+    jz 2f
+    swapgs
+2:  lfence
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    cld
+    call arch_interrupt_dispatch
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    test byte ptr [rsp + {cs_from_vector}], 3
+    jz 3f
+    swapgs
+3:  add rsp, {stub_pushed}
+    iretq
+
+arch_paranoid_entry:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov ecx, {gs_base_msr}
+    rdmsr
+    xor ebx, ebx
+    test edx, edx
+    js 4f
+    swapgs
+    mov ebx, 1
+4:  lfence
+    mov rdi, rsp
+    cld
+    call arch_interrupt_dispatch
+    test ebx, ebx
+    jz 5f
+    swapgs
+5:  pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, {stub_pushed}
+    iretq
+    .popsection
+
+    "#,
+    vector_count = const VECTOR_COUNT,
+    cs_from_vector = const CS_FROM_VECTOR_OFFSET,
+    stub_pushed = const STUB_PUSHED_BYTES,
+    gs_base_msr = const IA32_GS_BASE,
+);

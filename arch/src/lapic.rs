@@ -1,0 +1,192 @@
+//! The local APIC of each CPU, through the `x2apic` crate: x2APIC (MSRs)
+//! when CPUID offers it (KVM), xAPIC over MMIO otherwise (TCG in QEMU 7.2).
+//!
+//! Each CPU keeps its own `LocalApic` in a per-CPU slot that only it touches,
+//! always with interrupts disabled. Two quirks of the crate are handled here:
+//! in xAPIC mode it puts the destination in ICR bits 32..63 verbatim, whereas
+//! the xAPIC destination field is bits 56..63, so the APIC id is shifted; and
+//! it does not wait for the xAPIC "send pending" bit, so `send` does.
+
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use percpu::MAX_CPUS;
+use x2apic::lapic::{IpiDestMode, LocalApic, LocalApicBuilder, TimerDivide, TimerMode};
+
+/// Interrupt vectors the local APIC itself raises.
+#[derive(Clone, Copy, Debug)]
+pub struct LapicVectors {
+    pub timer: u8,
+    pub error: u8,
+    pub spurious: u8,
+}
+
+struct LapicSlot(UnsafeCell<Option<LocalApic>>);
+
+// SAFETY: slot `i` is only accessed by CPU `i` (indexed by its own PCR's
+// cpu_id) with interrupts disabled, so there is never concurrent access.
+unsafe impl Sync for LapicSlot {}
+
+static SLOTS: [LapicSlot; MAX_CPUS] = [const { LapicSlot(UnsafeCell::new(None)) }; MAX_CPUS];
+static X2APIC_MODE: AtomicBool = AtomicBool::new(false);
+/// Virtual address of the xAPIC MMIO page (0 in x2APIC mode).
+static XAPIC_BASE: AtomicU64 = AtomicU64::new(0);
+/// Timer divider used everywhere (calibration and periodic mode).
+const TIMER_DIVIDE: TimerDivide = TimerDivide::Div16;
+
+/// Whether this CPU supports x2APIC mode.
+pub fn cpu_supports_x2apic() -> bool {
+    raw_cpuid::CpuId::new().get_feature_info().is_some_and(|features| features.has_x2apic())
+}
+
+/// Physical address of the xAPIC MMIO page, from `IA32_APIC_BASE`.
+pub fn xapic_physical_base() -> u64 {
+    // SAFETY: IA32_APIC_BASE exists on every x86_64 CPU; reading it has no
+    // side effects.
+    unsafe { x2apic::lapic::xapic_base() }
+}
+
+/// Chooses the APIC mode for all CPUs. `xapic_mmio_virtual` is where the
+/// kernel mapped the xAPIC page (uncached); it is unused in x2APIC mode.
+pub fn select_mode(xapic_mmio_virtual: u64) {
+    let x2apic = cpu_supports_x2apic();
+    X2APIC_MODE.store(x2apic, Ordering::Relaxed);
+    XAPIC_BASE.store(if x2apic { 0 } else { xapic_mmio_virtual }, Ordering::Relaxed);
+}
+
+/// Whether the APICs run in x2APIC mode.
+pub fn is_x2apic() -> bool {
+    X2APIC_MODE.load(Ordering::Relaxed)
+}
+
+fn with_local_apic<R>(f: impl FnOnce(&mut LocalApic) -> R) -> R {
+    crate::cpu::without_interrupts(|| {
+        let cpu = percpu::cpu_id() as usize;
+        // SAFETY: LapicSlot's invariant: this CPU's slot, interrupts off.
+        let slot = unsafe { &mut *SLOTS[cpu].0.get() };
+        let apic = slot.as_mut().expect("local APIC used before lapic::init_this_cpu");
+        f(apic)
+    })
+}
+
+/// Enables this CPU's local APIC with the timer stopped and installs it in
+/// this CPU's slot. Call once per CPU after its PCR is installed.
+pub fn init_this_cpu(vectors: LapicVectors) {
+    let mut builder = LocalApicBuilder::new();
+    builder
+        .timer_vector(vectors.timer as usize)
+        .error_vector(vectors.error as usize)
+        .spurious_vector(vectors.spurious as usize)
+        .timer_mode(TimerMode::Periodic)
+        .timer_divide(TIMER_DIVIDE)
+        .timer_initial(0)
+        .ipi_destination_mode(IpiDestMode::Physical);
+    if !is_x2apic() {
+        builder.set_xapic_base(XAPIC_BASE.load(Ordering::Relaxed));
+    }
+    let mut apic = builder.build().expect("local APIC configuration is complete");
+    // SAFETY: we are on the CPU whose APIC this is; the vectors have handlers.
+    unsafe { apic.enable() };
+    crate::cpu::without_interrupts(|| {
+        let cpu = percpu::cpu_id() as usize;
+        // SAFETY: LapicSlot's invariant: this CPU's slot, interrupts off.
+        unsafe { *SLOTS[cpu].0.get() = Some(apic) };
+    });
+}
+
+/// Whether `init_this_cpu` has run on the calling CPU.
+pub fn is_ready_on_this_cpu() -> bool {
+    crate::cpu::without_interrupts(|| {
+        let cpu = percpu::cpu_id() as usize;
+        // SAFETY: LapicSlot's invariant: this CPU's slot, interrupts off.
+        unsafe { (*SLOTS[cpu].0.get()).is_some() }
+    })
+}
+
+/// This CPU's APIC id, read from the hardware (not from the PCR).
+pub fn hardware_id() -> u32 {
+    // SAFETY: reading the ID register has no side effects.
+    with_local_apic(|apic| unsafe { apic.id() }) >> if is_x2apic() { 0 } else { 24 }
+}
+
+/// Signals end of interrupt for the interrupt being handled.
+pub fn end_of_interrupt() {
+    // SAFETY: called from an interrupt handler of an APIC-delivered vector.
+    with_local_apic(|apic| unsafe { apic.end_of_interrupt() });
+}
+
+/// Timer ticks (at the divider used here) per millisecond, measured against
+/// the TSC. Run on one CPU; all CPUs share the APIC bus clock.
+pub fn calibrate_timer_ticks_per_ms(tsc_hz: u64) -> u32 {
+    const WINDOW_MS: u64 = 10;
+    with_local_apic(|apic| {
+        // SAFETY: our own APIC; the timer is stopped and masked from use by
+        // anyone else during boot.
+        unsafe {
+            apic.set_timer_mode(TimerMode::OneShot);
+            apic.set_timer_initial(u32::MAX);
+            let start = crate::tsc::read();
+            let window = tsc_hz * WINDOW_MS / 1000;
+            while crate::tsc::read() - start < window {
+                core::hint::spin_loop();
+            }
+            let elapsed = u32::MAX - apic.timer_current();
+            apic.set_timer_initial(0);
+            apic.set_timer_mode(TimerMode::Periodic);
+            (u64::from(elapsed) / WINDOW_MS).max(1) as u32
+        }
+    })
+}
+
+/// Starts this CPU's periodic timer with `initial_count` ticks per period.
+pub fn start_periodic_timer(initial_count: u32) {
+    // SAFETY: our own APIC, configured by `init_this_cpu`.
+    with_local_apic(|apic| unsafe {
+        apic.set_timer_mode(TimerMode::Periodic);
+        apic.set_timer_initial(initial_count);
+    });
+}
+
+/// What kind of IPI to send.
+#[derive(Clone, Copy, Debug)]
+pub enum Ipi {
+    /// A normal interrupt on `vector`.
+    Fixed(u8),
+    /// Non-maskable interrupt.
+    Nmi,
+    /// INIT (puts the target in wait-for-SIPI).
+    Init,
+    /// Start-up at physical page `page` (address = page << 12).
+    Startup(u8),
+}
+
+/// Sends `ipi` to the CPU with `apic_id`, waiting until the APIC accepted it.
+pub fn send(apic_id: u32, ipi: Ipi) {
+    let destination = if is_x2apic() { apic_id } else { apic_id << 24 };
+    with_local_apic(|apic| {
+        // SAFETY: our own APIC; the destination comes from the MADT.
+        unsafe {
+            wait_for_idle_icr(apic);
+            match ipi {
+                Ipi::Fixed(vector) => apic.send_ipi(vector, destination),
+                Ipi::Nmi => apic.send_nmi(destination),
+                Ipi::Init => apic.send_init_ipi(destination),
+                Ipi::Startup(page) => apic.send_sipi(page, destination),
+            }
+            wait_for_idle_icr(apic);
+        }
+    });
+}
+
+/// xAPIC only: spin until the previous IPI left the ICR (x2APIC has no such bit).
+///
+/// # Safety
+/// `apic` must be this CPU's APIC.
+unsafe fn wait_for_idle_icr(apic: &LocalApic) {
+    if is_x2apic() {
+        return;
+    }
+    // SAFETY: reading the ICR of our own APIC.
+    while unsafe { apic.get_ipi_delivery_status() } {
+        core::hint::spin_loop();
+    }
+}

@@ -1,0 +1,84 @@
+//! The 16550 UART on COM1, polled: the serial console. Locking is the
+//! kernel's business (see kernel/src/console.rs); this is the bare device.
+
+use x86_64::instructions::port::Port;
+
+/// I/O base of COM1.
+pub const COM1_PORT_BASE: u16 = 0x3f8;
+
+const DATA: u16 = 0;
+const INTERRUPT_ENABLE: u16 = 1;
+const FIFO_CONTROL: u16 = 2;
+const LINE_CONTROL: u16 = 3;
+const MODEM_CONTROL: u16 = 4;
+const LINE_STATUS: u16 = 5;
+const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
+const LINE_STATUS_DATA_READY: u8 = 1 << 0;
+const LINE_CONTROL_DLAB: u8 = 1 << 7;
+const LINE_CONTROL_8N1: u8 = 0x03;
+/// Divisor for 115200 baud from the 1.8432 MHz UART clock.
+const DIVISOR_115200_BAUD: u16 = 1;
+
+/// A 16550 UART at an I/O base.
+pub struct SerialPort {
+    base: u16,
+}
+
+impl SerialPort {
+    /// # Safety
+    /// `base` must be the I/O base of a 16550-compatible UART that nothing
+    /// else drives concurrently without coordination.
+    pub const unsafe fn new(base: u16) -> Self {
+        Self { base }
+    }
+
+    fn write_register(&mut self, register: u16, value: u8) {
+        // SAFETY: `new`'s contract: base is a UART's I/O base.
+        unsafe { Port::<u8>::new(self.base + register).write(value) };
+    }
+
+    fn read_register(&mut self, register: u16) -> u8 {
+        // SAFETY: `new`'s contract: base is a UART's I/O base.
+        unsafe { Port::<u8>::new(self.base + register).read() }
+    }
+
+    /// 115200 baud, 8N1, FIFOs on, device interrupts off.
+    pub fn init(&mut self) {
+        self.write_register(INTERRUPT_ENABLE, 0);
+        self.write_register(LINE_CONTROL, LINE_CONTROL_DLAB);
+        self.write_register(DATA, DIVISOR_115200_BAUD as u8);
+        self.write_register(INTERRUPT_ENABLE, (DIVISOR_115200_BAUD >> 8) as u8);
+        self.write_register(LINE_CONTROL, LINE_CONTROL_8N1);
+        self.write_register(FIFO_CONTROL, 0xc7); // enable, clear both, 14-byte threshold
+        self.write_register(MODEM_CONTROL, 0x03); // DTR + RTS
+    }
+
+    /// Sends one byte, waiting for room in the transmitter.
+    pub fn write_byte(&mut self, byte: u8) {
+        while self.read_register(LINE_STATUS) & LINE_STATUS_TRANSMIT_EMPTY == 0 {
+            core::hint::spin_loop();
+        }
+        self.write_register(DATA, byte);
+    }
+
+    /// A received byte, if one is waiting.
+    pub fn try_read_byte(&mut self) -> Option<u8> {
+        if self.read_register(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {
+            Some(self.read_register(DATA))
+        } else {
+            None
+        }
+    }
+}
+
+impl core::fmt::Write for SerialPort {
+    fn write_str(&mut self, text: &str) -> core::fmt::Result {
+        for byte in text.bytes() {
+            if byte == b'\n' {
+                self.write_byte(b'\r');
+            }
+            self.write_byte(byte);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,182 @@
+//! The real-mode trampoline that takes an application processor from the
+//! start-up IPI to the kernel in long mode.
+//!
+//! The blob below is assembled into the kernel image and copied to the low
+//! physical page `TRAMPOLINE_PHYSICAL_ADDRESS`. A SIPI starts the AP there in
+//! real mode with CS = page << 8, IP = 0. It loads its own tiny GDT, enters
+//! protected mode, enables PAE, loads the kernel's page tables from the
+//! parameters block, sets EFER.LME/NXE, enables paging and far-jumps into
+//! 64-bit mode, still running at the low (identity-mapped) address. It then
+//! loads the stack top given by the BSP and calls the entry point with the
+//! argument (the AP's PCR). The BSP fills the parameters block for one AP at
+//! a time, before its SIPI, so each AP owns its stack and PCR before any Rust
+//! code runs on it.
+
+use crate::layout::PAGE_SIZE_BYTES;
+use crate::msr::IA32_EFER;
+use memoffset::offset_of;
+use x86_64::registers::control::{Cr0Flags, Cr4Flags};
+use x86_64::registers::model_specific::EferFlags;
+
+/// Where the trampoline runs. Must be page-aligned and below 1 MiB; the
+/// kernel keeps this page out of the frame allocator.
+pub const TRAMPOLINE_PHYSICAL_ADDRESS: u64 = 0x8000;
+const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS % PAGE_SIZE_BYTES == 0);
+const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS < 0x10_0000);
+
+/// What the BSP hands to one AP, written into the copied trampoline.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TrampolineParams {
+    /// Physical address of the PML4 (must be below 4 GiB).
+    pub cr3: u64,
+    /// Top of the AP's (guarded) kernel stack; 16-byte aligned.
+    pub stack_top: u64,
+    /// `extern "C" fn(argument: u64) -> !` to call in long mode.
+    pub entry: u64,
+    /// Passed in RDI: the AP's PCR.
+    pub argument: u64,
+}
+
+const TRAMPOLINE_CODE32_SELECTOR: u16 = 0x08;
+const TRAMPOLINE_DATA_SELECTOR: u16 = 0x10;
+const TRAMPOLINE_CODE64_SELECTOR: u16 = 0x18;
+
+core::arch::global_asm!(
+    r#"
+    .pushsection .rodata.arch_trampoline, "a"
+    .balign 16
+    .global arch_trampoline_start
+arch_trampoline_start:
+    .code16
+    cli
+    cld
+    mov ax, cs
+    mov ds, ax
+    lgdt [trampoline_gdt_pointer_offset]
+    mov eax, cr0
+    or eax, {cr0_protected}
+    mov cr0, eax
+    /* jmp ptr16:32 from 16-bit code (operand-size prefix, opcode EA). */
+    .byte 0x66, 0xea
+    .long trampoline_protected - arch_trampoline_start + {base}
+    .word {code32}
+
+    .code32
+trampoline_protected:
+    mov ax, {data}
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov eax, cr4
+    or eax, {cr4_pae}
+    mov cr4, eax
+    mov eax, [trampoline_param_cr3]
+    mov cr3, eax
+    mov ecx, {efer}
+    rdmsr
+    or eax, {efer_bits}
+    wrmsr
+    mov eax, cr0
+    or eax, {cr0_paging}
+    mov cr0, eax
+    .byte 0xea
+    .long trampoline_long - arch_trampoline_start + {base}
+    .word {code64}
+
+    .code64
+trampoline_long:
+    xor eax, eax
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov rsp, [trampoline_param_stack]
+    mov rdi, [trampoline_param_argument]
+    mov rax, [trampoline_param_entry]
+    xor ebp, ebp
+    call rax
+    ud2
+
+    .balign 8
+trampoline_gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff
+    .quad 0x00cf92000000ffff
+    .quad 0x00af9a000000ffff
+trampoline_gdt_end:
+trampoline_gdt_pointer:
+    .word trampoline_gdt_end - trampoline_gdt - 1
+    .long trampoline_gdt - arch_trampoline_start + {base}
+
+    .balign 8
+    .global arch_trampoline_params
+arch_trampoline_params:
+    .skip {params_size}
+    .global arch_trampoline_end
+arch_trampoline_end:
+
+    /* Absolute addresses the copied code uses (one symbol per operand). */
+    .set trampoline_gdt_pointer_offset, trampoline_gdt_pointer - arch_trampoline_start
+    .set trampoline_params_address, arch_trampoline_params - arch_trampoline_start + {base}
+    .set trampoline_param_cr3, trampoline_params_address + {cr3_offset}
+    .set trampoline_param_stack, trampoline_params_address + {stack_offset}
+    .set trampoline_param_argument, trampoline_params_address + {argument_offset}
+    .set trampoline_param_entry, trampoline_params_address + {entry_offset}
+    .popsection
+    "#,
+    base = const TRAMPOLINE_PHYSICAL_ADDRESS,
+    cr0_protected = const Cr0Flags::PROTECTED_MODE_ENABLE.bits(),
+    cr0_paging = const Cr0Flags::PAGING.bits() | Cr0Flags::WRITE_PROTECT.bits(),
+    cr4_pae = const Cr4Flags::PHYSICAL_ADDRESS_EXTENSION.bits(),
+    efer = const IA32_EFER,
+    efer_bits = const EferFlags::LONG_MODE_ENABLE.bits() | EferFlags::NO_EXECUTE_ENABLE.bits(),
+    code32 = const TRAMPOLINE_CODE32_SELECTOR,
+    data = const TRAMPOLINE_DATA_SELECTOR,
+    code64 = const TRAMPOLINE_CODE64_SELECTOR,
+    cr3_offset = const offset_of!(TrampolineParams, cr3),
+    stack_offset = const offset_of!(TrampolineParams, stack_top),
+    entry_offset = const offset_of!(TrampolineParams, entry),
+    argument_offset = const offset_of!(TrampolineParams, argument),
+    params_size = const core::mem::size_of::<TrampolineParams>(),
+);
+
+unsafe extern "C" {
+    static arch_trampoline_start: u8;
+    static arch_trampoline_params: u8;
+    static arch_trampoline_end: u8;
+}
+
+/// The start-up IPI vector: the trampoline's physical page number.
+pub const fn startup_page() -> u8 {
+    (TRAMPOLINE_PHYSICAL_ADDRESS >> 12) as u8
+}
+
+fn blob() -> &'static [u8] {
+    let start = &raw const arch_trampoline_start;
+    let end = &raw const arch_trampoline_end;
+    // SAFETY: both symbols delimit the blob in .rodata, start <= end.
+    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
+}
+
+/// Copies the trampoline to its low page.
+///
+/// # Safety
+/// `page_virtual` must be a writable mapping of the physical page
+/// `TRAMPOLINE_PHYSICAL_ADDRESS` that nothing else uses.
+pub unsafe fn install(page_virtual: *mut u8) {
+    let blob = blob();
+    assert!(blob.len() as u64 <= PAGE_SIZE_BYTES, "trampoline must fit in one page");
+    // SAFETY: caller's contract; the blob fits in the page (checked).
+    unsafe { core::ptr::copy_nonoverlapping(blob.as_ptr(), page_virtual, blob.len()) };
+}
+
+/// Writes the parameters for the next AP into the installed trampoline.
+///
+/// # Safety
+/// As for `install`, and no AP may be running the trampoline right now.
+pub unsafe fn set_params(page_virtual: *mut u8, params: TrampolineParams) {
+    let offset = &raw const arch_trampoline_params as usize - &raw const arch_trampoline_start as usize;
+    // SAFETY: the params block lies inside the installed blob; it is 8-byte
+    // aligned (.balign 8 from a 16-aligned start copied to a page start).
+    unsafe { core::ptr::write_volatile(page_virtual.add(offset) as *mut TrampolineParams, params) };
+}

@@ -1,0 +1,84 @@
+//! What happens on a CPU exception: a one-line report naming the CPU (from
+//! its PCR), vector, error code, RIP, RSP and CR2; kernel stack overflows
+//! recognised by their guard page; breakpoints resumed; everything else fatal.
+//!
+//! Report format (read by tests, see TEAM_NOTES/serial-protocol.md):
+//! `EXCEPTION cpu=K vector=V (#XX name) error=0x.. rip=0x.. rsp=0x.. cr2=0x..`
+
+use crate::memory::kernel_stacks;
+use arch::exception_names::exception_name;
+use arch::interrupt_frame::InterruptFrame;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+const VECTOR_BREAKPOINT: u64 = 3;
+const VECTOR_DOUBLE_FAULT: u64 = 8;
+const VECTOR_PAGE_FAULT: u64 = 14;
+
+/// Called after a breakpoint report, before resuming (tests hook in here).
+static BREAKPOINT_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+
+/// Installs `observer` to be told of every breakpoint (with the frame).
+pub fn set_breakpoint_observer(observer: fn(&InterruptFrame)) {
+    BREAKPOINT_OBSERVER.store(observer as usize, Ordering::Release);
+}
+
+/// Routes every vector without its own handler here.
+pub fn install() {
+    arch::idt::register_fallback_handler(on_unhandled_vector);
+}
+
+fn report(frame: &InterruptFrame) {
+    let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("IRQ", "unexpected interrupt"));
+    crate::emergency_println!(
+        "EXCEPTION cpu={} vector={} ({} {}) error={:#x} rip={:#x} rsp={:#x} cr2={:#x}",
+        percpu::cpu_id(),
+        frame.vector,
+        mnemonic,
+        name,
+        frame.error_code,
+        frame.rip,
+        frame.rsp,
+        arch::cpu::page_fault_address()
+    );
+}
+
+fn on_unhandled_vector(frame: &mut InterruptFrame) {
+    if frame.vector >= 32 {
+        crate::kprintln!("warning: cpu {} got unexpected interrupt vector {}", percpu::cpu_id(), frame.vector);
+        arch::lapic::end_of_interrupt();
+        return;
+    }
+    report(frame);
+    if frame.vector == VECTOR_BREAKPOINT {
+        let observer = BREAKPOINT_OBSERVER.load(Ordering::Acquire);
+        if observer != 0 {
+            // SAFETY: only `fn(&InterruptFrame)` values are stored.
+            let observer: fn(&InterruptFrame) = unsafe { core::mem::transmute(observer) };
+            observer(frame);
+        }
+        return;
+    }
+    if frame.vector == VECTOR_PAGE_FAULT || frame.vector == VECTOR_DOUBLE_FAULT {
+        check_stack_overflow(frame);
+    }
+    let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("?", "?"));
+    panic!("fatal {} ({}) at rip {:#x}", mnemonic, name, frame.rip);
+}
+
+/// A fault on a kernel stack's guard page is a stack overflow: say whose.
+/// On #DF (the usual case: the #PF could not be delivered on the overflowed
+/// stack) CR2 still holds the guard-page address.
+fn check_stack_overflow(frame: &InterruptFrame) {
+    let fault_address = arch::cpu::page_fault_address();
+    let Some(owner) = kernel_stacks::guard_page_owner(fault_address) else { return };
+    let cpu = percpu::cpu_id();
+    crate::emergency_println!(
+        "KERNEL STACK OVERFLOW cpu={}: guard page {:#x} of the {} was hit (rip={:#x} rsp={:#x})",
+        cpu,
+        fault_address,
+        owner,
+        frame.rip,
+        frame.rsp
+    );
+    panic!("kernel stack overflow on cpu {} ({})", cpu, owner);
+}

@@ -1,0 +1,202 @@
+//! Kernel command-line parsing: `test=NAME` and reporting of anything not understood.
+//!
+//! The command line is split on ASCII whitespace (trailing NULs from the C
+//! string are ignored). Each token is `key=value` or a bare `key`. To add an
+//! argument, add a field to [`KernelArgs`] and a match arm in [`apply_token`].
+//!
+//! ```text
+//! let args = kernel_args::parse(cmdline);
+//! for problem in args.problems() {
+//!     println!("warning: {problem}");   // "unknown kernel argument 'foo'"
+//! }
+//! ```
+
+use core::fmt;
+
+/// The recognized kernel arguments, borrowing from the command line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelArgs<'a> {
+    /// `test=NAME`: run the named in-kernel test instead of the normal boot.
+    /// If given more than once, the last one wins (and a warning is reported).
+    pub test: Option<&'a str>,
+    cmdline: &'a str,
+}
+
+/// Why one command-line token was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgProblemKind {
+    /// The key is not a known argument.
+    Unknown,
+    /// The argument needs a non-empty value (`test=` alone).
+    EmptyValue,
+    /// A known argument given as a bare key without `=value`.
+    MissingValue,
+    /// The argument appeared before; this later occurrence overrides it.
+    Repeated,
+}
+
+/// One token the kernel should warn about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArgProblem<'a> {
+    /// The whole offending token, as written.
+    pub token: &'a str,
+    pub kind: ArgProblemKind,
+}
+
+impl fmt::Display for ArgProblem<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = self.token;
+        match self.kind {
+            ArgProblemKind::Unknown => write!(formatter, "unknown kernel argument '{token}'"),
+            ArgProblemKind::EmptyValue => {
+                write!(
+                    formatter,
+                    "invalid kernel argument '{token}': the value is empty"
+                )
+            }
+            ArgProblemKind::MissingValue => {
+                write!(
+                    formatter,
+                    "invalid kernel argument '{token}': expected '{token}=VALUE'"
+                )
+            }
+            ArgProblemKind::Repeated => {
+                write!(
+                    formatter,
+                    "kernel argument '{token}' repeats an earlier one; the last wins"
+                )
+            }
+        }
+    }
+}
+
+/// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
+pub fn parse(cmdline: &str) -> KernelArgs<'_> {
+    let mut args = KernelArgs {
+        test: None,
+        cmdline,
+    };
+    for token in tokens(cmdline) {
+        let _ = apply_token(&mut args, token);
+    }
+    args
+}
+
+impl<'a> KernelArgs<'a> {
+    /// The command line these arguments were parsed from.
+    pub fn cmdline(&self) -> &'a str {
+        self.cmdline
+    }
+
+    /// Iterates over the tokens that were not accepted as they were written, in order.
+    pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
+        let mut replay = KernelArgs {
+            test: None,
+            cmdline: self.cmdline,
+        };
+        tokens(self.cmdline).filter_map(move |token| {
+            apply_token(&mut replay, token)
+                .err()
+                .map(|kind| ArgProblem { token, kind })
+        })
+    }
+}
+
+fn tokens(cmdline: &str) -> impl Iterator<Item = &str> {
+    cmdline.trim_end_matches('\0').split_ascii_whitespace()
+}
+
+/// Applies one token to `args`; `Err` says why it needs a warning (a repeated
+/// argument is still applied).
+fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgProblemKind> {
+    let (key, value) = match token.split_once('=') {
+        Some((key, value)) => (key, Some(value)),
+        None => (token, None),
+    };
+    match key {
+        "test" => {
+            let name = value.ok_or(ArgProblemKind::MissingValue)?;
+            if name.is_empty() {
+                return Err(ArgProblemKind::EmptyValue);
+            }
+            let repeated = args.test.is_some();
+            args.test = Some(name);
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(ArgProblemKind::Unknown),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn problems(cmdline: &str) -> Vec<(&str, ArgProblemKind)> {
+        parse(cmdline)
+            .problems()
+            .map(|problem| (problem.token, problem.kind))
+            .collect()
+    }
+
+    #[test]
+    fn empty_and_blank_command_lines() {
+        for cmdline in ["", "   ", "\0\0", " \t\n"] {
+            let args = parse(cmdline);
+            assert_eq!(args.test, None);
+            assert_eq!(args.problems().count(), 0);
+        }
+    }
+
+    #[test]
+    fn test_name_is_extracted() {
+        let args = parse("  test=smp_stress\0");
+        assert_eq!(args.test, Some("smp_stress"));
+        assert!(problems("  test=smp_stress\0").is_empty());
+        assert_eq!(parse("test=a=b").test, Some("a=b"));
+    }
+
+    #[test]
+    fn unknown_tokens_are_reported_in_order() {
+        let cmdline = "console=ttyS0 test=heap quiet";
+        assert_eq!(parse(cmdline).test, Some("heap"));
+        assert_eq!(
+            problems(cmdline),
+            [
+                ("console=ttyS0", ArgProblemKind::Unknown),
+                ("quiet", ArgProblemKind::Unknown)
+            ]
+        );
+        let message = parse(cmdline).problems().next().unwrap().to_string();
+        assert_eq!(message, "unknown kernel argument 'console=ttyS0'");
+    }
+
+    #[test]
+    fn invalid_test_arguments() {
+        assert_eq!(parse("test=").test, None);
+        assert_eq!(
+            problems("test= test"),
+            [
+                ("test=", ArgProblemKind::EmptyValue),
+                ("test", ArgProblemKind::MissingValue)
+            ]
+        );
+        let args = parse("test=one test=two");
+        assert_eq!(args.test, Some("two"));
+        assert_eq!(
+            problems("test=one test=two"),
+            [("test=two", ArgProblemKind::Repeated)]
+        );
+        assert!(parse("test=")
+            .problems()
+            .next()
+            .unwrap()
+            .to_string()
+            .contains("empty"));
+    }
+}

@@ -1,0 +1,60 @@
+//! In-kernel tests, selected with the kernel argument `test=NAME`. Each runs
+//! on the BSP after SMP bring-up, prints `TEST PASS NAME` or
+//! `TEST FAIL NAME: reason`, and leaves QEMU with the matching exit code.
+//! Tests that end in a panic on purpose (stack overflow, panic) are judged by
+//! the host from the report they produce.
+
+mod alloc_stress;
+mod boot;
+mod exceptions;
+mod panic;
+mod stack_overflow;
+
+use arch::qemu_exit::{exit_qemu, ExitCode};
+
+/// A test body: `Ok(())` on success, `Err(reason)` on failure.
+type TestFunction = fn() -> Result<(), alloc::string::String>;
+
+const TESTS: &[(&str, TestFunction)] = &[
+    ("boot", boot::run),
+    ("exceptions", exceptions::run),
+    ("stack_overflow", stack_overflow::run),
+    ("panic", panic::run),
+    ("alloc_stress", alloc_stress::run),
+];
+
+/// Runs test `name` and exits QEMU with its result.
+pub fn run(name: &str) -> ! {
+    let Some((_, test)) = TESTS.iter().find(|(test_name, _)| *test_name == name) else {
+        let known: alloc::vec::Vec<&str> = TESTS.iter().map(|(test_name, _)| *test_name).collect();
+        crate::kprintln!("TEST FAIL {}: no such test (known: {})", name, known.join(", "));
+        exit_qemu(ExitCode::Failure)
+    };
+    match test() {
+        Ok(()) => {
+            crate::kprintln!("TEST PASS {}", name);
+            exit_qemu(ExitCode::Success)
+        }
+        Err(reason) => {
+            crate::kprintln!("TEST FAIL {}: {}", name, reason);
+            exit_qemu(ExitCode::Failure)
+        }
+    }
+}
+
+/// The highest-numbered online CPU (the last AP started; the BSP alone at --smp 1).
+fn last_cpu() -> u32 {
+    crate::cpus::online_count() - 1
+}
+
+/// Waits until `done()` or `timeout_ms` passes; returns whether `done()`.
+fn wait_until(timeout_ms: u64, mut done: impl FnMut() -> bool) -> bool {
+    let start = arch::tsc::read();
+    while crate::timer::tsc_delta_micros(start, arch::tsc::read()) < timeout_ms * 1000 {
+        if done() {
+            return true;
+        }
+        arch::cpu::pause();
+    }
+    done()
+}

@@ -1,0 +1,51 @@
+//! The kernel's physical frame allocator: the bitmap allocator from the
+//! library behind an interrupt-safe spinlock. Its bitmap lives in RAM found
+//! in the memory map, reached through the direct map.
+
+use kernel::frame_allocator::{BitmapFrameAllocator, FreeError};
+
+/// Taken with interrupts disabled: frames are allocated and freed from
+/// interrupt context too (via the heap).
+static FRAMES: spin::Mutex<Option<BitmapFrameAllocator<'static>>> = spin::Mutex::new(None);
+
+/// Installs the allocator. Called once by `memory::init`.
+pub fn install(allocator: BitmapFrameAllocator<'static>) {
+    *FRAMES.lock() = Some(allocator);
+}
+
+fn with_allocator<R>(f: impl FnOnce(&mut BitmapFrameAllocator<'static>) -> R) -> R {
+    arch::cpu::without_interrupts(|| {
+        let mut guard = FRAMES.lock();
+        f(guard.as_mut().expect("frame allocator used before memory::init"))
+    })
+}
+
+/// One free 4 KiB frame (physical address), or `None` when memory is exhausted.
+pub fn allocate() -> Option<u64> {
+    with_allocator(|frames| frames.allocate())
+}
+
+/// A zeroed frame (physical address), or `None` when memory is exhausted.
+pub fn allocate_zeroed() -> Option<u64> {
+    let frame = allocate()?;
+    // SAFETY: the frame was just handed to us; the direct map covers it.
+    unsafe {
+        core::ptr::write_bytes(arch::layout::phys_to_virt(frame) as *mut u8, 0, 4096);
+    }
+    Some(frame)
+}
+
+/// Gives a frame back; an invalid or double free is reported as an error.
+pub fn free(frame: u64) -> Result<(), FreeError> {
+    with_allocator(|frames| frames.free(frame))
+}
+
+/// Frames currently free.
+pub fn free_count() -> usize {
+    with_allocator(|frames| frames.free_frames())
+}
+
+/// Frames of usable RAM.
+pub fn total_count() -> usize {
+    with_allocator(|frames| frames.total_frames())
+}

@@ -1,0 +1,134 @@
+//! The kernel page table: mapping and unmapping kernel-half pages through the
+//! `x86_64` crate's `OffsetPageTable` over the direct map.
+//!
+//! Every PML4 entry of the kernel half (256..511) is populated at boot, so any
+//! future address space that copies those entries sees every later kernel
+//! mapping too (stacks, heap, MMIO): a kernel stack can never be missing after
+//! a CR3 switch.
+
+use arch::layout::{phys_to_virt, DIRECT_MAP_BASE};
+use core::sync::atomic::{AtomicUsize, Ordering};
+use x86_64::registers::control::Cr3;
+use x86_64::structures::paging::mapper::{MapToError, UnmapError};
+use x86_64::structures::paging::{
+    FrameAllocator, Mapper, OffsetPageTable, Page, PageTable, PageTableFlags, PhysFrame, Size4KiB,
+};
+use x86_64::{PhysAddr, VirtAddr};
+
+/// Lock order: page table, then frames. Taken with interrupts disabled.
+static KERNEL_PAGE_TABLE: spin::Mutex<Option<OffsetPageTable<'static>>> = spin::Mutex::new(None);
+
+/// First PML4 index of the kernel half.
+const KERNEL_HALF_FIRST_PML4_INDEX: usize = 256;
+
+/// Frames handed out as page tables (they are never freed: kernel-half
+/// tables are shared by every address space).
+static PAGE_TABLE_FRAMES: AtomicUsize = AtomicUsize::new(0);
+
+/// Hands page-table frames to the `x86_64` mapper.
+struct KernelFrameSource;
+
+// SAFETY: `frames::allocate_zeroed` returns unused, zeroed frames only.
+unsafe impl FrameAllocator<Size4KiB> for KernelFrameSource {
+    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
+        let address = super::frames::allocate_zeroed()?;
+        PAGE_TABLE_FRAMES.fetch_add(1, Ordering::Relaxed);
+        Some(PhysFrame::containing_address(PhysAddr::new(address)))
+    }
+}
+
+/// Frames used as page tables since boot (not counting the boot tables).
+pub fn page_table_frames() -> usize {
+    PAGE_TABLE_FRAMES.load(Ordering::Relaxed)
+}
+
+/// Takes over the boot page tables (current CR3) and gives every kernel-half
+/// PML4 entry a page-directory-pointer table.
+pub fn init() {
+    let (pml4_frame, _) = Cr3::read();
+    let pml4_virtual = phys_to_virt(pml4_frame.start_address().as_u64()) as *mut PageTable;
+    // SAFETY: CR3 holds the boot PML4, reachable through the direct map; from
+    // now on it is only modified under KERNEL_PAGE_TABLE's lock.
+    let pml4 = unsafe { &mut *pml4_virtual };
+    for entry in pml4.iter_mut().skip(KERNEL_HALF_FIRST_PML4_INDEX) {
+        if entry.is_unused() {
+            let frame = super::frames::allocate_zeroed().expect("out of memory populating the kernel PML4");
+            entry.set_addr(PhysAddr::new(frame), PageTableFlags::PRESENT | PageTableFlags::WRITABLE);
+        }
+    }
+    // SAFETY: the direct map maps all page-table frames at DIRECT_MAP_BASE.
+    let mapper = unsafe { OffsetPageTable::new(pml4, VirtAddr::new(DIRECT_MAP_BASE)) };
+    *KERNEL_PAGE_TABLE.lock() = Some(mapper);
+}
+
+fn with_page_table<R>(f: impl FnOnce(&mut OffsetPageTable<'static>) -> R) -> R {
+    arch::cpu::without_interrupts(|| {
+        let mut guard = KERNEL_PAGE_TABLE.lock();
+        f(guard.as_mut().expect("kernel page table used before paging::init"))
+    })
+}
+
+/// Maps the 4 KiB page at `virtual_address` to `physical_address`.
+///
+/// # Safety
+/// `virtual_address` must be a kernel-half address owned by the caller and not
+/// aliasing memory Rust believes is elsewhere; `physical_address` must be a
+/// frame the caller owns (or device memory it drives).
+pub unsafe fn map_page(
+    virtual_address: u64,
+    physical_address: u64,
+    flags: PageTableFlags,
+) -> Result<(), MapToError<Size4KiB>> {
+    let page = Page::<Size4KiB>::containing_address(VirtAddr::new(virtual_address));
+    let frame = PhysFrame::containing_address(PhysAddr::new(physical_address));
+    with_page_table(|table| {
+        // SAFETY: caller's contract.
+        let flush = unsafe { table.map_to(page, frame, flags | PageTableFlags::PRESENT, &mut KernelFrameSource) }?;
+        flush.flush();
+        Ok(())
+    })
+}
+
+/// Unmaps the 4 KiB page at `virtual_address` on this CPU and returns the
+/// frame it mapped. (Other CPUs' TLBs: see TEAM_NOTES on TLB shootdown.)
+///
+/// # Safety
+/// Nothing may use the page afterwards.
+pub unsafe fn unmap_page(virtual_address: u64) -> Result<u64, UnmapError> {
+    let page = Page::<Size4KiB>::containing_address(VirtAddr::new(virtual_address));
+    with_page_table(|table| {
+        let (frame, flush) = table.unmap(page)?;
+        flush.flush();
+        Ok(frame.start_address().as_u64())
+    })
+}
+
+/// Whether `virtual_address` is mapped.
+pub fn is_mapped(virtual_address: u64) -> bool {
+    use x86_64::structures::paging::Translate;
+    with_page_table(|table| table.translate_addr(VirtAddr::new(virtual_address)).is_some())
+}
+
+/// Maps the 2 MiB page at `virtual_address` to `physical_address` (for the
+/// part of the direct map above what the boot stub mapped).
+///
+/// # Safety
+/// As for `map_page`; both addresses must be 2 MiB aligned.
+pub unsafe fn map_large_page(
+    virtual_address: u64,
+    physical_address: u64,
+    flags: PageTableFlags,
+) -> Result<(), MapToError<x86_64::structures::paging::Size2MiB>> {
+    use x86_64::structures::paging::Size2MiB;
+    let page = Page::<Size2MiB>::from_start_address(VirtAddr::new(virtual_address))
+        .expect("large page virtual address must be 2 MiB aligned");
+    let frame = PhysFrame::<Size2MiB>::from_start_address(PhysAddr::new(physical_address))
+        .expect("large page physical address must be 2 MiB aligned");
+    with_page_table(|table| {
+        let flags = flags | PageTableFlags::PRESENT | PageTableFlags::HUGE_PAGE;
+        // SAFETY: caller's contract.
+        let flush = unsafe { table.map_to(page, frame, flags, &mut KernelFrameSource) }?;
+        flush.flush();
+        Ok(())
+    })
+}

@@ -1,0 +1,142 @@
+//! The PVH boot information (`struct hvm_start_info`, Xen
+//! `arch-x86/hvm/start_info.h`) that QEMU hands the kernel in `ebx`.
+
+use arch::layout::phys_to_virt;
+
+/// `hvm_start_info.magic`.
+const HVM_START_MAGIC: u32 = 0x336e_c578;
+/// E820 type of usable RAM.
+pub const MEMORY_TYPE_RAM: u32 = 1;
+/// Longest command line the kernel reads.
+const MAX_COMMAND_LINE_BYTES: usize = 4096;
+
+#[repr(C)]
+struct HvmStartInfo {
+    magic: u32,
+    version: u32,
+    flags: u32,
+    module_count: u32,
+    module_list_paddr: u64,
+    command_line_paddr: u64,
+    rsdp_paddr: u64,
+    memory_map_paddr: u64,
+    memory_map_entries: u32,
+    reserved: u32,
+}
+
+/// One entry of the PVH memory map (E820 layout).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryMapEntry {
+    pub address: u64,
+    pub size_bytes: u64,
+    pub entry_type: u32,
+    reserved: u32,
+}
+
+/// Most memory-map entries the kernel keeps.
+const MAX_MEMORY_MAP_ENTRIES: usize = 128;
+
+/// What the kernel takes from the boot information. The data is copied into
+/// the kernel image first, so the loader's pages may be reused.
+pub struct BootInfo {
+    pub memory_map: &'static [MemoryMapEntry],
+    pub command_line: &'static str,
+    /// Physical address of the ACPI RSDP, if the loader gave one.
+    pub rsdp_phys: Option<u64>,
+}
+
+struct SavedBootInfo {
+    memory_map: [MemoryMapEntry; MAX_MEMORY_MAP_ENTRIES],
+    memory_map_entries: usize,
+    command_line: [u8; MAX_COMMAND_LINE_BYTES],
+    command_line_bytes: usize,
+    rsdp_phys: Option<u64>,
+}
+
+static SAVED: spin::Once<SavedBootInfo> = spin::Once::new();
+
+/// The boot information saved by `read`.
+pub fn boot_info() -> BootInfo {
+    let saved = SAVED.get().expect("pvh::boot_info before pvh::read");
+    BootInfo {
+        memory_map: &saved.memory_map[..saved.memory_map_entries],
+        command_line: core::str::from_utf8(&saved.command_line[..saved.command_line_bytes]).unwrap_or(""),
+        rsdp_phys: saved.rsdp_phys,
+    }
+}
+
+/// Reads `hvm_start_info` at `start_info_phys` through the boot direct map
+/// and saves what the kernel needs. Panics with a clear message when the
+/// loader gave something unusable.
+pub fn read(start_info_phys: u64) -> BootInfo {
+    SAVED.call_once(|| save(start_info_phys));
+    boot_info()
+}
+
+fn save(start_info_phys: u64) -> SavedBootInfo {
+    assert!(start_info_phys != 0, "boot: no hvm_start_info (not started through the PVH entry?)");
+    // SAFETY: the PVH contract: ebx held the physical address of a valid
+    // hvm_start_info, which the boot direct map (first 4 GiB) covers.
+    let info = unsafe { &*(phys_to_virt(start_info_phys) as *const HvmStartInfo) };
+    assert!(
+        info.magic == HVM_START_MAGIC,
+        "boot: hvm_start_info magic is {:#x}, expected {:#x}",
+        info.magic,
+        HVM_START_MAGIC
+    );
+    assert!(
+        info.version >= 1 && info.memory_map_paddr != 0 && info.memory_map_entries != 0,
+        "boot: the loader passed no memory map (hvm_start_info version {}, {} entries)",
+        info.version,
+        info.memory_map_entries
+    );
+    // SAFETY: version >= 1 guarantees the memory map fields; the loader
+    // placed the array in low memory, covered by the boot direct map.
+    let memory_map = unsafe {
+        core::slice::from_raw_parts(
+            phys_to_virt(info.memory_map_paddr) as *const MemoryMapEntry,
+            info.memory_map_entries as usize,
+        )
+    };
+    assert!(
+        memory_map.len() <= MAX_MEMORY_MAP_ENTRIES,
+        "boot: the memory map has {} entries; the kernel handles {}",
+        memory_map.len(),
+        MAX_MEMORY_MAP_ENTRIES
+    );
+    let empty = MemoryMapEntry { address: 0, size_bytes: 0, entry_type: 0, reserved: 0 };
+    let mut saved = SavedBootInfo {
+        memory_map: [empty; MAX_MEMORY_MAP_ENTRIES],
+        memory_map_entries: memory_map.len(),
+        command_line: [0; MAX_COMMAND_LINE_BYTES],
+        command_line_bytes: 0,
+        rsdp_phys: (info.rsdp_paddr != 0).then_some(info.rsdp_paddr),
+    };
+    saved.memory_map[..memory_map.len()].copy_from_slice(memory_map);
+    let command_line = read_command_line(info.command_line_paddr);
+    saved.command_line[..command_line.len()].copy_from_slice(command_line);
+    saved.command_line_bytes = command_line.len();
+    saved
+}
+
+/// The command line bytes; a line that is not UTF-8 is dropped with a warning.
+fn read_command_line(phys: u64) -> &'static [u8] {
+    if phys == 0 {
+        return &[];
+    }
+    let start = phys_to_virt(phys) as *const u8;
+    let mut length = 0;
+    // SAFETY: the loader gives a NUL-terminated string in low memory; we stop
+    // at the NUL or at MAX_COMMAND_LINE_BYTES, whichever comes first.
+    while length < MAX_COMMAND_LINE_BYTES && unsafe { *start.add(length) } != 0 {
+        length += 1;
+    }
+    // SAFETY: `length` bytes were just read successfully.
+    let bytes = unsafe { core::slice::from_raw_parts(start, length) };
+    if core::str::from_utf8(bytes).is_err() {
+        crate::kprintln!("warning: the kernel command line is not UTF-8; ignoring it");
+        return &[];
+    }
+    bytes
+}

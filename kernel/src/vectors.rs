@@ -1,0 +1,12 @@
+//! The kernel's interrupt vector assignments.
+
+/// First vector of the I/O APIC pins (pin i -> IO_APIC_FIRST + i).
+pub const IO_APIC_FIRST: u8 = 0x30;
+/// "Run the work posted for you" IPI (see `smp::run_on`).
+pub const CALL_FUNCTION: u8 = 0xf1;
+/// Local APIC timer.
+pub const LAPIC_TIMER: u8 = 0xfd;
+/// Local APIC error.
+pub const LAPIC_ERROR: u8 = 0xfe;
+/// Local APIC spurious interrupt (no EOI).
+pub const LAPIC_SPURIOUS: u8 = 0xff;

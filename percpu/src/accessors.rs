@@ -1,0 +1,78 @@
+//! One-instruction `gs:`-relative accessors for the running CPU's PCR.
+//!
+//! All of these assume `IA32_GS_BASE` points at this CPU's PCR, which holds
+//! from `ProcessorControlRegion::install` on (the BSP does it first thing in
+//! Rust, an AP before its first Rust function). Entry stubs keep it true in
+//! interrupt context by doing the `swapgs` decision before any Rust runs.
+
+use crate::region::{
+    ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, PREEMPT_COUNT_OFFSET,
+    SELF_REF_OFFSET,
+};
+use core::arch::asm;
+
+/// The running CPU's PCR, in one `gs:`-relative load.
+#[inline(always)]
+pub fn current() -> &'static ProcessorControlRegion {
+    let pcr: *const ProcessorControlRegion;
+    // SAFETY: GS_BASE points at an installed, 'static PCR whose first field
+    // is its own address (offset asserted to be 0 in region.rs).
+    unsafe {
+        asm!("mov {}, gs:[{off}]", out(reg) pcr, off = const SELF_REF_OFFSET,
+             options(nostack, preserves_flags, readonly, pure));
+        &*pcr
+    }
+}
+
+/// The running CPU's dense id (0 = BSP), in one `gs:`-relative load.
+#[inline(always)]
+pub fn cpu_id() -> u32 {
+    let id: u32;
+    // SAFETY: as in `current`; `cpu_id` never changes after install.
+    unsafe {
+        asm!("mov {:e}, gs:[{off}]", out(reg) id, off = const CPU_ID_OFFSET,
+             options(nostack, preserves_flags, readonly, pure));
+    }
+    id
+}
+
+/// Disables preemption on this CPU (nests): one `inc dword ptr gs:[..]`.
+#[inline(always)]
+pub fn preempt_disable() {
+    // SAFETY: only this CPU writes its own counter; a single instruction
+    // cannot be split by an interrupt on this CPU.
+    unsafe { asm!("inc dword ptr gs:[{off}]", off = const PREEMPT_COUNT_OFFSET, options(nostack)) };
+}
+
+/// Re-enables preemption on this CPU: one `dec dword ptr gs:[..]`.
+#[inline(always)]
+pub fn preempt_enable() {
+    // SAFETY: as in `preempt_disable`.
+    unsafe { asm!("dec dword ptr gs:[{off}]", off = const PREEMPT_COUNT_OFFSET, options(nostack)) };
+}
+
+/// Marks entry into an interrupt handler: one `inc dword ptr gs:[..]`.
+#[inline(always)]
+pub fn irq_enter() {
+    // SAFETY: as in `preempt_disable`.
+    unsafe { asm!("inc dword ptr gs:[{off}]", off = const IRQ_DEPTH_OFFSET, options(nostack)) };
+}
+
+/// Marks exit from an interrupt handler: one `dec dword ptr gs:[..]`.
+#[inline(always)]
+pub fn irq_exit() {
+    // SAFETY: as in `preempt_disable`.
+    unsafe { asm!("dec dword ptr gs:[{off}]", off = const IRQ_DEPTH_OFFSET, options(nostack)) };
+}
+
+/// Whether the running CPU is inside an interrupt handler.
+#[inline(always)]
+pub fn in_interrupt() -> bool {
+    let depth: u32;
+    // SAFETY: as in `cpu_id`.
+    unsafe {
+        asm!("mov {:e}, gs:[{off}]", out(reg) depth, off = const IRQ_DEPTH_OFFSET,
+             options(nostack, preserves_flags, readonly));
+    }
+    depth != 0
+}
