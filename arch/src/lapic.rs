@@ -85,7 +85,14 @@ pub fn init_this_cpu(vectors: LapicVectors) {
     }
     let mut apic = builder.build().expect("local APIC configuration is complete");
     // SAFETY: we are on the CPU whose APIC this is; the vectors have handlers.
-    unsafe { apic.enable() };
+    unsafe {
+        apic.enable();
+        // `enable` unmasks the timer LVT before it sets the software-enable
+        // bit in SIVR, and while the APIC is software-disabled the hardware
+        // (and KVM) keeps every LVT masked. Unmask again now that it is on.
+        // See TEAM_NOTES/lapic-timer-masked-under-kvm.md.
+        apic.enable_timer();
+    }
     crate::cpu::without_interrupts(|| {
         let cpu = percpu::cpu_id() as usize;
         // SAFETY: LapicSlot's invariant: this CPU's slot, interrupts off.

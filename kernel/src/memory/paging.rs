@@ -84,7 +84,10 @@ pub unsafe fn map_page(
     with_page_table(|table| {
         // SAFETY: caller's contract.
         let flush = unsafe { table.map_to(page, frame, flags | PageTableFlags::PRESENT, &mut KernelFrameSource) }?;
-        flush.flush();
+        // The entry was not present before, and x86 never caches
+        // not-present translations, so there is nothing to invalidate
+        // (and `invlpg` is a costly exit under nested virtualisation).
+        flush.ignore();
         Ok(())
     })
 }
