@@ -121,6 +121,13 @@ pub fn end_of_interrupt() {
     with_local_apic(|apic| unsafe { apic.end_of_interrupt() });
 }
 
+/// Reads (and thereby clears) this CPU's APIC error status register.
+pub fn read_and_clear_error_flags() -> x2apic::lapic::ErrorFlags {
+    // SAFETY: reading the ESR of our own APIC; the crate writes it first, as
+    // the SDM requires before a read.
+    with_local_apic(|apic| unsafe { apic.error_flags() })
+}
+
 /// Timer ticks (at the divider used here) per millisecond, measured against
 /// the TSC. Run on one CPU; all CPUs share the APIC bus clock.
 pub fn calibrate_timer_ticks_per_ms(tsc_hz: u64) -> u32 {

@@ -12,6 +12,8 @@ extern crate alloc;
 /// Serial console and the `kprintln!` family (declared first for its macros).
 #[macro_use]
 mod console;
+/// Spurious and error interrupts of the local APIC.
+mod apic_events;
 /// Reading the ACPI tables (RSDP, MADT) through the direct map.
 mod acpi_tables;
 /// The table of online CPUs and their PCRs.
@@ -125,10 +127,12 @@ extern "C" fn kmain(_unused: u64) -> ! {
     let ticks_per_ms = timer::calibrate_lapic_timer();
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
     cross_call::init();
+    apic_events::init();
     timer::start_tick_on_this_cpu();
     cpus::mark_online(percpu::current());
     arch::cpu::enable_interrupts();
     let online = smp::start_application_processors(&topology);
+    memory::paging::remove_identity_map();
     let boot_micros = timer::tsc_delta_micros(arch::boot::entry_tsc(), arch::tsc::read());
     kprintln!(
         "smp: {} of {} CPUs online in {} ms",

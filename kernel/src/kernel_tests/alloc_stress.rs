@@ -64,9 +64,9 @@ fn frames_not_held_by_heap() -> usize {
 }
 
 pub fn run() -> Result<(), String> {
+    let others: Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).filter(|cpu| *cpu != 0).collect();
     let heap_before = crate::memory::heap::used_bytes();
     let frames_before = frames_not_held_by_heap();
-    let others: Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).filter(|cpu| *cpu != 0).collect();
     for cpu in &others {
         crate::cross_call::post(*cpu, stress);
     }

@@ -135,3 +135,16 @@ pub unsafe fn map_large_page(
         Ok(())
     })
 }
+
+/// Drops the boot identity map of low memory (PML4 entry 0) once no CPU
+/// needs it (the AP trampoline is the last user), so that a null or other
+/// low-address dereference in the kernel faults, and flushes every online
+/// CPU's TLB.
+pub fn remove_identity_map() {
+    with_page_table(|table| {
+        table.level_4_table_mut()[0].set_unused();
+    });
+    for pcr in crate::cpus::online() {
+        crate::cross_call::run_on(pcr.cpu_id, x86_64::instructions::tlb::flush_all);
+    }
+}
