@@ -57,4 +57,4 @@ const _: () = assert!(SAVED_REGISTERS_BYTES == 15 * 8, "15 GPRs are saved");
 const _: () = assert!(STUB_PUSHED_BYTES == 16);
 // The CPU aligns RSP to 16 before pushing its frame; the whole frame must be a
 // multiple of 16 so the Rust handler is called with an ABI-aligned stack.
-const _: () = assert!(core::mem::size_of::<InterruptFrame>() % 16 == 0);
+const _: () = assert!(core::mem::size_of::<InterruptFrame>().is_multiple_of(16));

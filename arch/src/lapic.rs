@@ -100,6 +100,16 @@ pub fn init_this_cpu(vectors: LapicVectors) {
     });
 }
 
+/// The calling CPU's APIC id from CPUID (leaf 0xB's x2APIC id, else the
+/// 8-bit initial APIC id of leaf 1): usable before the APIC is set up.
+pub fn apic_id_from_cpuid() -> u32 {
+    let cpuid = raw_cpuid::CpuId::new();
+    if let Some(level) = cpuid.get_extended_topology_info().and_then(|mut levels| levels.next()) {
+        return level.x2apic_id();
+    }
+    cpuid.get_feature_info().map_or(0, |features| u32::from(features.initial_local_apic_id()))
+}
+
 /// Whether `init_this_cpu` has run on the calling CPU.
 pub fn is_ready_on_this_cpu() -> bool {
     crate::cpu::without_interrupts(|| {

@@ -10,9 +10,9 @@ pub const PIT_FREQUENCY_HZ: u64 = 1_193_182;
 const CHANNEL0_DATA_PORT: u16 = 0x40;
 const MODE_COMMAND_PORT: u16 = 0x43;
 /// Channel 0, access lo/hi byte, mode 2 (rate generator), binary.
-const COMMAND_CHANNEL0_MODE2: u8 = 0b00_11_010_0;
+const COMMAND_CHANNEL0_MODE2: u8 = 0b0011_0100;
 /// Channel 0 counter latch.
-const COMMAND_CHANNEL0_LATCH: u8 = 0b00_00_000_0;
+const COMMAND_CHANNEL0_LATCH: u8 = 0b0000_0000;
 /// How long one calibration window lasts.
 const WINDOW_PIT_TICKS: u64 = PIT_FREQUENCY_HZ / 100; // 10 ms
 const CALIBRATION_ROUNDS: usize = 3;

@@ -21,7 +21,7 @@ use x86_64::registers::model_specific::EferFlags;
 /// Where the trampoline runs. Must be page-aligned and below 1 MiB; the
 /// kernel keeps this page out of the frame allocator.
 pub const TRAMPOLINE_PHYSICAL_ADDRESS: u64 = 0x8000;
-const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS % PAGE_SIZE_BYTES == 0);
+const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS.is_multiple_of(PAGE_SIZE_BYTES));
 const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS < 0x10_0000);
 
 /// What the BSP hands to one AP, written into the copied trampoline.

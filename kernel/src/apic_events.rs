@@ -13,11 +13,6 @@ pub fn init() {
     arch::idt::register_handler(vectors::LAPIC_ERROR, on_error);
 }
 
-/// Spurious interrupts seen so far (all CPUs).
-pub fn spurious_count() -> u64 {
-    SPURIOUS_COUNT.load(Ordering::Relaxed)
-}
-
 fn on_spurious(_frame: &mut InterruptFrame) {
     SPURIOUS_COUNT.fetch_add(1, Ordering::Relaxed);
 }

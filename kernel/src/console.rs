@@ -46,11 +46,6 @@ pub fn emergency_print(args: core::fmt::Arguments) {
     });
 }
 
-/// A byte typed on the console, if any.
-pub fn try_read_byte() -> Option<u8> {
-    arch::cpu::without_interrupts(|| CONSOLE.lock().try_read_byte())
-}
-
 /// Prints to the serial console.
 #[macro_export]
 macro_rules! kprint {

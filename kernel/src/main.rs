@@ -60,10 +60,11 @@ extern "C" fn kernel_bsp_entry(start_info_phys: u64) -> ! {
     let boot_info = pvh::read(start_info_phys);
     let memory = memory::init(boot_info.memory_map);
     kprintln!(
-        "memory: {} MiB usable, highest address {:#x}, {} free frames",
+        "memory: {} MiB usable, highest address {:#x}, {} of {} frames free",
         memory.usable_bytes >> 20,
         memory.highest_address,
-        memory.free_frames
+        memory.free_frames,
+        memory::frames::total_count()
     );
     move_bsp_to_guarded_stacks()
 }
@@ -78,10 +79,10 @@ fn install_bsp_pcr() {
         for (index, top) in tops.iter_mut().enumerate() {
             *top = (&raw mut (*stacks).0[index]) as u64 + EARLY_IST_STACK_BYTES as u64;
         }
-        let pcr = &mut *(&raw mut BSP_PCR);
-        *pcr = ProcessorControlRegion::new(0, 0, tops);
+        let pcr = &raw mut BSP_PCR;
+        pcr.write(ProcessorControlRegion::new(0, arch::lapic::apic_id_from_cpuid(), tops));
         let (early_stack_top, _) = arch::boot::early_stack();
-        pcr.install(early_stack_top);
+        (*pcr).install(early_stack_top);
     }
     panic::mark_percpu_ready();
 }
@@ -92,7 +93,6 @@ fn move_bsp_to_guarded_stacks() -> ! {
     let ist_tops = smp::allocate_ist_stacks(0);
     let stack = smp::allocate_boot_stack(0);
     let top = stack.top();
-    core::mem::forget(stack); // The BSP runs on it for good.
     let pcr = percpu::current();
     // SAFETY: on the BSP, interrupts off, not running on an IST stack.
     unsafe {
@@ -121,7 +121,6 @@ extern "C" fn kmain(_unused: u64) -> ! {
     let lapic_mmio = memory::map_mmio(topology.local_apic_phys_addr, 4096);
     arch::lapic::select_mode(lapic_mmio);
     arch::lapic::init_this_cpu(smp::LAPIC_VECTORS);
-    set_bsp_apic_id();
     kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, percpu::current().apic_id);
     init_io_apics(&topology);
     let ticks_per_ms = timer::calibrate_lapic_timer();
@@ -144,15 +143,6 @@ extern "C" fn kmain(_unused: u64) -> ! {
         Some(name) => kernel_tests::run(name),
         None => cross_call::idle_loop(),
     }
-}
-
-/// Records the BSP's APIC id (read from the hardware) in its PCR.
-fn set_bsp_apic_id() {
-    // SAFETY: BSP_PCR is only written here and in install_bsp_pcr, on the BSP
-    // with interrupts off; apic_id is read by others only after mark_online.
-    arch::cpu::without_interrupts(|| unsafe {
-        (*(&raw mut BSP_PCR)).apic_id = arch::lapic::hardware_id();
-    });
 }
 
 /// Masks every pin of every I/O APIC in the MADT.

@@ -38,7 +38,6 @@ pub fn allocate_ist_stacks(cpu_id: u32) -> [u64; ist::COUNT] {
         let owner = StackOwner { kind: StackKind::Interrupt(index as u8 + 1), id: cpu_id };
         let stack = kernel_stacks::allocate(IST_STACK_BYTES, owner).expect("out of memory for IST stacks");
         *top = stack.top();
-        core::mem::forget(stack); // IST stacks live as long as their CPU.
     }
     tops
 }
@@ -77,7 +76,6 @@ pub fn start_application_processors(topology: &CpuTopology) -> u32 {
             entry: ap_entry as *const () as u64,
             argument: pcr as *mut ProcessorControlRegion as u64,
         };
-        core::mem::forget(stack); // The AP runs on it for good.
         // SAFETY: no AP is in the trampoline now: the previous one is online
         // or was sent back to wait-for-SIPI with INIT.
         unsafe { trampoline::set_params(page, params) };

@@ -115,8 +115,8 @@ pub const TSS_RSP0_OFFSET: usize =
     TSS_OFFSET + offset_of!(TaskStateSegment, privilege_stack_table);
 
 const _: () = assert!(SELF_REF_OFFSET == 0, "gs:[0] must be the PCR pointer");
-const _: () = assert!(USER_RSP_SCRATCH_OFFSET % 8 == 0 && KERNEL_STACK_TOP_OFFSET % 8 == 0);
-const _: () = assert!(PREEMPT_COUNT_OFFSET % 4 == 0 && IRQ_DEPTH_OFFSET % 4 == 0);
+const _: () = assert!(USER_RSP_SCRATCH_OFFSET.is_multiple_of(8) && KERNEL_STACK_TOP_OFFSET.is_multiple_of(8));
+const _: () = assert!(PREEMPT_COUNT_OFFSET.is_multiple_of(4) && IRQ_DEPTH_OFFSET.is_multiple_of(4));
 const _: () = assert!(TSS_RSP0_OFFSET == TSS_OFFSET + 4, "rsp0 sits 4 bytes into the TSS");
 const _: () = assert!(core::mem::size_of::<TaskStateSegment>() == 104);
 const _: () = assert!(core::mem::size_of::<ProcessorControlRegion>() <= 4096);

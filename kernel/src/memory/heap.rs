@@ -102,11 +102,6 @@ pub fn used_bytes() -> usize {
     arch::cpu::without_interrupts(|| KERNEL_HEAP.state.lock().heap.used_bytes())
 }
 
-/// Bytes the heap currently spans (mapped).
-pub fn total_bytes() -> usize {
-    arch::cpu::without_interrupts(|| KERNEL_HEAP.state.lock().heap.total_bytes())
-}
-
 /// Bytes of the heap region mapped so far (each page is one frame).
 pub fn mapped_bytes() -> usize {
     arch::cpu::without_interrupts(|| (KERNEL_HEAP.state.lock().mapped_end - HEAP_BASE) as usize)

@@ -79,10 +79,10 @@ impl core::fmt::Display for StackOwner {
 
 /// Owner of each slot (0 = free). Read lock-free by fault handlers.
 static SLOT_OWNERS: [AtomicU64; SLOT_COUNT] = [const { AtomicU64::new(0) }; SLOT_COUNT];
-/// Bytes mapped in each slot (for freeing).
-static SLOT_SIZES: [AtomicU64; SLOT_COUNT] = [const { AtomicU64::new(0) }; SLOT_COUNT];
 
-/// A mapped, guarded kernel stack.
+/// A mapped, guarded kernel stack. The handle does not own the mapping:
+/// dropping it leaves the stack mapped (boot and IST stacks live as long as
+/// their CPU). Freeing arrives with thread stacks.
 #[derive(Debug)]
 pub struct KernelStack {
     slot: usize,
@@ -100,10 +100,6 @@ impl KernelStack {
         slot_base(self.slot) + PAGE_SIZE_BYTES
     }
 
-    /// Usable bytes.
-    pub fn size_bytes(&self) -> u64 {
-        self.size_bytes
-    }
 }
 
 fn slot_base(slot: usize) -> u64 {
@@ -121,7 +117,7 @@ pub enum StackError {
 /// Allocates and maps a stack of `size_bytes` (a multiple of 4 KiB between
 /// `MIN_STACK_BYTES` and `MAX_STACK_BYTES`) for `owner`.
 pub fn allocate(size_bytes: u64, owner: StackOwner) -> Result<KernelStack, StackError> {
-    if !(MIN_STACK_BYTES..=MAX_STACK_BYTES).contains(&size_bytes) || size_bytes % PAGE_SIZE_BYTES != 0 {
+    if !(MIN_STACK_BYTES..=MAX_STACK_BYTES).contains(&size_bytes) || !size_bytes.is_multiple_of(PAGE_SIZE_BYTES) {
         return Err(StackError::BadSize(size_bytes));
     }
     let slot = SLOT_OWNERS
@@ -149,20 +145,7 @@ pub fn allocate(size_bytes: u64, owner: StackOwner) -> Result<KernelStack, Stack
         }
         page += PAGE_SIZE_BYTES;
     }
-    SLOT_SIZES[slot].store(size_bytes, Ordering::Release);
     Ok(stack)
-}
-
-/// Unmaps a stack's pages and frees its frames and slot.
-///
-/// # Safety
-/// No CPU may be running on, or hold references into, the stack; no other
-/// CPU may hold a TLB entry for it (no kernel-mapping shootdown exists yet, so
-/// only stacks used by the freeing CPU alone qualify).
-pub unsafe fn free(stack: KernelStack) {
-    free_pages(stack.bottom(), stack.top());
-    SLOT_SIZES[stack.slot].store(0, Ordering::Release);
-    SLOT_OWNERS[stack.slot].store(0, Ordering::Release);
 }
 
 fn free_pages(from: u64, to: u64) {
@@ -183,16 +166,6 @@ pub fn guard_page_owner(address: u64) -> Option<StackOwner> {
     let offset = address.checked_sub(STACK_REGION_BASE)?;
     let slot = (offset / SLOT_BYTES) as usize;
     if slot >= SLOT_COUNT || offset % SLOT_BYTES >= PAGE_SIZE_BYTES {
-        return None;
-    }
-    StackOwner::decode(SLOT_OWNERS[slot].load(Ordering::Acquire))
-}
-
-/// The owner of the stack containing `address` (any part of its slot).
-pub fn owner_of(address: u64) -> Option<StackOwner> {
-    let offset = address.checked_sub(STACK_REGION_BASE)?;
-    let slot = (offset / SLOT_BYTES) as usize;
-    if slot >= SLOT_COUNT {
         return None;
     }
     StackOwner::decode(SLOT_OWNERS[slot].load(Ordering::Acquire))

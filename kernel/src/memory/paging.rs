@@ -106,12 +106,6 @@ pub unsafe fn unmap_page(virtual_address: u64) -> Result<u64, UnmapError> {
     })
 }
 
-/// Whether `virtual_address` is mapped.
-pub fn is_mapped(virtual_address: u64) -> bool {
-    use x86_64::structures::paging::Translate;
-    with_page_table(|table| table.translate_addr(VirtAddr::new(virtual_address)).is_some())
-}
-
 /// Maps the 2 MiB page at `virtual_address` to `physical_address` (for the
 /// part of the direct map above what the boot stub mapped).
 ///
