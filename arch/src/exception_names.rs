@@ -43,3 +43,25 @@ pub const fn has_error_code(vector: u8) -> bool {
 pub const fn is_paranoid(vector: u8) -> bool {
     matches!(vector, 2 | 8 | 18)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_architectural_vector_has_a_name_and_irqs_do_not() {
+        for vector in 0..32 {
+            assert!(exception_name(vector).is_some(), "vector {vector}");
+        }
+        assert_eq!(exception_name(14), Some(("#PF", "page fault")));
+        assert!(exception_name(32).is_none());
+    }
+
+    #[test]
+    fn error_code_and_paranoid_sets_match_the_sdm() {
+        let with_error: Vec<u8> = (0..32).filter(|v| has_error_code(*v)).collect();
+        assert_eq!(with_error, [8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
+        let paranoid: Vec<u8> = (0..=255).filter(|v| is_paranoid(*v)).collect();
+        assert_eq!(paranoid, [2, 8, 18]);
+    }
+}

@@ -50,3 +50,24 @@ pub const fn phys_to_virt(physical_address: u64) -> u64 {
 pub const fn kernel_virt_to_phys(virtual_address: u64) -> u64 {
     virtual_address - KERNEL_VIRTUAL_BASE
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_region_is_in_the_shared_kernel_half() {
+        for base in [DIRECT_MAP_BASE, HEAP_BASE, STACK_REGION_BASE, MMIO_BASE, KERNEL_VIRTUAL_BASE] {
+            assert!(pml4_index(base) >= 256, "{base:#x}");
+        }
+    }
+
+    #[test]
+    fn regions_do_not_overlap() {
+        assert!(HEAP_BASE + HEAP_MAX_BYTES <= STACK_REGION_BASE);
+        assert!(DIRECT_MAP_BASE + (1 << 44) <= HEAP_BASE, "room for 16 TiB of RAM");
+        assert_eq!(pml4_index(KERNEL_VIRTUAL_BASE), 511);
+        assert_eq!(pdpt_index(KERNEL_VIRTUAL_BASE), 510);
+        assert_eq!(kernel_virt_to_phys(KERNEL_VIRTUAL_BASE + KERNEL_PHYSICAL_BASE), KERNEL_PHYSICAL_BASE);
+    }
+}

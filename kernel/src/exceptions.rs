@@ -11,15 +11,26 @@ use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 const VECTOR_BREAKPOINT: u64 = 3;
+const VECTOR_INVALID_OPCODE: u64 = 6;
 const VECTOR_DOUBLE_FAULT: u64 = 8;
 const VECTOR_PAGE_FAULT: u64 = 14;
 
-/// Called after a breakpoint report, before resuming (tests hook in here).
-static BREAKPOINT_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+/// Called after the report of a resumable exception (a breakpoint or the
+/// deliberate #UD), before resuming; tests hook in here.
+static RESUMABLE_EXCEPTION_OBSERVER: AtomicUsize = AtomicUsize::new(0);
 
-/// Installs `observer` to be told of every breakpoint (with the frame).
-pub fn set_breakpoint_observer(observer: fn(&InterruptFrame)) {
-    BREAKPOINT_OBSERVER.store(observer as usize, Ordering::Release);
+/// Installs `observer` to be told of every resumable exception.
+pub fn set_resumable_exception_observer(observer: fn(&InterruptFrame)) {
+    RESUMABLE_EXCEPTION_OBSERVER.store(observer as usize, Ordering::Release);
+}
+
+fn notify_observer(frame: &InterruptFrame) {
+    let observer = RESUMABLE_EXCEPTION_OBSERVER.load(Ordering::Acquire);
+    if observer != 0 {
+        // SAFETY: only `fn(&InterruptFrame)` values are stored.
+        let observer: fn(&InterruptFrame) = unsafe { core::mem::transmute(observer) };
+        observer(frame);
+    }
 }
 
 /// Routes every vector without its own handler here.
@@ -50,13 +61,15 @@ fn on_unhandled_vector(frame: &mut InterruptFrame) {
     }
     report(frame);
     if frame.vector == VECTOR_BREAKPOINT {
-        let observer = BREAKPOINT_OBSERVER.load(Ordering::Acquire);
-        if observer != 0 {
-            // SAFETY: only `fn(&InterruptFrame)` values are stored.
-            let observer: fn(&InterruptFrame) = unsafe { core::mem::transmute(observer) };
-            observer(frame);
-        }
+        notify_observer(frame);
         return;
+    }
+    if frame.vector == VECTOR_INVALID_OPCODE {
+        if let Some(resume_at) = arch::cpu::resume_after_deliberate_invalid_opcode(frame.rip) {
+            notify_observer(frame);
+            frame.rip = resume_at;
+            return;
+        }
     }
     if frame.vector == VECTOR_PAGE_FAULT || frame.vector == VECTOR_DOUBLE_FAULT {
         check_stack_overflow(frame);

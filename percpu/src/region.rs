@@ -281,10 +281,10 @@ mod tests {
     fn tss_rsp0_offset_matches_a_raw_read() {
         let pcr = ProcessorControlRegion::new(0, 0, [0; ist::COUNT]);
         // SAFETY: single-threaded host test.
-        unsafe { pcr.set_kernel_stack_top(0x1122_3344_5566_7788) };
+        unsafe { pcr.set_kernel_stack_top(0xffff_8877_6655_4430) };
         let base = &pcr as *const _ as *const u8;
         // SAFETY: TSS_RSP0_OFFSET lies inside the PCR (asserted at compile time).
         let raw = unsafe { core::ptr::read_unaligned(base.add(TSS_RSP0_OFFSET) as *const u64) };
-        assert_eq!(raw, 0x1122_3344_5566_7788);
+        assert_eq!(raw, 0xffff_8877_6655_4430);
     }
 }

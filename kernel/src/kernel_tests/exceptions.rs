@@ -1,4 +1,5 @@
-//! `test=exceptions`: every CPU raises a breakpoint on itself; the handler
+//! `test=exceptions`: every CPU raises an invalid-opcode exception (#UD) on
+//! itself at the deliberate site; the handler
 //! must run on that CPU's own PCR. The handler compares the PCR's CPU id
 //! (through GS) with the CPU found from the hardware APIC id (no GS
 //! involved), so a handler running on the wrong PCR is caught.
@@ -14,7 +15,7 @@ const OWN_PCR: u8 = 1;
 const WRONG_PCR: u8 = 2;
 static RESULTS: [AtomicU8; MAX_CPUS] = [const { AtomicU8::new(NOT_RUN) }; MAX_CPUS];
 
-fn on_breakpoint(_frame: &InterruptFrame) {
+fn on_exception(_frame: &InterruptFrame) {
     let pcr_cpu = percpu::cpu_id();
     let hardware_cpu = crate::cpus::cpu_with_apic_id(arch::lapic::hardware_id());
     let verdict = if hardware_cpu == Some(pcr_cpu) { OWN_PCR } else { WRONG_PCR };
@@ -23,20 +24,20 @@ fn on_breakpoint(_frame: &InterruptFrame) {
     }
 }
 
-fn raise_breakpoint() {
-    arch::cpu::breakpoint();
+fn raise_exception() {
+    arch::cpu::raise_deliberate_invalid_opcode();
     let me = percpu::cpu_id();
     if RESULTS[me as usize].load(Ordering::Acquire) == OWN_PCR {
         crate::kprintln!("exceptions: cpu {} handled on its own PCR", me);
     } else {
-        crate::kprintln!("exceptions: cpu {} breakpoint NOT handled on its own PCR", me);
+        crate::kprintln!("exceptions: cpu {} exception NOT handled on its own PCR", me);
     }
 }
 
 pub fn run() -> Result<(), String> {
-    crate::exceptions::set_breakpoint_observer(on_breakpoint);
+    crate::exceptions::set_resumable_exception_observer(on_exception);
     for pcr in crate::cpus::online() {
-        crate::cross_call::run_on(pcr.cpu_id, raise_breakpoint);
+        crate::cross_call::run_on(pcr.cpu_id, raise_exception);
     }
     let failed: alloc::vec::Vec<u32> = crate::cpus::online()
         .map(|pcr| pcr.cpu_id)
@@ -45,6 +46,6 @@ pub fn run() -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("breakpoint not handled on the raising CPU's PCR for cpus {failed:?}"))
+        Err(format!("exception not handled on the raising CPU's PCR for cpus {failed:?}"))
     }
 }

@@ -4,6 +4,7 @@
 //! Tests that end in a panic on purpose (stack overflow, panic) are judged by
 //! the host from the report they produce.
 
+mod address_space;
 mod alloc_stress;
 mod boot;
 mod exceptions;
@@ -21,6 +22,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("stack_overflow", stack_overflow::run),
     ("panic", panic::run),
     ("alloc_stress", alloc_stress::run),
+    ("address_space", address_space::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

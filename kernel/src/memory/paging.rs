@@ -142,3 +142,21 @@ pub fn remove_identity_map() {
         crate::cross_call::run_on(pcr.cpu_id, x86_64::instructions::tlb::flush_all);
     }
 }
+
+/// A fresh top-level table for a new address space: the user half (PML4
+/// entries 0..256) empty, the kernel half sharing this kernel's entries.
+/// Because `init` populated every kernel-half entry, everything the kernel
+/// maps later (stacks, heap, MMIO) is visible through it too. Returns the
+/// physical address of the new PML4.
+pub fn new_address_space_root() -> Option<u64> {
+    let root = super::frames::allocate_zeroed()?;
+    with_page_table(|table| {
+        // SAFETY: `root` is a fresh, zeroed frame reached through the direct map.
+        let new_pml4 = unsafe { &mut *(phys_to_virt(root) as *mut PageTable) };
+        let kernel_pml4 = table.level_4_table();
+        for index in KERNEL_HALF_FIRST_PML4_INDEX..512 {
+            new_pml4[index] = kernel_pml4[index].clone();
+        }
+    });
+    Some(root)
+}

@@ -1,0 +1,162 @@
+//! The isa-debug-exit protocol between the kernel and the host, and xtask's exit codes.
+//!
+//! The kernel ends a run by writing one byte to I/O port [`ISA_DEBUG_EXIT_PORT`].
+//! QEMU's `isa-debug-exit` device then exits with status `(value << 1) | 1`, so a
+//! guest can never produce status 0 (which QEMU uses for its own clean exits,
+//! such as a triple fault under `-no-reboot`). The kernel mirrors the `GUEST_*`
+//! constants; keep both sides in sync.
+//!
+//! ```text
+//!  guest writes   QEMU exits   Outcome    cargo xtask exits
+//!  0x10           33           Pass       0
+//!  0x11           35           Fail       1
+//!  0x12           37           Panic      3
+//!  (none)         0            NoResult   4   guest reset / triple fault
+//!  (killed)       -            Timeout    124 --timeout expired
+//!  (other)        any other    Other(n)   5
+//! ```
+
+use std::fmt;
+
+/// I/O port of QEMU's `isa-debug-exit` device (`-device isa-debug-exit,iobase=0xf4`).
+pub const ISA_DEBUG_EXIT_PORT: u16 = 0xf4;
+/// Width in bytes of the `isa-debug-exit` port window (`iosize=0x04`).
+pub const ISA_DEBUG_EXIT_IOSIZE: u16 = 0x04;
+
+/// Guest value: the in-kernel test passed, or the kernel shut down cleanly.
+pub const GUEST_EXIT_PASS: u8 = 0x10;
+/// Guest value: an in-kernel test failed (after printing `TEST FAIL NAME: reason`).
+pub const GUEST_EXIT_FAIL: u8 = 0x11;
+/// Guest value: the kernel panicked (after printing `PANIC cpu=K ...`).
+pub const GUEST_EXIT_PANIC: u8 = 0x12;
+
+/// The QEMU process status produced by a guest write of `guest_value`.
+pub const fn qemu_status_for(guest_value: u8) -> i32 {
+    ((guest_value as i32) << 1) | 1
+}
+
+/// QEMU's status after the guest wrote [`GUEST_EXIT_PASS`] (33).
+pub const QEMU_STATUS_PASS: i32 = qemu_status_for(GUEST_EXIT_PASS);
+/// QEMU's status after the guest wrote [`GUEST_EXIT_FAIL`] (35).
+pub const QEMU_STATUS_FAIL: i32 = qemu_status_for(GUEST_EXIT_FAIL);
+/// QEMU's status after the guest wrote [`GUEST_EXIT_PANIC`] (37).
+pub const QEMU_STATUS_PANIC: i32 = qemu_status_for(GUEST_EXIT_PANIC);
+/// QEMU's status when it stopped without the guest reporting (reset or triple
+/// fault with `-no-reboot`).
+pub const QEMU_STATUS_NO_RESULT: i32 = 0;
+
+const _: () = assert!(QEMU_STATUS_PASS == 33);
+const _: () = assert!(QEMU_STATUS_FAIL == 35);
+const _: () = assert!(QEMU_STATUS_PANIC == 37);
+
+/// Exit codes of the `cargo xtask` process itself.
+pub mod xtask_exit {
+    /// Kernel reported PASS (or `build`/`test` succeeded).
+    pub const PASS: i32 = 0;
+    /// Kernel reported a test FAIL (or some test of `cargo xtask test` failed).
+    pub const FAIL: i32 = 1;
+    /// Bad command line; QEMU was not started.
+    pub const USAGE: i32 = 2;
+    /// Kernel panicked.
+    pub const PANIC: i32 = 3;
+    /// QEMU exited 0: guest reset or triple fault, no result reported.
+    pub const NO_RESULT: i32 = 4;
+    /// QEMU exited with a status outside the protocol (e.g. it failed to start).
+    pub const OTHER: i32 = 5;
+    /// xtask could not do its job: set-up, kernel build or QEMU spawn failed.
+    pub const TOOL_ERROR: i32 = 6;
+    /// `--timeout` expired and QEMU was killed (same code as coreutils `timeout`).
+    pub const TIMEOUT: i32 = 124;
+}
+
+/// How one QEMU run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Guest wrote [`GUEST_EXIT_PASS`].
+    Pass,
+    /// Guest wrote [`GUEST_EXIT_FAIL`].
+    Fail,
+    /// Guest wrote [`GUEST_EXIT_PANIC`].
+    Panic,
+    /// QEMU exited 0 without a guest result (reset / triple fault).
+    NoResult,
+    /// The timeout expired and xtask killed QEMU.
+    Timeout,
+    /// Any other QEMU status; `128 + signal` when QEMU died from a signal.
+    Other(i32),
+}
+
+impl Outcome {
+    /// Maps QEMU's exit status (`None`: killed by `signal`) to an outcome.
+    pub fn from_qemu_status(code: Option<i32>, signal: Option<i32>) -> Outcome {
+        match code {
+            Some(QEMU_STATUS_PASS) => Outcome::Pass,
+            Some(QEMU_STATUS_FAIL) => Outcome::Fail,
+            Some(QEMU_STATUS_PANIC) => Outcome::Panic,
+            Some(QEMU_STATUS_NO_RESULT) => Outcome::NoResult,
+            Some(other) => Outcome::Other(other),
+            None => Outcome::Other(128 + signal.unwrap_or(0)),
+        }
+    }
+
+    /// The exit code `cargo xtask run` uses for this outcome.
+    pub fn xtask_exit_code(self) -> i32 {
+        match self {
+            Outcome::Pass => xtask_exit::PASS,
+            Outcome::Fail => xtask_exit::FAIL,
+            Outcome::Panic => xtask_exit::PANIC,
+            Outcome::NoResult => xtask_exit::NO_RESULT,
+            Outcome::Timeout => xtask_exit::TIMEOUT,
+            Outcome::Other(_) => xtask_exit::OTHER,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Pass => write!(f, "PASS"),
+            Outcome::Fail => write!(f, "FAIL"),
+            Outcome::Panic => write!(f, "PANIC"),
+            Outcome::NoResult => write!(f, "NO RESULT"),
+            Outcome::Timeout => write!(f, "TIMEOUT"),
+            Outcome::Other(status) => write!(f, "QEMU status {status}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_values_map_to_documented_qemu_statuses() {
+        assert_eq!(qemu_status_for(0x10), 33);
+        assert_eq!(qemu_status_for(0x11), 35);
+        assert_eq!(qemu_status_for(0x12), 37);
+    }
+
+    #[test]
+    fn qemu_statuses_map_to_outcomes() {
+        assert_eq!(Outcome::from_qemu_status(Some(33), None), Outcome::Pass);
+        assert_eq!(Outcome::from_qemu_status(Some(35), None), Outcome::Fail);
+        assert_eq!(Outcome::from_qemu_status(Some(37), None), Outcome::Panic);
+        assert_eq!(Outcome::from_qemu_status(Some(0), None), Outcome::NoResult);
+        assert_eq!(Outcome::from_qemu_status(Some(1), None), Outcome::Other(1));
+        assert_eq!(
+            Outcome::from_qemu_status(None, Some(9)),
+            Outcome::Other(137)
+        );
+    }
+
+    #[test]
+    fn outcomes_map_to_xtask_exit_codes() {
+        assert_eq!(Outcome::Pass.xtask_exit_code(), 0);
+        assert_eq!(Outcome::Fail.xtask_exit_code(), 1);
+        assert_eq!(Outcome::Panic.xtask_exit_code(), 3);
+        assert_eq!(Outcome::NoResult.xtask_exit_code(), 4);
+        assert_eq!(Outcome::Other(1).xtask_exit_code(), 5);
+        assert_eq!(Outcome::Other(255).xtask_exit_code(), 5);
+        assert_eq!(Outcome::Timeout.xtask_exit_code(), 124);
+    }
+}

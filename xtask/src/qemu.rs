@@ -1,0 +1,475 @@
+//! Boots the kernel ELF in QEMU, streams the serial console and reports the outcome.
+//!
+//! All QEMU flags live in this file: [`qemu_args`] builds the command line from a
+//! [`QemuConfig`] and the accelerator/machine resolved by [`resolve`]. The CPU
+//! models are the [`KVM_CPU_MODEL`] / [`TCG_CPU_MODEL`] constants.
+//!
+//! Serial output: QEMU runs with `-serial stdio`; its stdout is a pipe read by a
+//! thread here, which copies each chunk to our stdout as it arrives (when
+//! [`QemuConfig::echo`] is set) and keeps the whole text for [`RunResult::serial`].
+
+use std::fmt;
+use std::fs::OpenOptions;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::exit_protocol::{Outcome, ISA_DEBUG_EXIT_IOSIZE, ISA_DEBUG_EXIT_PORT};
+
+/// The QEMU binary, looked up on `PATH`.
+pub const QEMU_BINARY: &str = "qemu-system-x86_64";
+/// CPU model under KVM: the host CPU without `IA32_ARCH_CAPABILITIES` (MSR
+/// 0x10a); plain `-cpu host` makes QEMU 7.2 abort on some hosts ("failed to
+/// set MSR 0x10a").
+pub const KVM_CPU_MODEL: &str = "host,-arch-capabilities";
+/// CPU model under TCG: everything TCG can emulate (64-bit, NX, ...), without
+/// `arch-capabilities` to look like the KVM model.
+pub const TCG_CPU_MODEL: &str = "max,-arch-capabilities";
+/// Default guest memory in MiB.
+pub const DEFAULT_MEM_MIB: u32 = 256;
+/// Default CPU count.
+pub const DEFAULT_SMP: u32 = 1;
+/// Largest CPU count the kernel supports (mirrors the kernel's `MAX_CPUS`).
+pub const MAX_SMP: u32 = 64;
+/// TCP port of QEMU's gdb stub (`-s`).
+pub const GDB_PORT: u16 = 1234;
+/// How often the runner checks whether QEMU exited or the timeout expired.
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Accelerator requested by the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accel {
+    /// KVM when `/dev/kvm` can be opened read-write, else TCG.
+    Auto,
+    /// Hardware virtualization; fails early when `/dev/kvm` is not usable.
+    Kvm,
+    /// QEMU's software emulator: slow, but runs anywhere.
+    Tcg,
+}
+
+/// Accelerator actually used for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolvedAccel {
+    /// `-accel kvm`.
+    Kvm,
+    /// `-accel tcg`.
+    Tcg,
+}
+
+/// QEMU machine type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Machine {
+    /// The classic i440FX PC (`-machine pc`): the default under TCG.
+    Pc,
+    /// The minimal virtual machine with ACPI tables (`-machine microvm,acpi=on`):
+    /// the default under KVM; boots faster.
+    Microvm,
+}
+
+impl ResolvedAccel {
+    /// The machine used when none is given: KVM boots `microvm`, TCG boots `pc`.
+    pub fn default_machine(self) -> Machine {
+        match self {
+            ResolvedAccel::Kvm => Machine::Microvm,
+            ResolvedAccel::Tcg => Machine::Pc,
+        }
+    }
+}
+
+impl FromStr for Accel {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "auto" => Ok(Accel::Auto),
+            "kvm" => Ok(Accel::Kvm),
+            "tcg" => Ok(Accel::Tcg),
+            _ => Err(format!(
+                "unknown accelerator '{text}': expected auto, kvm or tcg"
+            )),
+        }
+    }
+}
+
+impl FromStr for Machine {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "pc" => Ok(Machine::Pc),
+            "microvm" => Ok(Machine::Microvm),
+            _ => Err(format!("unknown machine '{text}': expected pc or microvm")),
+        }
+    }
+}
+
+impl fmt::Display for ResolvedAccel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ResolvedAccel::Kvm => "kvm",
+            ResolvedAccel::Tcg => "tcg",
+        })
+    }
+}
+
+impl fmt::Display for Machine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Machine::Pc => "pc",
+            Machine::Microvm => "microvm",
+        })
+    }
+}
+
+/// Everything needed to boot the kernel once.
+#[derive(Debug, Clone)]
+pub struct QemuConfig {
+    /// Number of CPUs (`-smp`), 1..=[`MAX_SMP`].
+    pub smp: u32,
+    /// Guest memory in MiB (`-m`).
+    pub mem_mib: u32,
+    /// Requested accelerator.
+    pub accel: Accel,
+    /// Machine type; `None` follows the accelerator (KVM: microvm, TCG: pc).
+    pub machine: Option<Machine>,
+    /// Kernel command line tokens, joined by spaces into `-append`.
+    pub kernel_args: Vec<String>,
+    /// Kill QEMU after this long and report [`Outcome::Timeout`].
+    pub timeout: Option<Duration>,
+    /// Start the gdb stub on [`GDB_PORT`] and wait for a debugger (`-s -S`).
+    pub gdb: bool,
+    /// The kernel ELF passed to `-kernel`.
+    pub kernel_elf: PathBuf,
+    /// Copy the serial console (and QEMU's stderr) to our stdout (stderr) live.
+    pub echo: bool,
+}
+
+impl QemuConfig {
+    /// A config with the defaults of `cargo xtask run`: 1 CPU, 256 MiB, auto
+    /// accelerator, no kernel arguments, no timeout, echo on.
+    pub fn new(kernel_elf: impl Into<PathBuf>) -> QemuConfig {
+        QemuConfig {
+            smp: DEFAULT_SMP,
+            mem_mib: DEFAULT_MEM_MIB,
+            accel: Accel::Auto,
+            machine: None,
+            kernel_args: Vec::new(),
+            timeout: None,
+            gdb: false,
+            kernel_elf: kernel_elf.into(),
+            echo: true,
+        }
+    }
+}
+
+/// The result of one QEMU run.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// The whole serial output (lossy UTF-8; lines may end in `\r\n`).
+    pub serial: String,
+    /// What QEMU itself printed on stderr (errors, warnings).
+    pub qemu_stderr: String,
+    /// The accelerator used.
+    pub accel: ResolvedAccel,
+    /// The machine type used.
+    pub machine: Machine,
+    /// Wall-clock time from spawning QEMU until it exited or was killed.
+    pub wall: Duration,
+}
+
+impl RunResult {
+    /// The serial output split into lines, without line terminators.
+    pub fn serial_lines(&self) -> impl Iterator<Item = &str> {
+        self.serial.lines().map(|line| line.trim_end_matches('\r'))
+    }
+}
+
+/// An accelerator and machine chosen for a run, with the reason for the choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The accelerator.
+    pub accel: ResolvedAccel,
+    /// The machine type.
+    pub machine: Machine,
+    /// Why, for the `xtask: accel=...` line (e.g. `auto: /dev/kvm usable`).
+    pub reason: String,
+}
+
+/// True when `/dev/kvm` can actually be opened read-write (existence is not
+/// enough: permissions and containers often deny it).
+pub fn kvm_usable() -> bool {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok()
+}
+
+/// Chooses the accelerator and machine; errors when KVM is demanded but unusable.
+pub fn resolve(accel: Accel, machine: Option<Machine>) -> io::Result<Resolved> {
+    let (accel, reason) = match accel {
+        Accel::Auto if kvm_usable() => (ResolvedAccel::Kvm, "auto: /dev/kvm usable"),
+        Accel::Auto => (ResolvedAccel::Tcg, "auto: /dev/kvm not usable"),
+        Accel::Kvm if kvm_usable() => (ResolvedAccel::Kvm, "requested"),
+        Accel::Kvm => {
+            return Err(io::Error::other(
+                "--accel kvm requested but /dev/kvm cannot be opened read-write \
+                 (use --accel tcg or auto)",
+            ))
+        }
+        Accel::Tcg => (ResolvedAccel::Tcg, "requested"),
+    };
+    Ok(Resolved {
+        accel,
+        machine: machine.unwrap_or_else(|| accel.default_machine()),
+        reason: reason.to_string(),
+    })
+}
+
+/// The QEMU arguments (without the binary name) for `cfg` on `accel`/`machine`.
+pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "-kernel".into(),
+        cfg.kernel_elf.display().to_string(),
+        "-smp".into(),
+        cfg.smp.to_string(),
+        "-m".into(),
+        cfg.mem_mib.to_string(),
+        "-display".into(),
+        "none".into(),
+        "-no-reboot".into(),
+        "-serial".into(),
+        "stdio".into(),
+        "-monitor".into(),
+        "none".into(),
+        "-device".into(),
+        format!(
+            "isa-debug-exit,iobase={ISA_DEBUG_EXIT_PORT:#x},iosize={ISA_DEBUG_EXIT_IOSIZE:#04x}"
+        ),
+    ];
+    let (accel_name, cpu_model) = match accel {
+        ResolvedAccel::Kvm => ("kvm", KVM_CPU_MODEL),
+        ResolvedAccel::Tcg => ("tcg", TCG_CPU_MODEL),
+    };
+    args.extend([
+        "-accel".into(),
+        accel_name.into(),
+        "-cpu".into(),
+        cpu_model.into(),
+    ]);
+    let machine_spec = match machine {
+        Machine::Pc => "pc",
+        Machine::Microvm => "microvm,acpi=on",
+    };
+    args.extend(["-machine".into(), machine_spec.into()]);
+    if !cfg.kernel_args.is_empty() {
+        args.extend(["-append".into(), cfg.kernel_args.join(" ")]);
+    }
+    if cfg.gdb {
+        args.extend(["-s".into(), "-S".into()]);
+    }
+    args
+}
+
+/// Renders a command line for humans (arguments with spaces are single-quoted).
+pub fn shell_words(program: &str, args: &[String]) -> String {
+    let mut line = program.to_string();
+    for arg in args {
+        line.push(' ');
+        if arg.is_empty() || arg.contains([' ', '\'', '"', '$', '\\']) {
+            line.push('\'');
+            line.push_str(&arg.replace('\'', r"'\''"));
+            line.push('\'');
+        } else {
+            line.push_str(arg);
+        }
+    }
+    line
+}
+
+/// Boots the kernel as `cfg` says and waits for the outcome (or the timeout).
+///
+/// Errors only when QEMU cannot be started at all (or KVM was demanded but is
+/// unusable); every way QEMU can end is an [`Outcome`].
+pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
+    let resolved = resolve(cfg.accel, cfg.machine)?;
+    eprintln!(
+        "xtask: accel={} machine={} ({})",
+        resolved.accel, resolved.machine, resolved.reason
+    );
+    let args = qemu_args(cfg, resolved.accel, resolved.machine);
+    if cfg.echo {
+        eprintln!("xtask: {}", shell_words(QEMU_BINARY, &args));
+    }
+    if cfg.gdb {
+        eprintln!(
+            "xtask: QEMU waits for gdb; attach with: gdb {} -ex 'target remote :{GDB_PORT}'",
+            cfg.kernel_elf.display()
+        );
+    }
+    // Hand the terminal to QEMU only for interactive runs: with `-serial stdio`
+    // QEMU puts the tty in raw mode and Ctrl-C still quits it (signal=on).
+    let interactive = cfg.echo && io::stdin().is_terminal();
+    if interactive {
+        eprintln!("xtask: serial console on this terminal; Ctrl-C quits QEMU");
+    }
+    let stdin = if interactive {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    };
+
+    let started = Instant::now();
+    let mut child = Command::new(QEMU_BINARY)
+        .args(&args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| {
+            io::Error::new(error.kind(), format!("cannot start {QEMU_BINARY}: {error}"))
+        })?;
+    let serial_reader = pump(
+        child.stdout.take().expect("stdout is piped"),
+        cfg.echo,
+        io::stdout,
+    );
+    let stderr_reader = pump(
+        child.stderr.take().expect("stderr is piped"),
+        cfg.echo,
+        io::stderr,
+    );
+
+    let outcome = wait_for_exit(&mut child, cfg.timeout.map(|timeout| started + timeout))?;
+    let wall = started.elapsed();
+    let serial = String::from_utf8_lossy(&serial_reader.join().unwrap_or_default()).into_owned();
+    let qemu_stderr =
+        String::from_utf8_lossy(&stderr_reader.join().unwrap_or_default()).into_owned();
+    Ok(RunResult {
+        outcome,
+        serial,
+        qemu_stderr,
+        accel: resolved.accel,
+        machine: resolved.machine,
+        wall,
+    })
+}
+
+/// Waits for QEMU to exit; kills it once `deadline` has passed.
+fn wait_for_exit(child: &mut Child, deadline: Option<Instant>) -> io::Result<Outcome> {
+    use std::os::unix::process::ExitStatusExt;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Outcome::from_qemu_status(status.code(), status.signal()));
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            // Kill can only fail if QEMU exited meanwhile; wait() reaps it either way.
+            let _ = child.kill();
+            child.wait()?;
+            return Ok(Outcome::Timeout);
+        }
+        thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// Reads `source` to its end on a thread, copying each chunk to `sink()` as it
+/// arrives when `echo` is set; the thread returns everything it read.
+fn pump<R, W>(mut source: R, echo: bool, sink: fn() -> W) -> JoinHandle<Vec<u8>>
+where
+    R: Read + Send + 'static,
+    W: Write + 'static,
+{
+    thread::spawn(move || {
+        let mut everything = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match source.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(count) => {
+                    if echo {
+                        // A closed stdout (e.g. `| head`) must not stop the run.
+                        let mut out = sink();
+                        let _ = out.write_all(&chunk[..count]).and_then(|()| out.flush());
+                    }
+                    everything.extend_from_slice(&chunk[..count]);
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        everything
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> QemuConfig {
+        QemuConfig {
+            smp: 4,
+            mem_mib: 512,
+            ..QemuConfig::new("/k/kernel")
+        }
+    }
+
+    #[test]
+    fn kvm_command_line_uses_host_cpu_and_microvm() {
+        let args = qemu_args(&config(), ResolvedAccel::Kvm, Machine::Microvm).join(" ");
+        assert_eq!(
+            args,
+            "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel kvm -cpu host,-arch-capabilities \
+             -machine microvm,acpi=on"
+        );
+    }
+
+    #[test]
+    fn tcg_command_line_appends_kernel_args_and_gdb() {
+        let cfg = QemuConfig {
+            kernel_args: vec!["test=boot".into(), "bogus=1".into()],
+            gdb: true,
+            ..config()
+        };
+        let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
+        let tail: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .skip_while(|arg| *arg != "-accel")
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                "-accel",
+                "tcg",
+                "-cpu",
+                TCG_CPU_MODEL,
+                "-machine",
+                "pc",
+                "-append",
+                "test=boot bogus=1",
+                "-s",
+                "-S"
+            ]
+        );
+    }
+
+    #[test]
+    fn machine_follows_accelerator_unless_given() {
+        assert_eq!(resolve(Accel::Tcg, None).unwrap().machine, Machine::Pc);
+        assert_eq!(
+            resolve(Accel::Tcg, Some(Machine::Microvm)).unwrap().machine,
+            Machine::Microvm
+        );
+        assert_eq!(ResolvedAccel::Kvm.default_machine(), Machine::Microvm);
+    }
+
+    #[test]
+    fn shell_words_quotes_arguments_with_spaces() {
+        let line = shell_words("qemu", &["-append".into(), "a b".into()]);
+        assert_eq!(line, "qemu -append 'a b'");
+    }
+}

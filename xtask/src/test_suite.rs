@@ -1,0 +1,125 @@
+//! `cargo xtask test`: set-up, kernel build, host unit tests, QEMU tests, summary.
+//!
+//! Every step runs even after an earlier one failed (except the QEMU tests,
+//! which need a kernel), so one run reports everything that is broken.
+
+use std::time::{Duration, Instant};
+
+use crate::cargo::{build_kernel, cargo};
+use crate::setup::{ensure_all, run_checked};
+
+/// Crates whose host unit tests run (`cargo test --lib` on the host target).
+pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "percpu", "arch", "xtask"];
+/// Parallel QEMU tests: the reference machines have 2 cores.
+pub const QEMU_TEST_THREADS: u32 = 2;
+
+/// How one step of the suite ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// The step succeeded.
+    Passed,
+    /// The step failed, with why.
+    Failed(String),
+    /// The step did not run, with why.
+    Skipped(String),
+}
+
+struct Step {
+    name: &'static str,
+    status: StepStatus,
+    took: Duration,
+}
+
+/// Runs the whole suite; returns true when every step passed.
+pub fn run_suite() -> bool {
+    let suite_started = Instant::now();
+    let mut steps = Vec::new();
+
+    let setup = timed("set-up (target + QEMU)", ensure_all);
+    let setup_ok = setup.status == StepStatus::Passed;
+    steps.push(setup);
+
+    let mut kernel_elf = None;
+    let build = timed("build kernel (debug)", || {
+        build_kernel(false).map(|elf| {
+            kernel_elf = Some(elf);
+        })
+    });
+    steps.push(build);
+
+    steps.push(timed("host unit tests", || {
+        let mut command = cargo();
+        command.args(["test", "--no-fail-fast"]);
+        for package in HOST_TEST_PACKAGES {
+            command.args(["-p", package]);
+        }
+        command.arg("--lib");
+        run_checked(&mut command).map_err(|error| format!("cargo test {error}"))
+    }));
+
+    match (&kernel_elf, setup_ok) {
+        (Some(elf), true) => {
+            let elf = elf.clone();
+            steps.push(timed("QEMU tests (qemu-tests)", move || {
+                eprintln!("xtask: KERNEL_ELF={}", elf.display());
+                let mut command = cargo();
+                command
+                    .args(["test", "--no-fail-fast", "-p", "qemu-tests", "--"])
+                    .arg(format!("--test-threads={QEMU_TEST_THREADS}"))
+                    .env("KERNEL_ELF", &elf);
+                run_checked(&mut command).map_err(|error| format!("cargo test {error}"))
+            }));
+        }
+        _ => steps.push(Step {
+            name: "QEMU tests (qemu-tests)",
+            status: StepStatus::Skipped("needs set-up and a kernel build".to_string()),
+            took: Duration::ZERO,
+        }),
+    }
+
+    print_summary(&steps, suite_started.elapsed());
+    steps.iter().all(|step| step.status == StepStatus::Passed)
+}
+
+fn timed(name: &'static str, body: impl FnOnce() -> Result<(), String>) -> Step {
+    eprintln!("\nxtask: ==> {name}");
+    let started = Instant::now();
+    let status = match body() {
+        Ok(()) => StepStatus::Passed,
+        Err(error) => {
+            eprintln!("xtask: {name}: {error}");
+            StepStatus::Failed(error)
+        }
+    };
+    Step {
+        name,
+        status,
+        took: started.elapsed(),
+    }
+}
+
+fn print_summary(steps: &[Step], total: Duration) {
+    eprintln!("\nxtask: test summary");
+    for step in steps {
+        let (mark, detail) = match &step.status {
+            StepStatus::Passed => ("ok     ", String::new()),
+            StepStatus::Failed(why) => ("FAILED ", format!(": {why}")),
+            StepStatus::Skipped(why) => ("skipped", format!(": {why}")),
+        };
+        eprintln!(
+            "  {mark} {:<26} {:>7.1} s{detail}",
+            step.name,
+            step.took.as_secs_f64()
+        );
+    }
+    let failed = steps
+        .iter()
+        .filter(|step| step.status != StepStatus::Passed)
+        .count();
+    let verdict = if failed == 0 {
+        "all steps passed".to_string()
+    } else {
+        format!("{failed} step(s) not passed")
+    };
+    eprintln!("xtask: {verdict} in {:.1} s", total.as_secs_f64());
+}
