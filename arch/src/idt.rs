@@ -63,6 +63,16 @@ static IDT: spin::Once<Idt> = spin::Once::new();
 static HANDLERS: [AtomicUsize; VECTOR_COUNT] = [const { AtomicUsize::new(0) }; VECTOR_COUNT];
 /// Handler for vectors nobody registered (the kernel's exception reporter).
 static FALLBACK: AtomicUsize = AtomicUsize::new(0);
+/// Called as each interrupt enters and leaves dispatch (flight recorder).
+static ENTRY_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+static EXIT_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+/// Called when an outermost interrupt that arrived with interrupts enabled,
+/// on the interrupted thread's own stack, is about to return: the kernel may
+/// switch threads here (preemption).
+static RETURN_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// RFLAGS.IF.
+const RFLAGS_INTERRUPT_ENABLE: u64 = 1 << 9;
 
 unsafe extern "C" {
     static arch_interrupt_stub_table: [u64; VECTOR_COUNT];
@@ -110,11 +120,33 @@ pub fn register_fallback_handler(handler: InterruptHandler) {
     FALLBACK.store(handler as usize, Ordering::Release);
 }
 
+/// Sets the functions told of each interrupt's vector on entry and exit.
+pub fn register_observers(on_entry: fn(u8), on_exit: fn(u8)) {
+    ENTRY_OBSERVER.store(on_entry as usize, Ordering::Release);
+    EXIT_OBSERVER.store(on_exit as usize, Ordering::Release);
+}
+
+/// Sets the hook run before returning from an interrupt to code that had
+/// interrupts enabled (never for IST vectors, never nested).
+pub fn register_return_hook(hook: fn()) {
+    RETURN_HOOK.store(hook as usize, Ordering::Release);
+}
+
+fn observe(observer: &AtomicUsize, vector: usize) {
+    let address = observer.load(Ordering::Acquire);
+    if address != 0 {
+        // SAFETY: only `fn(u8)` values are stored in the observers.
+        let observer: fn(u8) = unsafe { core::mem::transmute(address) };
+        observer(vector as u8);
+    }
+}
+
 /// Called by both entry paths with the saved frame.
 #[unsafe(no_mangle)]
 extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
     percpu::irq_enter();
     let vector = frame.vector as usize & (VECTOR_COUNT - 1);
+    observe(&ENTRY_OBSERVER, vector);
     let mut address = HANDLERS[vector].load(Ordering::Acquire);
     if address == 0 {
         address = FALLBACK.load(Ordering::Acquire);
@@ -128,5 +160,15 @@ extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
         // into a fault that would recur forever.
         crate::cpu::halt_forever();
     }
+    observe(&EXIT_OBSERVER, vector);
     percpu::irq_exit();
+    let interrupted_with_interrupts_enabled = frame.rflags & RFLAGS_INTERRUPT_ENABLE != 0;
+    if interrupted_with_interrupts_enabled && ist_index_for(vector) == 0 && !percpu::in_interrupt() {
+        let hook = RETURN_HOOK.load(Ordering::Acquire);
+        if hook != 0 {
+            // SAFETY: only `fn()` values are stored in RETURN_HOOK.
+            let hook: fn() = unsafe { core::mem::transmute(hook) };
+            hook();
+        }
+    }
 }

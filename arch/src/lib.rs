@@ -13,6 +13,9 @@ pub mod layout;
 /// PVH entry note, 32-bit stub, long-mode switch, jump to the kernel.
 #[cfg(target_os = "none")]
 pub mod boot;
+/// The context switch (callee-saved registers, RSP, RFLAGS, rsp0).
+#[cfg(target_os = "none")]
+pub mod context_switch;
 /// Interrupt flag, halt, control registers and other one-instruction helpers.
 #[cfg(target_os = "none")]
 pub mod cpu;

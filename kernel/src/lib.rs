@@ -18,3 +18,5 @@ pub mod kernel_args;
 pub mod madt;
 /// Tiny xorshift64* pseudo-random generator for stress tests (kernel and host).
 pub mod random;
+/// Per-CPU flight recorder: lock-free event rings and their checksummed serial dump format.
+pub mod trace_ring;

@@ -18,22 +18,28 @@ mod apic_events;
 mod acpi_tables;
 /// The table of online CPUs and their PCRs.
 mod cpus;
-/// Running a function on another CPU (mailbox + wake-up IPI).
-mod cross_call;
 /// Exception reports, stack-overflow detection.
 mod exceptions;
 /// In-kernel tests selected with `test=NAME`.
 mod kernel_tests;
+/// Reschedule, function-call and TLB-shootdown IPIs.
+mod ipi;
 /// Frames, page tables, heap, guarded kernel stacks.
 mod memory;
 /// The panic handler and the NMI "stop" path.
 mod panic;
 /// The PVH boot information.
 mod pvh;
+/// Kernel threads and the per-CPU scheduler.
+mod sched;
 /// Application-processor bring-up.
 mod smp;
+/// Spinlocks, the sleeping mutex, wait queues.
+mod sync;
 /// TSC and the LAPIC timer tick.
 mod timer;
+/// The per-CPU flight recorder.
+mod trace;
 /// Interrupt vector assignments.
 mod vectors;
 
@@ -125,8 +131,11 @@ extern "C" fn kmain(_unused: u64) -> ! {
     init_io_apics(&topology);
     let ticks_per_ms = timer::calibrate_lapic_timer();
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
-    cross_call::init();
+    ipi::init();
     apic_events::init();
+    trace::init_this_cpu();
+    sched::init();
+    sched::init_this_cpu();
     timer::start_tick_on_this_cpu();
     cpus::mark_online(percpu::current());
     arch::cpu::enable_interrupts();
@@ -139,10 +148,11 @@ extern "C" fn kmain(_unused: u64) -> ! {
         topology.enabled_cpus().count(),
         boot_micros / 1000
     );
-    match args.test {
-        Some(name) => kernel_tests::run(name),
-        None => cross_call::idle_loop(),
+    if let Some(name) = args.test {
+        let name = alloc::string::String::from(name);
+        sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     }
+    sched::run_idle_loop()
 }
 
 /// Masks every pin of every I/O APIC in the MADT.

@@ -55,6 +55,7 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
     if percpu_ready && arch::lapic::is_ready_on_this_cpu() {
         let others = stop_other_cpus();
         crate::emergency_println!("panic: stopped {} other CPUs", others);
+        crate::trace::dump_all_cpus();
     }
     arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic)
 }

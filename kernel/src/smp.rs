@@ -124,7 +124,9 @@ extern "C" fn ap_entry(pcr_address: u64) -> ! {
     unsafe { pcr.install(stack_top) };
     arch::idt::load();
     arch::lapic::init_this_cpu(LAPIC_VECTORS);
+    crate::trace::init_this_cpu();
+    crate::sched::init_this_cpu();
     crate::timer::start_tick_on_this_cpu();
     cpus::mark_online(percpu::current());
-    crate::cross_call::idle_loop()
+    crate::sched::run_idle_loop()
 }

@@ -55,4 +55,5 @@ pub fn start_tick_on_this_cpu() {
 fn on_tick(_frame: &mut InterruptFrame) {
     percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
     arch::lapic::end_of_interrupt();
+    crate::sched::on_tick();
 }

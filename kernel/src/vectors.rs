@@ -2,7 +2,9 @@
 
 /// First vector of the I/O APIC pins (pin i -> IO_APIC_FIRST + i).
 pub const IO_APIC_FIRST: u8 = 0x30;
-/// "Run the work posted for you" IPI (see `smp::run_on`).
+/// Reschedule IPI: an idle CPU got a runnable thread.
+pub const RESCHEDULE: u8 = 0xf0;
+/// "Run the functions queued for you" IPI (see `ipi::run_on`).
 pub const CALL_FUNCTION: u8 = 0xf1;
 /// Local APIC timer.
 pub const LAPIC_TIMER: u8 = 0xfd;

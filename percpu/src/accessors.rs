@@ -7,7 +7,7 @@
 
 use crate::region::{
     ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, PREEMPT_COUNT_OFFSET,
-    SELF_REF_OFFSET,
+    SELF_REF_OFFSET, TRACE_NEXT_SEQUENCE_OFFSET,
 };
 use core::arch::asm;
 
@@ -75,4 +75,30 @@ pub fn in_interrupt() -> bool {
              options(nostack, preserves_flags, readonly));
     }
     depth != 0
+}
+
+/// Whether preemption is disabled on the running CPU.
+#[inline(always)]
+pub fn preempt_count() -> u32 {
+    let count: u32;
+    // SAFETY: as in `cpu_id`.
+    unsafe {
+        asm!("mov {:e}, gs:[{off}]", out(reg) count, off = const PREEMPT_COUNT_OFFSET,
+             options(nostack, preserves_flags, readonly));
+    }
+    count
+}
+
+/// Reserves the next flight-recorder sequence number of the running CPU:
+/// one non-locked `xadd` (an interrupt on this CPU falls before or after it,
+/// never inside; no other CPU writes this counter).
+#[inline(always)]
+pub fn trace_reserve_sequence() -> u64 {
+    let mut sequence: u64 = 1;
+    // SAFETY: only this CPU writes its own counter; one instruction.
+    unsafe {
+        asm!("xadd gs:[{off}], {seq}", seq = inout(reg) sequence, off = const TRACE_NEXT_SEQUENCE_OFFSET,
+             options(nostack));
+    }
+    sequence
 }

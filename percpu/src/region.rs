@@ -70,6 +70,14 @@ pub struct ProcessorControlRegion {
     pub idle_thread: AtomicUsize,
     /// LAPIC timer interrupts taken by this CPU.
     pub timer_ticks: AtomicU64,
+    /// This CPU's scheduler state (run queue, current/previous thread),
+    /// cache-line padded; an opaque pointer owned by the kernel.
+    pub scheduler: AtomicUsize,
+    /// This CPU's flight-recorder ring (opaque pointer owned by the kernel).
+    pub trace_ring: AtomicUsize,
+    /// Next flight-recorder sequence number; reserved with one non-locked
+    /// `xadd gs:[..]` (see `trace_reserve_sequence`).
+    pub trace_next_sequence: AtomicU64,
     /// TSC value when this CPU finished its bring-up.
     pub online_tsc: AtomicU64,
     /// IST stack tops given at construction (index 0 = IST1); the live
@@ -108,6 +116,8 @@ pub const IRQ_DEPTH_OFFSET: usize = offset_of!(ProcessorControlRegion, irq_depth
 pub const CURRENT_THREAD_OFFSET: usize = offset_of!(ProcessorControlRegion, current_thread);
 /// Offset of `timer_ticks`.
 pub const TIMER_TICKS_OFFSET: usize = offset_of!(ProcessorControlRegion, timer_ticks);
+/// Offset of `trace_next_sequence`.
+pub const TRACE_NEXT_SEQUENCE_OFFSET: usize = offset_of!(ProcessorControlRegion, trace_next_sequence);
 /// Offset of the TSS inside the PCR.
 pub const TSS_OFFSET: usize = offset_of!(ProcessorControlRegion, tss);
 /// Offset of `TSS.rsp0` inside the PCR, used by the context switch.
@@ -138,6 +148,9 @@ impl ProcessorControlRegion {
             current_thread: AtomicUsize::new(0),
             idle_thread: AtomicUsize::new(0),
             timer_ticks: AtomicU64::new(0),
+            scheduler: AtomicUsize::new(0),
+            trace_ring: AtomicUsize::new(0),
+            trace_next_sequence: AtomicU64::new(1),
             online_tsc: AtomicU64::new(0),
             ist_stack_tops,
             gdt: UnsafeCell::new(GlobalDescriptorTable::empty()),

@@ -24,6 +24,8 @@ fn visit_new_address_space() {
     let new_root = PhysFrame::containing_address(PhysAddr::new(ROOT.load(Ordering::Acquire)));
     // SAFETY: the new root shares the whole kernel half with the current one,
     // and the kernel runs only on kernel-half addresses; switched back below.
+    // A thread preempting this one meanwhile runs on this root too, which is
+    // just as safe: all kernel threads live in the shared half.
     unsafe { Cr3::write(new_root, flags) };
     let pcr = percpu::current();
     let ticks_before = pcr.timer_ticks.load(Ordering::Relaxed);
@@ -49,7 +51,9 @@ pub fn run() -> Result<(), String> {
     ROOT.store(root, Ordering::Release);
     let cpus: alloc::vec::Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).collect();
     for cpu in &cpus {
-        crate::cross_call::run_on(*cpu, visit_new_address_space);
+        let visitor = crate::sched::spawn_pinned(*cpu, "cr3-visitor", visit_new_address_space)
+            .map_err(|error| format!("spawn: {error:?}"))?;
+        visitor.join();
     }
     crate::memory::frames::free(root).map_err(|error| format!("freeing the test PML4: {error}"))?;
     let passed = CPUS_PASSED.load(Ordering::Acquire);

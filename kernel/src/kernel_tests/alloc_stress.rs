@@ -1,6 +1,7 @@
-//! `test=alloc_stress`: every CPU allocates and frees heap blocks and frames
-//! at the same time, checking contents; afterwards the heap and the frame
-//! allocator must be back where they started.
+//! `test=alloc_stress`: a thread on every CPU allocates and frees heap blocks
+//! and frames at the same time, checking contents; afterwards (threads
+//! joined, their stacks reclaimed) the heap and the frame allocator must be
+//! back where they started.
 
 use alloc::format;
 use alloc::string::String;
@@ -11,9 +12,7 @@ use kernel::random::Rng;
 const ROUNDS: usize = 2_000;
 const MAX_LIVE_BLOCKS: usize = 64;
 const MAX_BLOCK_BYTES: u64 = 8192;
-const TIMEOUT_MS: u64 = 60_000;
 
-static FINISHED: AtomicU32 = AtomicU32::new(0);
 static CORRUPTED: AtomicU32 = AtomicU32::new(0);
 
 fn stress() {
@@ -52,7 +51,6 @@ fn stress() {
         crate::memory::frames::free(frame).expect("freeing a frame we allocated");
     }
     drop(frames);
-    FINISHED.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Free frames plus the frames the heap took while growing (its pages and
@@ -64,17 +62,20 @@ fn frames_not_held_by_heap() -> usize {
 }
 
 pub fn run() -> Result<(), String> {
-    let others: Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).filter(|cpu| *cpu != 0).collect();
+    let cpus: Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).collect();
+    let mut workers = Vec::with_capacity(cpus.len());
+    super::warm_up_scheduler(&cpus)?;
     let heap_before = crate::memory::heap::used_bytes();
     let frames_before = frames_not_held_by_heap();
-    for cpu in &others {
-        crate::cross_call::post(*cpu, stress);
+    for cpu in &cpus {
+        let worker = crate::sched::spawn_pinned(*cpu, "alloc-stress", stress)
+            .map_err(|error| format!("spawn: {error:?}"))?;
+        workers.push(worker);
     }
-    stress();
-    let expected = others.len() as u32 + 1;
-    if !super::wait_until(TIMEOUT_MS, || FINISHED.load(Ordering::Acquire) == expected) {
-        return Err(format!("only {} of {} CPUs finished", FINISHED.load(Ordering::Acquire), expected));
+    for worker in workers.drain(..) {
+        worker.join();
     }
+    crate::memory::kernel_stacks::reclaim_released();
     let corrupted = CORRUPTED.load(Ordering::Acquire);
     if corrupted != 0 {
         return Err(format!("{corrupted} blocks came back with other contents"));
@@ -89,7 +90,7 @@ pub fn run() -> Result<(), String> {
     }
     crate::kprintln!(
         "alloc_stress: {} CPUs x {} rounds; heap {} bytes used before and after; frames balance {} -> {}",
-        expected,
+        cpus.len(),
         ROUNDS,
         heap_before,
         frames_before,

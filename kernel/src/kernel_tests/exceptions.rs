@@ -37,7 +37,7 @@ fn raise_exception() {
 pub fn run() -> Result<(), String> {
     crate::exceptions::set_resumable_exception_observer(on_exception);
     for pcr in crate::cpus::online() {
-        crate::cross_call::run_on(pcr.cpu_id, raise_exception);
+        crate::ipi::run_on(pcr.cpu_id, raise_exception);
     }
     let failed: alloc::vec::Vec<u32> = crate::cpus::online()
         .map(|pcr| pcr.cpu_id)

@@ -9,6 +9,10 @@ mod alloc_stress;
 mod boot;
 mod exceptions;
 mod panic;
+mod preemption;
+mod producer_consumer;
+mod rflags;
+mod spawn_join;
 mod stack_overflow;
 
 use arch::qemu_exit::{exit_qemu, ExitCode};
@@ -23,6 +27,10 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("panic", panic::run),
     ("alloc_stress", alloc_stress::run),
     ("address_space", address_space::run),
+    ("preemption", preemption::run),
+    ("producer_consumer", producer_consumer::run),
+    ("rflags", rflags::run),
+    ("spawn_join", spawn_join::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.
@@ -47,6 +55,19 @@ pub fn run(name: &str) -> ! {
 /// The highest-numbered online CPU (the last AP started; the BSP alone at --smp 1).
 fn last_cpu() -> u32 {
     crate::cpus::online_count() - 1
+}
+
+/// Runs and joins one trivial thread on each of `cpus` and reclaims their
+/// stacks, so that the run queues, wait queues and release lists have grown
+/// to their working size before a test measures heap and frame use.
+fn warm_up_scheduler(cpus: &[u32]) -> Result<(), alloc::string::String> {
+    for cpu in cpus {
+        let thread = crate::sched::spawn_pinned(*cpu, "warm-up", || {})
+            .map_err(|error| alloc::format!("spawn: {error:?}"))?;
+        thread.join();
+    }
+    crate::memory::kernel_stacks::reclaim_released();
+    Ok(())
 }
 
 /// Waits until `done()` or `timeout_ms` passes; returns whether `done()`.

@@ -1,5 +1,5 @@
-//! `test=stack_overflow`: the last CPU recurses until it runs off its boot
-//! stack. The guard page must turn that into a report naming the CPU and a
+//! `test=stack_overflow`: a thread pinned to the last CPU recurses until it
+//! runs off its stack. The guard page must turn that into a report naming the CPU and a
 //! panic, never silent corruption. Returning at all is a failure.
 
 use alloc::string::String;
@@ -12,12 +12,17 @@ fn recurse(depth: u64) -> u64 {
 }
 
 fn overflow() {
-    crate::kprintln!("stack_overflow: cpu {} recursing until its guard page", percpu::cpu_id());
+    crate::kprintln!(
+        "stack_overflow: thread {} on cpu {} recursing until its guard page",
+        crate::sched::current_thread_id(),
+        percpu::cpu_id()
+    );
     core::hint::black_box(recurse(0));
 }
 
 pub fn run() -> Result<(), String> {
-    let cpu = super::last_cpu();
-    crate::cross_call::run_on(cpu, overflow);
-    Err(String::from("the overflowing CPU came back: no guard-page fault"))
+    let thread = crate::sched::spawn_pinned(super::last_cpu(), "overflower", overflow)
+        .map_err(|error| alloc::format!("spawn: {error:?}"))?;
+    thread.join();
+    Err(String::from("the overflowing thread came back: no guard-page fault"))
 }

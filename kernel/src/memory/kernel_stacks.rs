@@ -82,7 +82,7 @@ static SLOT_OWNERS: [AtomicU64; SLOT_COUNT] = [const { AtomicU64::new(0) }; SLOT
 
 /// A mapped, guarded kernel stack. The handle does not own the mapping:
 /// dropping it leaves the stack mapped (boot and IST stacks live as long as
-/// their CPU). Freeing arrives with thread stacks.
+/// their CPU); thread stacks are given back with `release`.
 #[derive(Debug)]
 pub struct KernelStack {
     slot: usize,
@@ -120,6 +120,9 @@ pub fn allocate(size_bytes: u64, owner: StackOwner) -> Result<KernelStack, Stack
     if !(MIN_STACK_BYTES..=MAX_STACK_BYTES).contains(&size_bytes) || !size_bytes.is_multiple_of(PAGE_SIZE_BYTES) {
         return Err(StackError::BadSize(size_bytes));
     }
+    if arch::cpu::interrupts_enabled() && RELEASED.lock().slots.len() >= RECLAIM_BATCH_STACKS {
+        reclaim_released();
+    }
     let slot = SLOT_OWNERS
         .iter()
         .position(|owner_slot| {
@@ -146,6 +149,59 @@ pub fn allocate(size_bytes: u64, owner: StackOwner) -> Result<KernelStack, Stack
         page += PAGE_SIZE_BYTES;
     }
     Ok(stack)
+}
+
+/// Released stacks waiting for a TLB shootdown: their pages are unmapped on
+/// the releasing CPU, but other CPUs may still cache translations, so the
+/// frames and the slot are reused only after every TLB was flushed.
+struct Released {
+    slots: alloc::vec::Vec<usize>,
+    frames: alloc::vec::Vec<u64>,
+}
+
+static RELEASED: crate::sync::IrqSpinLock<Released> =
+    crate::sync::IrqSpinLock::new(Released { slots: alloc::vec::Vec::new(), frames: alloc::vec::Vec::new() });
+
+/// Released stacks that trigger a shootdown on the next allocation.
+const RECLAIM_BATCH_STACKS: usize = 32;
+
+/// Gives a thread's stack back. Callable with interrupts off (the scheduler
+/// calls it right after switching away from an exited thread); the memory is
+/// reused after the next batched TLB shootdown.
+pub fn release(stack: KernelStack) {
+    let mut frames = alloc::vec::Vec::new();
+    let mut page = stack.bottom();
+    while page < stack.top() {
+        // SAFETY: the stack's owner has exited and was switched out; nothing
+        // uses these pages any more.
+        if let Ok(frame) = unsafe { super::paging::unmap_page(page) } {
+            frames.push(frame);
+        }
+        page += PAGE_SIZE_BYTES;
+    }
+    let mut released = RELEASED.lock();
+    released.slots.push(stack.slot);
+    released.frames.extend(frames);
+}
+
+/// Flushes every CPU's TLB and returns the frames and slots of released
+/// stacks to their allocators. Needs interrupts enabled (it waits for other
+/// CPUs).
+pub fn reclaim_released() {
+    if RELEASED.lock().slots.is_empty() {
+        return;
+    }
+    crate::ipi::shootdown_tlb();
+    let Released { slots, frames } = core::mem::replace(
+        &mut *RELEASED.lock(),
+        Released { slots: alloc::vec::Vec::new(), frames: alloc::vec::Vec::new() },
+    );
+    for frame in frames {
+        super::frames::free(frame).expect("a released stack frame was not allocated");
+    }
+    for slot in slots {
+        SLOT_OWNERS[slot].store(0, Ordering::Release);
+    }
 }
 
 fn free_pages(from: u64, to: u64) {

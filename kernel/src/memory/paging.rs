@@ -138,9 +138,7 @@ pub fn remove_identity_map() {
     with_page_table(|table| {
         table.level_4_table_mut()[0].set_unused();
     });
-    for pcr in crate::cpus::online() {
-        crate::cross_call::run_on(pcr.cpu_id, x86_64::instructions::tlb::flush_all);
-    }
+    crate::ipi::shootdown_tlb();
 }
 
 /// A fresh top-level table for a new address space: the user half (PML4

@@ -1,0 +1,44 @@
+//! Sleeping for a duration: per-CPU lists of sleepers with TSC deadlines,
+//! woken by that CPU's timer tick (10 ms granularity at 100 Hz).
+
+use super::cpu_scheduler::{self, CpuScheduler};
+use super::thread::ThreadState;
+use core::sync::atomic::Ordering;
+
+/// Blocks the calling thread for at least `microseconds`.
+pub fn sleep_micros(microseconds: u64) {
+    let deadline = arch::tsc::read() + microseconds * crate::timer::tsc_hz() / 1_000_000;
+    let thread = super::current_thread();
+    let interrupts_were_enabled = arch::cpu::interrupts_enabled();
+    arch::cpu::disable_interrupts();
+    thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
+    thread.set_state(ThreadState::Sleeping);
+    cpu_scheduler::this_cpu().sleepers.lock().push(thread);
+    super::schedule();
+    if interrupts_were_enabled {
+        arch::cpu::enable_interrupts();
+    }
+}
+
+/// Wakes every sleeper of `cpu` whose deadline has passed (timer tick).
+pub fn wake_due_sleepers(cpu: &CpuScheduler) {
+    let now = arch::tsc::read();
+    let mut due = alloc::vec::Vec::new();
+    {
+        let mut sleepers = cpu.sleepers.lock();
+        if sleepers.is_empty() {
+            return;
+        }
+        let mut index = 0;
+        while index < sleepers.len() {
+            if sleepers[index].wake_deadline_tsc.load(Ordering::Relaxed) <= now {
+                due.push(sleepers.swap_remove(index));
+            } else {
+                index += 1;
+            }
+        }
+    }
+    for thread in due {
+        super::wake_up(&thread);
+    }
+}

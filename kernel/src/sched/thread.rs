@@ -1,0 +1,206 @@
+//! Kernel threads: identity, state, saved context and kernel stack.
+
+use crate::memory::kernel_stacks::KernelStack;
+use crate::sync::WaitQueue;
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+
+/// A thread's scheduling state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ThreadState {
+    /// On a CPU right now.
+    Running = 0,
+    /// In a run queue (or about to be put in one).
+    Runnable = 1,
+    /// Waiting on a wait queue.
+    Blocked = 2,
+    /// Waiting for a timer.
+    Sleeping = 3,
+    /// Finished; its stack is reclaimed once it is switched out.
+    Exited = 4,
+}
+
+impl ThreadState {
+    fn from_u8(value: u8) -> ThreadState {
+        match value {
+            0 => ThreadState::Running,
+            1 => ThreadState::Runnable,
+            2 => ThreadState::Blocked,
+            3 => ThreadState::Sleeping,
+            _ => ThreadState::Exited,
+        }
+    }
+}
+
+/// No CPU affinity.
+const NOT_PINNED: u32 = u32::MAX;
+
+/// A kernel thread. Shared as `Arc<Thread>` by the scheduler (run queues,
+/// the per-CPU current slot), wait queues and the `JoinHandle`.
+pub struct Thread {
+    id: u32,
+    name: String,
+    state: AtomicU8,
+    /// RSP saved by the context switch while the thread is not running.
+    saved_rsp: UnsafeCell<u64>,
+    /// Top of its kernel stack (TSS.rsp0 / PCR kernel_stack_top while it runs).
+    stack_top: u64,
+    /// Its own stack (None for a CPU's idle thread, which runs on the CPU's
+    /// boot stack). Taken by the reaper after exit.
+    stack: spin::Mutex<Option<KernelStack>>,
+    pinned_cpu: AtomicU32,
+    last_cpu: AtomicU32,
+    /// True from the moment a CPU switches to the thread until the CPU that
+    /// switches away from it has saved its context (`finish_switch`). No
+    /// other CPU may resume the thread while it is set.
+    pub(super) on_cpu: AtomicBool,
+    /// What the thread runs; taken on its first run.
+    pub(super) entry: spin::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    exit_code: AtomicU64,
+    /// Joiners wait here for `Exited`.
+    pub(super) exit_waiters: WaitQueue,
+    /// TSC deadline while sleeping.
+    pub(super) wake_deadline_tsc: AtomicU64,
+    is_idle: bool,
+}
+
+// SAFETY: `saved_rsp` is written only by the CPU switching the thread out
+// and read only by the CPU switching it in, and `on_cpu` (Release/Acquire)
+// orders the two; every other field is atomic or behind a lock.
+unsafe impl Sync for Thread {}
+// SAFETY: as above; the boxed entry closure is `Send`.
+unsafe impl Send for Thread {}
+
+static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(1);
+
+impl Thread {
+    /// A new, runnable thread that will switch in at `initial_rsp`.
+    pub(super) fn new(
+        name: String,
+        stack: KernelStack,
+        initial_rsp: u64,
+        pinned_cpu: Option<u32>,
+        entry: Box<dyn FnOnce() + Send>,
+        id: u32,
+    ) -> Thread {
+        Thread {
+            id,
+            name,
+            state: AtomicU8::new(ThreadState::Runnable as u8),
+            saved_rsp: UnsafeCell::new(initial_rsp),
+            stack_top: stack.top(),
+            stack: spin::Mutex::new(Some(stack)),
+            pinned_cpu: AtomicU32::new(pinned_cpu.unwrap_or(NOT_PINNED)),
+            last_cpu: AtomicU32::new(pinned_cpu.unwrap_or(0)),
+            on_cpu: AtomicBool::new(false),
+            entry: spin::Mutex::new(Some(entry)),
+            exit_code: AtomicU64::new(0),
+            exit_waiters: WaitQueue::new(),
+            wake_deadline_tsc: AtomicU64::new(0),
+            is_idle: false,
+        }
+    }
+
+    /// The idle thread of CPU `cpu`, standing for the context already running
+    /// on it (its boot stack).
+    pub(super) fn idle(cpu: u32, stack_top: u64) -> Thread {
+        Thread {
+            id: allocate_id(),
+            name: alloc::format!("idle/{cpu}"),
+            state: AtomicU8::new(ThreadState::Running as u8),
+            saved_rsp: UnsafeCell::new(0),
+            stack_top,
+            stack: spin::Mutex::new(None),
+            pinned_cpu: AtomicU32::new(cpu),
+            last_cpu: AtomicU32::new(cpu),
+            on_cpu: AtomicBool::new(true),
+            entry: spin::Mutex::new(None),
+            exit_code: AtomicU64::new(0),
+            exit_waiters: WaitQueue::new(),
+            wake_deadline_tsc: AtomicU64::new(0),
+            is_idle: true,
+        }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn state(&self) -> ThreadState {
+        ThreadState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    pub(super) fn set_state(&self, state: ThreadState) {
+        self.state.store(state as u8, Ordering::Release);
+    }
+
+    /// Moves `from` -> `to` if the state is `from`; returns whether it did.
+    pub(super) fn transition(&self, from: ThreadState, to: ThreadState) -> bool {
+        self.state.compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
+    /// Marks the running thread as about to block (see `WaitQueue`).
+    pub fn mark_blocked(&self) {
+        self.set_state(ThreadState::Blocked);
+    }
+
+    pub(super) fn saved_rsp_slot(&self) -> *mut u64 {
+        self.saved_rsp.get()
+    }
+
+    pub(super) fn saved_rsp(&self) -> u64 {
+        // SAFETY: read by the CPU switching the thread in, after `on_cpu` was
+        // observed false (Acquire), i.e. after the last write.
+        unsafe { *self.saved_rsp.get() }
+    }
+
+    pub(super) fn stack_top(&self) -> u64 {
+        self.stack_top
+    }
+
+    pub(super) fn take_stack(&self) -> Option<KernelStack> {
+        self.stack.lock().take()
+    }
+
+    /// The CPU the thread must run on, if pinned.
+    pub fn pinned_cpu(&self) -> Option<u32> {
+        let cpu = self.pinned_cpu.load(Ordering::Acquire);
+        (cpu != NOT_PINNED).then_some(cpu)
+    }
+
+    pub(super) fn set_pinned_cpu(&self, cpu: Option<u32>) {
+        self.pinned_cpu.store(cpu.unwrap_or(NOT_PINNED), Ordering::Release);
+    }
+
+    pub(super) fn last_cpu(&self) -> u32 {
+        self.last_cpu.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_last_cpu(&self, cpu: u32) {
+        self.last_cpu.store(cpu, Ordering::Relaxed);
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.is_idle
+    }
+
+    pub(super) fn set_exit_code(&self, code: u64) {
+        self.exit_code.store(code, Ordering::Release);
+    }
+
+    pub(super) fn exit_code(&self) -> u64 {
+        self.exit_code.load(Ordering::Acquire)
+    }
+}
+
+/// A fresh thread id.
+pub(super) fn allocate_id() -> u32 {
+    NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed)
+}

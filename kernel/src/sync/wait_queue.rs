@@ -1,0 +1,75 @@
+//! Wait queues: a thread sleeps until a condition holds; wakers change the
+//! condition, then wake.
+//!
+//! No lost wakeups: the waiter checks the condition and enqueues itself
+//! under the queue's lock, and marks itself blocked before releasing it; a
+//! waker that changed the condition then takes the same lock, so either the
+//! waiter saw the new condition or the waker finds the waiter queued. A
+//! wakeup that lands between the unlock and the switch is safe too: the
+//! thread is then runnable again and `schedule` simply keeps or requeues it
+//! (see `sched::switch`).
+
+use super::IrqSpinLock;
+use crate::sched::{self, Thread};
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+
+/// Threads waiting for something.
+pub struct WaitQueue {
+    waiters: IrqSpinLock<VecDeque<Arc<Thread>>>,
+}
+
+impl Default for WaitQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WaitQueue {
+    pub const fn new() -> Self {
+        Self { waiters: IrqSpinLock::new(VecDeque::new()) }
+    }
+
+    /// Blocks the calling thread until `condition()` is true. The condition
+    /// is evaluated with the queue lock held and interrupts off: keep it
+    /// short and lock-free (an atomic load, a flag).
+    pub fn wait_until(&self, mut condition: impl FnMut() -> bool) {
+        loop {
+            let mut waiters = self.waiters.lock();
+            if condition() {
+                return;
+            }
+            let current = sched::current_thread();
+            current.mark_blocked();
+            waiters.push_back(current);
+            // Interrupts stay off from here to the switch.
+            let interrupts_were_enabled = waiters.unlock_keeping_interrupts_off();
+            sched::schedule();
+            if interrupts_were_enabled {
+                arch::cpu::enable_interrupts();
+            }
+        }
+    }
+
+    /// Wakes the longest waiter; returns whether there was one.
+    pub fn wake_one(&self) -> bool {
+        let thread = self.waiters.lock().pop_front();
+        match thread {
+            Some(thread) => {
+                sched::wake_up(&thread);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wakes every waiter; returns how many.
+    pub fn wake_all(&self) -> usize {
+        let threads: VecDeque<Arc<Thread>> = core::mem::take(&mut *self.waiters.lock());
+        let count = threads.len();
+        for thread in threads {
+            sched::wake_up(&thread);
+        }
+        count
+    }
+}
