@@ -26,7 +26,7 @@
 //! The kernel side reserves the sequence with one non-locked `xadd` on the
 //! per-CPU counter (interrupt-safe: interrupts arrive between instructions, and
 //! a nested interrupt simply takes a later number and a different slot), then
-//! calls [`TraceRing::write`]. The serial dump format lives in [`line_format`]
+//! calls [`TraceRing::write`]. The serial dump format lives in `line_format.rs`
 //! and is specified in `TEAM_NOTES/flight-recorder-format.md`.
 
 use alloc::boxed::Box;

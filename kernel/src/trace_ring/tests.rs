@@ -594,3 +594,42 @@ fn randomized_dump_round_trips() {
         }
     }
 }
+
+/// The example dump in the format note is real: every line parses, and the
+/// per-CPU event counts agree with the headers.
+#[test]
+fn format_note_examples_parse() {
+    let note = include_str!("../../../TEAM_NOTES/flight-recorder-format.md");
+    let begin = note.find("<!-- examples:begin -->").unwrap();
+    let end = note.find("<!-- examples:end -->").unwrap();
+    let records: Vec<TraceLine> = note[begin..end]
+        .lines()
+        .filter(|text| text.contains(MARKER))
+        .map(|text| parse_line(text).unwrap_or_else(|error| panic!("{text}: {error}")))
+        .collect();
+    assert_eq!(records.len(), 13);
+    let mut expected_events = 0;
+    for record in &records {
+        match record {
+            TraceLine::CpuHeader { counts, .. } => expected_events += counts.kept(),
+            TraceLine::Event { .. } => expected_events -= 1,
+            TraceLine::End { cpus } => assert_eq!(*cpus, 2),
+        }
+    }
+    assert_eq!(expected_events, 0);
+    assert_eq!(
+        parse_line("hello from cpu 1 @@TRACE-END cpus=2 sum=50ec0113\r\n"),
+        Ok(TraceLine::End { cpus: 2 })
+    );
+    let whole = "@@TRACE cpu=0 seq=1022 tsc=5d2c0a17f3 kind=irq_entry small=32 narrow=0 wide=0 sum=df54e952";
+    assert!(parse_line(whole).is_ok());
+    assert_eq!(parse_line(&whole[..49]), Err(ParseError::MissingChecksum));
+    assert_eq!(
+        parse_line(&whole[..whole.len() - 2]),
+        Err(ParseError::MalformedChecksum)
+    );
+    assert!(matches!(
+        parse_line(&whole.replace("seq=1022", "seq=1023")),
+        Err(ParseError::ChecksumMismatch { .. })
+    ));
+}
