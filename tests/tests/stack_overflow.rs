@@ -1,8 +1,9 @@
 //! Seed lesson 1: a kernel stack overflow hits the guard page and is reported, not silent.
 //!
-//! The highest-numbered CPU overflows its kernel stack; the fault must land on
-//! the #DF IST stack and be reported as `KERNEL STACK OVERFLOW cpu=K`, followed
-//! by a panic on that CPU.
+//! A kernel thread pinned to the highest-numbered CPU overflows its stack;
+//! the fault must land on the #DF IST stack and be reported as
+//! `KERNEL STACK OVERFLOW cpu=K ... stack of thread T`, followed by a panic on
+//! that CPU and the flight-recorder dump of every CPU.
 
 use qemu_tests::*;
 
@@ -31,5 +32,34 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
         "no '{panic_prefix} ...' line after the overflow report; {}",
         describe(&result)
     );
+    assert!(
+        lines[overflow].contains("of the stack of thread "),
+        "the report does not name the thread: {:?}",
+        lines[overflow]
+    );
     assert_no_line_contains(&result, "TEST PASS");
+    assert_trace_dump_follows(&lines[overflow..], SMP);
+}
+
+/// After the panic: one parseable `@@TRACE-CPU` header per CPU, each
+/// followed by its events, then `@@TRACE-END`. Every line's checksum holds.
+fn assert_trace_dump_follows(lines: &[&str], smp: u32) {
+    use kernel::trace_ring::{parse_line, TraceLine};
+    let mut headers = Vec::new();
+    let mut events_per_cpu = vec![0u64; smp as usize];
+    let mut end = None;
+    for line in lines.iter().filter(|line| line.contains("@@TRACE")) {
+        match parse_line(line) {
+            Ok(TraceLine::CpuHeader { cpu, counts }) => headers.push((cpu, counts.kept())),
+            Ok(TraceLine::Event { cpu, .. }) => events_per_cpu[cpu as usize] += 1,
+            Ok(TraceLine::End { cpus }) => end = Some(cpus),
+            Err(error) => panic!("unparseable trace line {line:?}: {error}"),
+        }
+    }
+    assert_eq!(end, Some(smp), "no '@@TRACE-END cpus={smp}' line");
+    assert_eq!(headers.len(), smp as usize, "one @@TRACE-CPU header per CPU: {headers:?}");
+    for (cpu, kept) in headers {
+        assert_eq!(events_per_cpu[cpu as usize], kept, "cpu {cpu}: header says {kept} events");
+    }
+    assert!(events_per_cpu.iter().all(|count| *count > 0), "every CPU recorded events: {events_per_cpu:?}");
 }
