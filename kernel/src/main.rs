@@ -141,7 +141,7 @@ extern "C" fn kmain(_unused: u64) -> ! {
     arch::cpu::enable_interrupts();
     let online = smp::start_application_processors(&topology);
     memory::paging::remove_identity_map();
-    let boot_micros = timer::tsc_delta_micros(arch::boot::entry_tsc(), arch::tsc::read());
+    let boot_micros = timer::record_boot_to_online();
     kprintln!(
         "smp: {} of {} CPUs online in {} ms",
         online,

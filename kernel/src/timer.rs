@@ -10,6 +10,20 @@ pub const TICK_HZ: u32 = 100;
 
 static TSC_HZ: AtomicU64 = AtomicU64::new(0);
 static LAPIC_TICKS_PER_PERIOD: AtomicU32 = AtomicU32::new(0);
+static BOOT_TO_ONLINE_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// Records how long the boot took up to "all CPUs online" (from the first
+/// kernel instruction) and returns it in microseconds.
+pub fn record_boot_to_online() -> u64 {
+    let micros = tsc_delta_micros(arch::boot::entry_tsc(), arch::tsc::read());
+    BOOT_TO_ONLINE_MICROS.store(micros, Ordering::Relaxed);
+    micros
+}
+
+/// What `record_boot_to_online` measured.
+pub fn boot_to_online_micros() -> u64 {
+    BOOT_TO_ONLINE_MICROS.load(Ordering::Relaxed)
+}
 
 /// Finds the TSC frequency; returns it and where it came from.
 pub fn init_tsc() -> (u64, arch::tsc::FrequencySource) {

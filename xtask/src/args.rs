@@ -30,7 +30,10 @@ commands:
       --timeout SECS             kill QEMU after SECS seconds (exit 124)
       -- ARGS...                 kernel command line, e.g. -- test=boot
   test                           host unit tests + QEMU tests (the CI suite)
-  bench, trace                   not yet implemented (arrive with issue #3)
+  bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
+                                 release kernel in benchmark mode (default --smp 4):
+                                 medians in ns and cycles, accelerator named
+  trace                          not yet implemented
   help                           this text
 
 exit codes of run: 0 PASS, 1 FAIL, 2 bad usage, 3 kernel PANIC, 4 no result
@@ -48,7 +51,9 @@ pub enum Command {
     Run(RunArgs),
     /// `test`.
     Test,
-    /// A command that is reserved but not written yet (`bench`, `trace`).
+    /// `bench ...` (run options; no kernel arguments, no gdb).
+    Bench(RunArgs),
+    /// A command that is reserved but not written yet (`trace`).
     NotYetImplemented {
         /// The command's name.
         name: &'static str,
@@ -114,13 +119,29 @@ pub fn parse(words: &[String]) -> Result<Command, ArgError> {
         "build" => parse_build(rest),
         "run" => parse_run(rest).map(Command::Run),
         "test" => no_options("test", rest).map(|()| Command::Test),
-        "bench" => Ok(Command::NotYetImplemented { name: "bench" }),
+        "bench" => parse_bench(rest).map(Command::Bench),
         "trace" => Ok(Command::NotYetImplemented { name: "trace" }),
         "help" | "--help" | "-h" => Ok(Command::Help),
         other => Err(ArgError(format!(
             "unknown command '{other}' (commands: build, run, test, help)"
         ))),
     }
+}
+
+/// Benchmark CPUs when `--smp` is not given.
+pub const DEFAULT_BENCH_SMP: u32 = 4;
+
+fn parse_bench(rest: &[String]) -> Result<RunArgs, ArgError> {
+    let mut args = parse_run(rest)?;
+    if args.gdb || args.release || !args.kernel_args.is_empty() {
+        return Err(ArgError(
+            "bench takes --smp, --mem, --accel, --machine and --timeout only (it always boots the release kernel)".into(),
+        ));
+    }
+    if !rest.iter().any(|word| word == "--smp" || word.starts_with("--smp=")) {
+        args.smp = DEFAULT_BENCH_SMP;
+    }
+    Ok(args)
 }
 
 fn no_options(command: &str, rest: &[String]) -> Result<(), ArgError> {
@@ -338,8 +359,14 @@ mod tests {
         assert_eq!(parse_words("test"), Ok(Command::Test));
         assert_eq!(
             parse_words("bench"),
-            Ok(Command::NotYetImplemented { name: "bench" })
+            Ok(Command::Bench(RunArgs { smp: DEFAULT_BENCH_SMP, ..RunArgs::default() }))
         );
+        assert_eq!(
+            parse_words("bench --smp 2 --accel tcg"),
+            Ok(Command::Bench(RunArgs { smp: 2, accel: Accel::Tcg, ..RunArgs::default() }))
+        );
+        assert!(parse_words("bench -- test=boot").is_err());
+        assert!(parse_words("bench --gdb").is_err());
         assert_eq!(
             parse_words("trace"),
             Ok(Command::NotYetImplemented { name: "trace" })

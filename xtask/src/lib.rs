@@ -6,6 +6,8 @@
 
 /// Command-line parsing for `cargo xtask` (hand-rolled, no dependencies).
 pub mod args;
+/// `cargo xtask bench`: benchmark boots and their medians.
+pub mod bench;
 /// Builds the kernel and runs the host unit tests through cargo.
 pub mod cargo;
 /// The isa-debug-exit protocol shared with the kernel, and xtask's exit codes.

@@ -6,6 +6,7 @@
 
 mod address_space;
 mod alloc_stress;
+mod bench;
 mod boot;
 mod exceptions;
 mod panic;
@@ -31,6 +32,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("producer_consumer", producer_consumer::run),
     ("rflags", rflags::run),
     ("spawn_join", spawn_join::run),
+    ("bench", bench::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.
