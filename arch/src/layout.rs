@@ -31,6 +31,10 @@ pub const PAGE_SIZE_BYTES: u64 = 4096;
 /// Size of a 2 MiB large page.
 pub const LARGE_PAGE_SIZE_BYTES: u64 = 2 << 20;
 
+const _: () = assert!(HEAP_BASE + HEAP_MAX_BYTES <= STACK_REGION_BASE, "heap runs into the stacks");
+const _: () = assert!(DIRECT_MAP_BASE + (1 << 44) <= HEAP_BASE, "the direct map needs room for 16 TiB");
+const _: () = assert!(STACK_REGION_BASE < MMIO_BASE && MMIO_BASE < KERNEL_VIRTUAL_BASE);
+
 /// PML4 index of a virtual address.
 pub const fn pml4_index(virtual_address: u64) -> u64 {
     (virtual_address >> 39) & 0x1ff
@@ -63,9 +67,7 @@ mod tests {
     }
 
     #[test]
-    fn regions_do_not_overlap() {
-        assert!(HEAP_BASE + HEAP_MAX_BYTES <= STACK_REGION_BASE);
-        assert!(DIRECT_MAP_BASE + (1 << 44) <= HEAP_BASE, "room for 16 TiB of RAM");
+    fn kernel_image_sits_in_the_top_two_gib() {
         assert_eq!(pml4_index(KERNEL_VIRTUAL_BASE), 511);
         assert_eq!(pdpt_index(KERNEL_VIRTUAL_BASE), 510);
         assert_eq!(kernel_virt_to_phys(KERNEL_VIRTUAL_BASE + KERNEL_PHYSICAL_BASE), KERNEL_PHYSICAL_BASE);

@@ -94,5 +94,8 @@ fn check_stack_overflow(frame: &InterruptFrame) {
         frame.rip,
         frame.rsp
     );
+    crate::sched::with_current_thread(|thread| {
+        crate::emergency_println!("KERNEL STACK OVERFLOW cpu={}: running thread {} '{}'", cpu, thread.id(), thread.name());
+    });
     panic!("kernel stack overflow on cpu {} ({})", cpu, owner);
 }

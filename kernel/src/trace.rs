@@ -95,7 +95,7 @@ pub fn dump_all_cpus() {
         [TraceEvent { sequence: 0, tsc: 0, wide: 0, narrow: 0, kind: 0, small: 0, reserved: 0 }; DUMPED_EVENTS_PER_CPU];
     // SAFETY: only the one panicking CPU gets here (panic.rs lets a single CPU
     // through), so the buffer has no other user.
-    let buffer = unsafe { &mut *(&raw mut DUMP_BUFFER) };
+    let buffer = unsafe { core::slice::from_raw_parts_mut((&raw mut DUMP_BUFFER).cast::<TraceEvent>(), DUMPED_EVENTS_PER_CPU) };
     let mut cpus = 0;
     for pcr in crate::cpus::online() {
         let Some(ring) = ring_of(pcr) else { continue };

@@ -33,7 +33,6 @@ commands:
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
                                  release kernel in benchmark mode (default --smp 4):
                                  medians in ns and cycles, accelerator named
-  trace                          not yet implemented
   help                           this text
 
 exit codes of run: 0 PASS, 1 FAIL, 2 bad usage, 3 kernel PANIC, 4 no result
@@ -53,11 +52,6 @@ pub enum Command {
     Test,
     /// `bench ...` (run options; no kernel arguments, no gdb).
     Bench(RunArgs),
-    /// A command that is reserved but not written yet (`trace`).
-    NotYetImplemented {
-        /// The command's name.
-        name: &'static str,
-    },
     /// `help`, `--help`, `-h` or no command.
     Help,
 }
@@ -120,10 +114,9 @@ pub fn parse(words: &[String]) -> Result<Command, ArgError> {
         "run" => parse_run(rest).map(Command::Run),
         "test" => no_options("test", rest).map(|()| Command::Test),
         "bench" => parse_bench(rest).map(Command::Bench),
-        "trace" => Ok(Command::NotYetImplemented { name: "trace" }),
         "help" | "--help" | "-h" => Ok(Command::Help),
         other => Err(ArgError(format!(
-            "unknown command '{other}' (commands: build, run, test, help)"
+            "unknown command '{other}' (commands: build, run, test, bench, help)"
         ))),
     }
 }
@@ -367,9 +360,6 @@ mod tests {
         );
         assert!(parse_words("bench -- test=boot").is_err());
         assert!(parse_words("bench --gdb").is_err());
-        assert_eq!(
-            parse_words("trace"),
-            Ok(Command::NotYetImplemented { name: "trace" })
-        );
+        assert!(parse_words("trace").is_err(), "no placeholder commands");
     }
 }

@@ -28,10 +28,6 @@ fn execute(command: Command) -> i32 {
         Command::Run(run_args) => run(run_args),
         Command::Test => test(),
         Command::Bench(bench_args) => xtask::bench::run_bench(bench_args),
-        Command::NotYetImplemented { name } => {
-            eprintln!("xtask: '{name}' is not yet implemented: the trace export arrives with a later issue");
-            xtask_exit::TOOL_ERROR
-        }
         Command::Help => {
             println!("{USAGE}");
             xtask_exit::PASS

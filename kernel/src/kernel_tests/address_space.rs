@@ -52,7 +52,7 @@ pub fn run() -> Result<(), String> {
     let cpus: alloc::vec::Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).collect();
     for cpu in &cpus {
         let visitor = crate::sched::spawn_pinned(*cpu, "cr3-visitor", visit_new_address_space)
-            .map_err(|error| format!("spawn: {error:?}"))?;
+            .map_err(|error| format!("spawn: {error}"))?;
         visitor.join();
     }
     crate::memory::frames::free(root).map_err(|error| format!("freeing the test PML4: {error}"))?;

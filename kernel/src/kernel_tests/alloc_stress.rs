@@ -69,7 +69,7 @@ pub fn run() -> Result<(), String> {
     let frames_before = frames_not_held_by_heap();
     for cpu in &cpus {
         let worker = crate::sched::spawn_pinned(*cpu, "alloc-stress", stress)
-            .map_err(|error| format!("spawn: {error:?}"))?;
+            .map_err(|error| format!("spawn: {error}"))?;
         workers.push(worker);
     }
     for worker in workers.drain(..) {

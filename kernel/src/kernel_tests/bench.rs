@@ -3,7 +3,7 @@
 //! many runs; cycles are TSC ticks). `cargo xtask bench` runs this and names
 //! the accelerator. Nothing here asserts a speed.
 
-use crate::sync::WaitQueue;
+use crate::sync::{SpinLock, WaitQueue};
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -30,7 +30,7 @@ fn report(name: &str, cycles_per_operation: Vec<u64>) {
 }
 
 fn spawn_pinned(cpu: u32, name: &str, body: impl FnOnce() + Send + 'static) -> Result<crate::sched::JoinHandle, String> {
-    crate::sched::spawn_pinned(cpu, name, body).map_err(|error| format!("spawn: {error:?}"))
+    crate::sched::spawn_pinned(cpu, name, body).map_err(|error| format!("spawn: {error}"))
 }
 
 /// Two threads pinned to one CPU yield to each other: one round trip is
@@ -43,7 +43,7 @@ fn yield_round_trip(cpu: u32) -> Result<(), String> {
             crate::sched::yield_now();
         }
     })?;
-    let samples = Arc::new(spin::Mutex::new(Vec::new()));
+    let samples = Arc::new(SpinLock::new(Vec::new()));
     let measured = samples.clone();
     let measurer = spawn_pinned(cpu, "yield-measurer", move || {
         for _ in 0..SAMPLES {
@@ -90,7 +90,7 @@ fn cross_cpu_wakeup(waker_cpu: u32, sleeper_cpu: u32) -> Result<(), String> {
         }
     })?;
     let waker_shared = shared.clone();
-    let samples = Arc::new(spin::Mutex::new(Vec::new()));
+    let samples = Arc::new(SpinLock::new(Vec::new()));
     let measured = samples.clone();
     let waker = spawn_pinned(waker_cpu, "wakeup-waker", move || {
         let shared = waker_shared;

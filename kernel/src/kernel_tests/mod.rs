@@ -65,7 +65,7 @@ fn last_cpu() -> u32 {
 fn warm_up_scheduler(cpus: &[u32]) -> Result<(), alloc::string::String> {
     for cpu in cpus {
         let thread = crate::sched::spawn_pinned(*cpu, "warm-up", || {})
-            .map_err(|error| alloc::format!("spawn: {error:?}"))?;
+            .map_err(|error| alloc::format!("spawn: {error}"))?;
         thread.join();
     }
     crate::memory::kernel_stacks::reclaim_released();

@@ -50,7 +50,7 @@ pub fn run() -> Result<(), String> {
         let thread = crate::sched::spawn(format!("counter-{index}"), move || {
             counters[index].store(count(&tally), Ordering::Relaxed);
         })
-        .map_err(|error| format!("spawn: {error:?}"))?;
+        .map_err(|error| format!("spawn: {error}"))?;
         threads.push(thread);
     }
     for thread in threads {

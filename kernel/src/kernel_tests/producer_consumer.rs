@@ -92,7 +92,7 @@ pub fn run() -> Result<(), String> {
                 }
                 channel.received[message as usize].fetch_add(1, Ordering::Relaxed);
             })
-            .map_err(|error| format!("spawn: {error:?}"))?,
+            .map_err(|error| format!("spawn: {error}"))?,
         );
     }
     let mut producers = Vec::new();
@@ -105,7 +105,7 @@ pub fn run() -> Result<(), String> {
                     channel.send(index * MESSAGES_PER_PRODUCER + sequence);
                 }
             })
-            .map_err(|error| format!("spawn: {error:?}"))?,
+            .map_err(|error| format!("spawn: {error}"))?,
         );
     }
     for producer in producers {

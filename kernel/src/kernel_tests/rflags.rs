@@ -70,16 +70,16 @@ pub fn run() -> Result<(), String> {
         for index in 0..NEIGHBOURS {
             neighbours.push(
                 crate::sched::spawn_pinned(cpu, format!("neighbour-{cpu}-{index}"), neighbour)
-                    .map_err(|error| format!("spawn: {error:?}"))?,
+                    .map_err(|error| format!("spawn: {error}"))?,
             );
         }
     }
-    let outcome = alloc::sync::Arc::new(spin::Mutex::new(None));
+    let outcome = alloc::sync::Arc::new(crate::sync::SpinLock::new(None));
     let result = outcome.clone();
     let tested = crate::sched::spawn_pinned(first_cpu, "rflags-subject", move || {
         *result.lock() = Some(subject(first_cpu, second_cpu));
     })
-    .map_err(|error| format!("spawn: {error:?}"))?;
+    .map_err(|error| format!("spawn: {error}"))?;
     tested.join();
     STOP_NEIGHBOURS.store(true, Ordering::Release);
     for neighbour in neighbours {

@@ -23,7 +23,7 @@ fn spawn_and_join(count: usize) -> Result<(), String> {
         let thread = crate::sched::spawn(format!("short-{index}"), || {
             RAN.fetch_add(1, Ordering::Relaxed);
         })
-        .map_err(|error| format!("spawn #{index}: {error:?}"))?;
+        .map_err(|error| format!("spawn #{index}: {error}"))?;
         in_flight.push(thread);
         if in_flight.len() == IN_FLIGHT {
             for thread in in_flight.drain(..) {

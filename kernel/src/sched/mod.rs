@@ -58,12 +58,19 @@ pub fn current_thread() -> Arc<Thread> {
     arch::cpu::without_interrupts(|| cpu_scheduler::this_cpu().current())
 }
 
-/// The running thread's id (0 before the scheduler runs on this CPU).
-pub fn current_thread_id() -> u32 {
+/// Calls `f` with the running thread, read straight from the PCR: no lock
+/// and no reference count, so fault handlers may use it. `None` before the
+/// scheduler runs on this CPU.
+pub fn with_current_thread<R>(f: impl FnOnce(&Thread) -> R) -> Option<R> {
     let pointer = percpu::current().current_thread.load(Ordering::Acquire) as *const Thread;
     // SAFETY: the PCR's current_thread points at the Thread the per-CPU
-    // scheduler keeps alive while it runs here.
-    if pointer.is_null() { 0 } else { unsafe { (*pointer).id() } }
+    // scheduler keeps alive while it runs here, and we are running it.
+    (!pointer.is_null()).then(|| f(unsafe { &*pointer }))
+}
+
+/// The running thread's id (0 before the scheduler runs on this CPU).
+pub fn current_thread_id() -> u32 {
+    with_current_thread(Thread::id).unwrap_or(0)
 }
 
 /// Waits for a thread to finish.
@@ -86,10 +93,6 @@ impl JoinHandle {
         thread.exit_code()
     }
 
-    /// The thread's id.
-    pub fn id(&self) -> u32 {
-        self.thread.id()
-    }
 }
 
 /// Why a thread could not be created.
@@ -97,6 +100,15 @@ impl JoinHandle {
 pub enum SpawnError {
     NoStack(kernel_stacks::StackError),
     NoSuchCpu(u32),
+}
+
+impl core::fmt::Display for SpawnError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SpawnError::NoStack(error) => write!(formatter, "no kernel stack for the thread: {error:?}"),
+            SpawnError::NoSuchCpu(cpu) => write!(formatter, "cpu {cpu} is not online"),
+        }
+    }
 }
 
 /// Starts `entry` on a new kernel thread, on the least loaded CPU.
