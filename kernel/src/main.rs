@@ -132,6 +132,7 @@ extern "C" fn kmain(_unused: u64) -> ! {
     let ticks_per_ms = timer::calibrate_lapic_timer();
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
     ipi::init();
+    ipi::init_this_cpu();
     apic_events::init();
     trace::init_this_cpu();
     sched::init();

@@ -125,6 +125,7 @@ extern "C" fn ap_entry(pcr_address: u64) -> ! {
     arch::idt::load();
     arch::lapic::init_this_cpu(LAPIC_VECTORS);
     crate::trace::init_this_cpu();
+    crate::ipi::init_this_cpu();
     crate::sched::init_this_cpu();
     crate::timer::start_tick_on_this_cpu();
     cpus::mark_online(percpu::current());

@@ -16,6 +16,10 @@ use percpu::ProcessorControlRegion;
 
 /// Timer ticks a thread runs before it is preempted (20 ms at 100 Hz).
 pub const TIME_SLICE_TICKS: u32 = 2;
+/// Room reserved up front in each run queue and sleeper list, so that
+/// queueing never allocates in normal operation (and heap use does not drift
+/// with how many threads happened to queue at once). Beyond this they grow.
+const QUEUE_INITIAL_CAPACITY: usize = 256;
 
 /// See the module doc.
 pub struct CpuScheduler {
@@ -55,9 +59,9 @@ impl CpuScheduler {
         let idle = Arc::new(Thread::idle(pcr.cpu_id, pcr.kernel_stack_top.load(Ordering::Relaxed)));
         let scheduler = Box::leak(Box::new(CachePadded::new(CpuScheduler {
             cpu_id: pcr.cpu_id,
-            run_queue: IrqSpinLock::new(VecDeque::new()),
+            run_queue: IrqSpinLock::new(VecDeque::with_capacity(QUEUE_INITIAL_CAPACITY)),
             queued: AtomicUsize::new(0),
-            sleepers: IrqSpinLock::new(Vec::new()),
+            sleepers: IrqSpinLock::new(Vec::with_capacity(QUEUE_INITIAL_CAPACITY)),
             need_resched: AtomicBool::new(false),
             slice_ticks_left: AtomicU32::new(TIME_SLICE_TICKS),
             current: UnsafeCell::new(Some(idle.clone())),
