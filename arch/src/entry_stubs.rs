@@ -40,6 +40,42 @@ const _: () = {
 
 core::arch::global_asm!(
     r#"
+    /* The InterruptFrame's GPR block: rax pushed first, r15 last (lowest). */
+    .macro save_general_registers
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    .endm
+    .macro restore_general_registers
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    .endm
+
     .pushsection .rodata.arch_interrupt_stub_table, "a"
     .balign 8
     .global arch_interrupt_stub_table
@@ -72,39 +108,11 @@ arch_common_entry:
     jz 2f
     swapgs
 2:  lfence
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    save_general_registers
     mov rdi, rsp
     cld
     call arch_interrupt_dispatch
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    restore_general_registers
     test byte ptr [rsp + {cs_from_vector}], 3
     jz 3f
     swapgs
@@ -112,21 +120,7 @@ arch_common_entry:
     iretq
 
 arch_paranoid_entry:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    save_general_registers
     mov ecx, {gs_base_msr}
     rdmsr
     xor ebx, ebx
@@ -141,21 +135,7 @@ arch_paranoid_entry:
     test ebx, ebx
     jz 5f
     swapgs
-5:  pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+5:  restore_general_registers
     add rsp, {stub_pushed}
     iretq
     .popsection
