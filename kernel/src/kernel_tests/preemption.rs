@@ -12,8 +12,11 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 const THREADS_PER_CPU: usize = 4;
-/// Each thread computes for this long (several 20 ms slices).
+/// Each thread computes for this long (several 20 ms slices)...
 const RUN_MICROS: u64 = 60_000;
+/// ...and at least this many increments (a thread preempted right after
+/// reading the clock may find its deadline already past when it resumes).
+const MIN_INCREMENTS: u64 = 1_000;
 
 struct Tally {
     total: AtomicU64,
@@ -24,7 +27,7 @@ struct Tally {
 fn count(tally: &Tally) -> u64 {
     let deadline = arch::tsc::read() + RUN_MICROS * crate::timer::tsc_hz() / 1_000_000;
     let mut mine: u64 = 0;
-    while arch::tsc::read() < deadline {
+    while mine < MIN_INCREMENTS || arch::tsc::read() < deadline {
         mine = core::hint::black_box(mine) + 1;
         tally.total.fetch_add(1, Ordering::Relaxed);
         tally.cpus_seen.fetch_or(1 << percpu::cpu_id(), Ordering::Relaxed);
@@ -73,7 +76,7 @@ pub fn run() -> Result<(), String> {
         return Err(format!("shared total {total} != sum of private counters {sum}"));
     }
     if idle_threads != 0 {
-        return Err(format!("{idle_threads} threads never counted"));
+        return Err(format!("{idle_threads} threads never ran"));
     }
     if cpus_seen.count_ones() as usize != cpu_count {
         return Err(format!("threads ran only on cpus {cpus_seen:#b}"));
