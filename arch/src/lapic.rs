@@ -170,6 +170,12 @@ pub fn start_periodic_timer(initial_count: u32) {
     });
 }
 
+/// Stops this CPU's timer (an initial count of 0 disarms it).
+pub fn stop_timer() {
+    // SAFETY: our own APIC, configured by `init_this_cpu`.
+    with_local_apic(|apic| unsafe { apic.set_timer_initial(0) });
+}
+
 /// What kind of IPI to send.
 #[derive(Clone, Copy, Debug)]
 pub enum Ipi {

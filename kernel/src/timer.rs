@@ -66,6 +66,11 @@ pub fn start_tick_on_this_cpu() {
     arch::lapic::start_periodic_timer(LAPIC_TICKS_PER_PERIOD.load(Ordering::Relaxed));
 }
 
+/// Stops the tick on the calling CPU (an idle CPU with nothing to time).
+pub fn stop_tick_on_this_cpu() {
+    arch::lapic::stop_timer();
+}
+
 fn on_tick(_frame: &mut InterruptFrame) {
     percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
     arch::lapic::end_of_interrupt();

@@ -1,28 +1,44 @@
-//! `test=boot`: every online CPU takes timer ticks.
+//! `test=boot`: every online CPU takes timer ticks. Idle CPUs stop their
+//! tick (see `sched::run_idle_loop`), so a witness thread pinned to each CPU
+//! keeps it busy until that CPU's own tick counter has advanced.
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
-/// Ticks each CPU must have taken.
+/// Ticks each CPU must take while its witness runs.
 const REQUIRED_TICKS: u64 = 3;
 /// Ample at 100 Hz even with vCPUs starved by an oversubscribed host.
 const TIMEOUT_MS: u64 = 10_000;
 
+/// Busy on its CPU until that CPU took REQUIRED_TICKS more ticks; returns
+/// how many it saw (exit code).
+fn witness() {
+    let pcr = percpu::current();
+    let start = pcr.timer_ticks.load(Ordering::Relaxed);
+    super::wait_until(TIMEOUT_MS, || pcr.timer_ticks.load(Ordering::Relaxed) >= start + REQUIRED_TICKS);
+    crate::sched::exit(pcr.timer_ticks.load(Ordering::Relaxed) - start)
+}
+
 pub fn run() -> Result<(), String> {
-    let all_ticked = super::wait_until(TIMEOUT_MS, || {
-        crate::cpus::online().all(|pcr| pcr.timer_ticks.load(Ordering::Relaxed) >= REQUIRED_TICKS)
-    });
+    let mut witnesses = Vec::new();
     for pcr in crate::cpus::online() {
-        crate::kprintln!("boot: cpu {} ticks {}", pcr.cpu_id, pcr.timer_ticks.load(Ordering::Relaxed));
+        let thread = crate::sched::spawn_pinned(pcr.cpu_id, format!("tick-witness-{}", pcr.cpu_id), witness)
+            .map_err(|error| format!("spawn: {error}"))?;
+        witnesses.push((pcr.cpu_id, thread));
     }
-    if all_ticked {
+    let mut silent = Vec::new();
+    for (cpu, thread) in witnesses {
+        let ticks = thread.join();
+        crate::kprintln!("boot: cpu {} ticks {}", cpu, ticks);
+        if ticks < REQUIRED_TICKS {
+            silent.push(cpu);
+        }
+    }
+    if silent.is_empty() {
         Ok(())
     } else {
-        let silent: alloc::vec::Vec<u32> = crate::cpus::online()
-            .filter(|pcr| pcr.timer_ticks.load(Ordering::Relaxed) < REQUIRED_TICKS)
-            .map(|pcr| pcr.cpu_id)
-            .collect();
         Err(format!("cpus {silent:?} took fewer than {REQUIRED_TICKS} ticks in {TIMEOUT_MS} ms"))
     }
 }

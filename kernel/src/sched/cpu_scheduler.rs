@@ -42,6 +42,8 @@ pub struct CpuScheduler {
     pub idle: Arc<Thread>,
     /// Context switches done by this CPU.
     pub switches: AtomicUsize,
+    /// Whether the idle thread stopped this CPU's tick (see `run_idle_loop`).
+    tick_stopped: AtomicBool,
 }
 
 // SAFETY: `current` and `previous` are only accessed by the owning CPU with
@@ -68,6 +70,7 @@ impl CpuScheduler {
             previous: UnsafeCell::new(None),
             idle: idle.clone(),
             switches: AtomicUsize::new(0),
+            tick_stopped: AtomicBool::new(false),
         })));
         pcr.current_thread.store(Arc::as_ptr(&idle) as usize, Ordering::Release);
         pcr.idle_thread.store(Arc::as_ptr(&idle) as usize, Ordering::Release);
@@ -134,6 +137,24 @@ impl CpuScheduler {
 
     fn pcr_current_thread(&self) -> usize {
         crate::cpus::pcr(self.cpu_id).map_or(0, |pcr| pcr.current_thread.load(Ordering::Acquire))
+    }
+
+    /// Idle with nothing queued and nobody sleeping: stop the tick so an idle
+    /// CPU costs the host nothing. Owner CPU, interrupts off.
+    pub fn stop_tick_if_nothing_to_time(&self) {
+        if self.queued.load(Ordering::Acquire) == 0
+            && self.sleepers.lock().is_empty()
+            && !self.tick_stopped.swap(true, Ordering::Relaxed)
+        {
+            crate::timer::stop_tick_on_this_cpu();
+        }
+    }
+
+    /// Restarts the tick if the idle thread stopped it. Owner CPU.
+    pub fn ensure_tick(&self) {
+        if self.tick_stopped.swap(false, Ordering::Relaxed) {
+            crate::timer::start_tick_on_this_cpu();
+        }
     }
 
     /// Load used for placement: queued threads plus the running one.

@@ -43,12 +43,15 @@ pub fn init_this_cpu() {
     CpuScheduler::install_on_this_cpu();
 }
 
-/// The idle loop: run whatever is runnable, else halt until an interrupt
-/// (`sti; hlt` is atomic, so a wake-up IPI cannot be missed).
+/// The idle loop: run whatever is runnable, else stop the tick (when no
+/// sleeper needs it) and halt until an interrupt. `sti; hlt` is atomic, so a
+/// wake-up IPI cannot be missed; whoever queues work for an idle CPU, or
+/// queues stealable work while a CPU idles, sends it a reschedule IPI.
 pub fn run_idle_loop() -> ! {
     loop {
         arch::cpu::disable_interrupts();
         schedule();
+        cpu_scheduler::this_cpu().stop_tick_if_nothing_to_time();
         arch::cpu::enable_interrupts_and_halt();
     }
 }
@@ -163,18 +166,31 @@ fn wake_target(thread: &Thread) -> u32 {
         .map_or(last, |cpu| cpu.cpu_id)
 }
 
-/// Puts a runnable thread on `cpu`'s queue and makes sure that CPU notices.
+/// Puts a runnable thread on `cpu`'s queue and makes sure someone runs it:
+/// an idle target is told directly; a busy target's queued thread is
+/// offered to an idle CPU (which steals it), since idle CPUs stop their
+/// tick and would not look on their own.
 fn enqueue(thread: Arc<Thread>, cpu_id: u32) {
     let Some(cpu) = of_cpu(cpu_id) else {
         panic!("enqueue on cpu {cpu_id}, which has no scheduler");
     };
+    let stealable = thread.pinned_cpu().is_none();
     cpu.enqueue(thread);
-    if cpu_id == percpu::cpu_id() {
-        if cpu.is_idle() {
+    let me = percpu::cpu_id();
+    if cpu.is_idle() {
+        if cpu_id == me {
             cpu.need_resched.store(true, Ordering::Relaxed);
+        } else {
+            crate::ipi::send_reschedule(cpu_id);
         }
-    } else if cpu.is_idle() {
-        crate::ipi::send_reschedule(cpu_id);
+    } else if stealable {
+        let idle_helper = crate::cpus::online()
+            .filter(|pcr| pcr.cpu_id != cpu_id && pcr.cpu_id != me)
+            .filter_map(cpu_scheduler::of)
+            .find(|other| other.is_idle() && other.queued.load(Ordering::Relaxed) == 0);
+        if let Some(helper) = idle_helper {
+            crate::ipi::send_reschedule(helper.cpu_id);
+        }
     }
 }
 

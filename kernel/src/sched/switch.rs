@@ -33,6 +33,9 @@ pub fn schedule() {
         cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
         return;
     }
+    if !next.is_idle() {
+        cpu.ensure_tick();
+    }
     while next.on_cpu.load(Ordering::Acquire) {
         arch::cpu::pause();
     }
@@ -92,14 +95,18 @@ pub fn finish_switch() {
 pub fn on_tick() {
     let Some(cpu) = cpu_scheduler::of(percpu::current()) else { return };
     super::sleep::wake_due_sleepers(cpu);
+    if cpu.is_idle() {
+        // The idle thread has no slice; it only makes way for queued work.
+        if cpu.queued.load(Ordering::Relaxed) > 0 {
+            cpu.need_resched.store(true, Ordering::Relaxed);
+        }
+        return;
+    }
     let left = cpu.slice_ticks_left.load(Ordering::Relaxed);
     if left <= 1 {
         cpu.need_resched.store(true, Ordering::Relaxed);
     } else {
         cpu.slice_ticks_left.store(left - 1, Ordering::Relaxed);
-    }
-    if cpu.is_idle() && cpu.queued.load(Ordering::Relaxed) > 0 {
-        cpu.need_resched.store(true, Ordering::Relaxed);
     }
 }
 
