@@ -28,6 +28,16 @@ pub fn print(args: core::fmt::Arguments) {
     });
 }
 
+/// Writes formatted text only if the console is free right now (for
+/// contexts that may have interrupted the lock holder on this CPU).
+pub fn try_print(args: core::fmt::Arguments) {
+    arch::cpu::without_interrupts(|| {
+        if let Some(mut port) = CONSOLE.try_lock() {
+            let _ = port.write_fmt(args);
+        }
+    });
+}
+
 /// Writes formatted text even if another CPU (or this one, interrupted) holds
 /// the console lock and will never release it. For panic and fatal reports.
 pub fn emergency_print(args: core::fmt::Arguments) {

@@ -52,7 +52,11 @@ fn on_call_function(_frame: &mut arch::interrupt_frame::InterruptFrame) {
     crate::trace::ipi_receive(vectors::CALL_FUNCTION);
     arch::lapic::end_of_interrupt();
     let me = percpu::cpu_id() as usize;
-    while let Some(request) = CALL_QUEUES[me].lock().pop_front() {
+    loop {
+        // Pop in its own statement: the queue lock must not be held while
+        // the function runs.
+        let request = CALL_QUEUES[me].lock().pop_front();
+        let Some(request) = request else { break };
         (request.function)();
         // SAFETY: `done` points at the waiting caller's flag (see CallRequest).
         unsafe { (*(request.done as *const AtomicBool)).store(true, Ordering::Release) };
@@ -67,25 +71,31 @@ pub fn run_on(cpu_id: u32, function: fn()) -> bool {
     if crate::cpus::pcr(cpu_id).is_none() {
         return false;
     }
+    // No migration between "is it me?" and the call (IPIs still arrive).
+    percpu::preempt_disable();
     if cpu_id == percpu::cpu_id() {
         arch::cpu::without_interrupts(function);
-        return true;
+    } else {
+        assert!(arch::cpu::interrupts_enabled(), "ipi::run_on to another CPU with interrupts off");
+        let done = AtomicBool::new(false);
+        CALL_QUEUES[cpu_id as usize].lock().push_back(CallRequest { function, done: &done as *const _ as usize });
+        send(cpu_id, vectors::CALL_FUNCTION);
+        while !done.load(Ordering::Acquire) {
+            arch::cpu::pause();
+        }
     }
-    assert!(arch::cpu::interrupts_enabled(), "ipi::run_on to another CPU with interrupts off");
-    let done = AtomicBool::new(false);
-    CALL_QUEUES[cpu_id as usize].lock().push_back(CallRequest { function, done: &done as *const _ as usize });
-    send(cpu_id, vectors::CALL_FUNCTION);
-    while !done.load(Ordering::Acquire) {
-        arch::cpu::pause();
-    }
+    percpu::preempt_enable();
     true
 }
 
-/// Runs `function` on every online CPU, this one included, and waits.
+/// Runs `function` on every online CPU, this one included, and waits. The
+/// caller stays on its CPU throughout, so none is skipped or done twice.
 pub fn run_on_all(function: fn()) {
+    percpu::preempt_disable();
     for pcr in crate::cpus::online() {
         run_on(pcr.cpu_id, function);
     }
+    percpu::preempt_enable();
 }
 
 /// Flushes every CPU's TLB (kernel mappings were removed). Interrupts must

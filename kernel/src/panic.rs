@@ -4,12 +4,15 @@
 //! Line format: `PANIC cpu=K at FILE:LINE:COL: MESSAGE`, then
 //! `panic: stopped M other CPUs`.
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 /// Set by the first CPU to panic; NMIs received afterwards park the CPU.
 static PANIC_IN_PROGRESS: AtomicBool = AtomicBool::new(false);
-/// CPUs that parked in response to the panic NMI.
-static CPUS_STOPPED: AtomicU32 = AtomicU32::new(0);
+/// The CPU reporting the panic (-1: none yet, or before per-CPU data).
+static PANIC_OWNER: AtomicI64 = AtomicI64::new(-1);
+/// Bit `cpu` set once that CPU has parked (each CPU counted once, however
+/// many NMIs or panics reach it).
+static CPUS_STOPPED: AtomicU64 = AtomicU64::new(0);
 /// Set once the BSP's PCR is installed: before that, `cpu_id()` is unusable.
 static PERCPU_READY: AtomicBool = AtomicBool::new(false);
 /// How long to wait for the other CPUs to acknowledge the stop NMI.
@@ -25,9 +28,11 @@ pub fn in_progress() -> bool {
     PANIC_IN_PROGRESS.load(Ordering::Acquire)
 }
 
-/// Called by the NMI handler on a CPU told to stop: never returns.
+/// Called on a CPU told to stop (NMI) or panicking second: never returns.
 pub fn park_this_cpu() -> ! {
-    CPUS_STOPPED.fetch_add(1, Ordering::AcqRel);
+    if PERCPU_READY.load(Ordering::Acquire) {
+        CPUS_STOPPED.fetch_or(1 << percpu::cpu_id(), Ordering::AcqRel);
+    }
     arch::cpu::halt_forever()
 }
 
@@ -37,10 +42,15 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
     let percpu_ready = PERCPU_READY.load(Ordering::Acquire);
     let cpu = if percpu_ready { percpu::cpu_id() as i64 } else { -1 };
     if PANIC_IN_PROGRESS.swap(true, Ordering::AcqRel) {
-        // Another CPU (or this one, recursively) is already reporting.
         crate::emergency_println!("PANIC cpu={} (while another panic is being reported): {}", cpu, info.message());
+        if PANIC_OWNER.load(Ordering::Acquire) == cpu {
+            // The reporting CPU itself failed while reporting: leave now
+            // rather than hang until the test harness times out.
+            arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic);
+        }
         park_this_cpu();
     }
+    PANIC_OWNER.store(cpu, Ordering::Release);
     match info.location() {
         Some(location) => crate::emergency_println!(
             "PANIC cpu={} at {}:{}:{}: {}",
@@ -63,18 +73,18 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
 /// Sends an NMI to every other online CPU and waits (bounded) until they park.
 fn stop_other_cpus() -> u32 {
     let me = percpu::cpu_id();
-    let mut targets = 0;
+    let mut targets: u64 = 0;
     for pcr in crate::cpus::online().filter(|pcr| pcr.cpu_id != me) {
         arch::lapic::send(pcr.apic_id, arch::lapic::Ipi::Nmi);
-        targets += 1;
+        targets |= 1 << pcr.cpu_id;
     }
     let start = arch::tsc::read();
-    while CPUS_STOPPED.load(Ordering::Acquire) < targets
+    while CPUS_STOPPED.load(Ordering::Acquire) & targets != targets
         && crate::timer::tsc_delta_micros(start, arch::tsc::read()) < STOP_TIMEOUT_MICROS
     {
         arch::cpu::pause();
     }
-    CPUS_STOPPED.load(Ordering::Acquire)
+    (CPUS_STOPPED.load(Ordering::Acquire) & targets).count_ones()
 }
 
 /// NMI: during a panic it means "stop"; otherwise it is reported and ignored.
@@ -82,5 +92,10 @@ pub fn on_nmi(frame: &mut arch::interrupt_frame::InterruptFrame) {
     if in_progress() {
         park_this_cpu();
     }
-    crate::emergency_println!("warning: unexpected NMI on cpu {} at rip {:#x}", percpu::cpu_id(), frame.rip);
+    // Never force the console here: the interrupted code may hold its lock.
+    crate::console::try_print(format_args!(
+        "warning: unexpected NMI on cpu {} at rip {:#x}\n",
+        percpu::cpu_id(),
+        frame.rip
+    ));
 }

@@ -32,11 +32,17 @@ fn ring_of(pcr: &percpu::ProcessorControlRegion) -> Option<&'static TraceRing<'s
 }
 
 /// Records `event` on the running CPU (nothing before its ring exists).
+/// Preemption is off for the few instructions between finding this CPU's
+/// ring and writing it, so a thread cannot migrate halfway and write into
+/// another CPU's ring (interrupts may still nest: they take later sequences).
 #[inline]
 fn record(event: TraceEvent) {
-    let Some(ring) = ring_of(percpu::current()) else { return };
-    let sequence = percpu::trace_reserve_sequence();
-    ring.write(sequence, arch::tsc::read(), event);
+    percpu::preempt_disable();
+    if let Some(ring) = ring_of(percpu::current()) {
+        let sequence = percpu::trace_reserve_sequence();
+        ring.write(sequence, arch::tsc::read(), event);
+    }
+    percpu::preempt_enable();
 }
 
 /// A context switch away from `previous` (which left in `state`) to `next`.

@@ -188,14 +188,17 @@ pub fn release(stack: KernelStack) {
 /// stacks to their allocators. Needs interrupts enabled (it waits for other
 /// CPUs).
 pub fn reclaim_released() {
-    if RELEASED.lock().slots.is_empty() {
-        return;
-    }
-    crate::ipi::shootdown_tlb();
+    // Take the batch *before* the shootdown: a stack released while the
+    // shootdown runs may be cached by a CPU already flushed, so it waits for
+    // the next batch.
     let Released { slots, frames } = core::mem::replace(
         &mut *RELEASED.lock(),
         Released { slots: alloc::vec::Vec::new(), frames: alloc::vec::Vec::new() },
     );
+    if slots.is_empty() {
+        return;
+    }
+    crate::ipi::shootdown_tlb();
     for frame in frames {
         super::frames::free(frame).expect("a released stack frame was not allocated");
     }

@@ -142,6 +142,8 @@ impl CpuScheduler {
     /// Idle with nothing queued and nobody sleeping: stop the tick so an idle
     /// CPU costs the host nothing. Owner CPU, interrupts off.
     pub fn stop_tick_if_nothing_to_time(&self) {
+        // Pairs with the fence in `sched::enqueue` (see there).
+        core::sync::atomic::fence(Ordering::SeqCst);
         if self.queued.load(Ordering::Acquire) == 0
             && self.sleepers.lock().is_empty()
             && !self.tick_stopped.swap(true, Ordering::Relaxed)

@@ -176,6 +176,11 @@ fn enqueue(thread: Arc<Thread>, cpu_id: u32) {
     };
     let stealable = thread.pinned_cpu().is_none();
     cpu.enqueue(thread);
+    // Store (queue) then load (is it idle?), against the idle CPU's store
+    // (current = idle) then load (queue empty?) in
+    // `stop_tick_if_nothing_to_time`: without a full fence on both sides each
+    // could miss the other's store, and the work would sit on a halted CPU.
+    core::sync::atomic::fence(Ordering::SeqCst);
     let me = percpu::cpu_id();
     if cpu.is_idle() {
         if cpu_id == me {

@@ -20,6 +20,7 @@ use core::sync::atomic::Ordering;
 /// is none and the current thread can go on). Interrupts must be off.
 pub fn schedule() {
     debug_assert!(!arch::cpu::interrupts_enabled(), "schedule() with interrupts on");
+    debug_assert!(percpu::preempt_count() == 0, "schedule() with preemption disabled (a SpinLock held?)");
     let cpu = cpu_scheduler::this_cpu();
     let previous = cpu.current();
     cpu.need_resched.store(false, Ordering::Relaxed);
