@@ -21,9 +21,7 @@ use crate::layout::{
     pdpt_index, pml4_index, BOOT_DIRECT_MAP_BYTES, DIRECT_MAP_BASE, KERNEL_VIRTUAL_BASE,
     LARGE_PAGE_SIZE_BYTES,
 };
-use crate::msr::IA32_EFER;
-use x86_64::registers::control::{Cr0Flags, Cr4Flags};
-use x86_64::registers::model_specific::EferFlags;
+use crate::long_mode::{self, enable_paging_from_32_bit};
 use x86_64::structures::paging::PageTableFlags;
 
 /// Xen ELF note type that carries the 32-bit PVH entry point.
@@ -33,15 +31,12 @@ pub const EARLY_STACK_BYTES: usize = 64 * 1024;
 const BOOT_PD_COUNT: u64 = BOOT_DIRECT_MAP_BYTES >> 30;
 const TABLE_FLAGS: u64 = PageTableFlags::PRESENT.bits() | PageTableFlags::WRITABLE.bits();
 const LARGE_PAGE_FLAGS: u64 = TABLE_FLAGS | PageTableFlags::HUGE_PAGE.bits();
-const CR0_BITS: u64 =
-    Cr0Flags::PROTECTED_MODE_ENABLE.bits() | Cr0Flags::WRITE_PROTECT.bits() | Cr0Flags::PAGING.bits();
-const EFER_BITS: u64 =
-    EferFlags::LONG_MODE_ENABLE.bits() | EferFlags::NO_EXECUTE_ENABLE.bits();
 /// Boot GDT selectors (only used until the BSP loads its PCR's GDT).
 const BOOT_CODE64_SELECTOR: u16 = 0x08;
 const BOOT_DATA_SELECTOR: u16 = 0x10;
 
 core::arch::global_asm!(
+    concat!(
     r#"
     .pushsection .note.Xen, "a", @note
     .balign 4
@@ -115,18 +110,9 @@ arch_pvh_start32:
     cmp ecx, {pd_count} * 512
     jb 2b
 
-    mov eax, cr4
-    or eax, {cr4_pae}
-    mov cr4, eax
-    mov eax, offset boot_pml4
-    mov cr3, eax
-    mov ecx, {efer}
-    rdmsr
-    or eax, {efer_bits}
-    wrmsr
-    mov eax, cr0
-    or eax, {cr0_bits}
-    mov cr0, eax
+"#,
+    enable_paging_from_32_bit!("offset boot_pml4"),
+    r#"
     lgdt [boot_gdt_pointer]
     /* Far jump to 64-bit code: jmp ptr16:32 (opcode EA). */
     .byte 0xea
@@ -138,7 +124,7 @@ arch_pvh_start32:
 91: mov al, [ebx]
     test al, al
     jz 92f
-    mov dx, 0x3f8
+    mov dx, {com1_port}
     out dx, al
     inc ebx
     jmp 91b
@@ -162,8 +148,8 @@ boot_long_mode:
     .balign 8
 boot_gdt:
     .quad 0
-    .quad 0x00af9a000000ffff
-    .quad 0x00cf92000000ffff
+    .quad {code64_descriptor}
+    .quad {data_descriptor}
 boot_gdt_end:
 boot_gdt_pointer:
     .word boot_gdt_end - boot_gdt - 1
@@ -208,8 +194,10 @@ arch_early_stack_top:
     .global arch_boot_entry_tsc
 arch_boot_entry_tsc: .quad 0
     .popsection
-    "#,
+    "#),
+
     note_type = const XEN_ELFNOTE_PHYS32_ENTRY,
+    com1_port = const crate::serial::COM1_PORT_BASE,
     table_flags = const TABLE_FLAGS,
     large_page_flags = const LARGE_PAGE_FLAGS,
     large_page_shift = const LARGE_PAGE_SIZE_BYTES.trailing_zeros(),
@@ -218,10 +206,12 @@ arch_boot_entry_tsc: .quad 0
     kernel_pml4 = const pml4_index(KERNEL_VIRTUAL_BASE),
     kernel_pdpt = const pdpt_index(KERNEL_VIRTUAL_BASE),
     pd_count = const BOOT_PD_COUNT,
-    cr4_pae = const Cr4Flags::PHYSICAL_ADDRESS_EXTENSION.bits(),
-    efer = const IA32_EFER,
-    efer_bits = const EFER_BITS,
-    cr0_bits = const CR0_BITS,
+    cr4_bits = const long_mode::CR4_BITS,
+    efer_msr = const long_mode::EFER_MSR,
+    efer_bits = const long_mode::EFER_BITS,
+    cr0_bits = const long_mode::CR0_BITS,
+    code64_descriptor = const long_mode::CODE64_DESCRIPTOR,
+    data_descriptor = const long_mode::DATA_DESCRIPTOR,
     code64 = const BOOT_CODE64_SELECTOR,
     data = const BOOT_DATA_SELECTOR,
     early_stack_bytes = const EARLY_STACK_BYTES,

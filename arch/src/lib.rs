@@ -8,6 +8,9 @@
 //! also build on the host for unit tests.
 #![cfg_attr(not(test), no_std)]
 
+/// Shared by the boot stub and the AP trampoline on the way to long mode.
+#[cfg(target_os = "none")]
+mod long_mode;
 /// The kernel virtual address-space layout.
 pub mod layout;
 /// PVH entry note, 32-bit stub, long-mode switch, jump to the kernel.

@@ -13,10 +13,9 @@
 //! code runs on it.
 
 use crate::layout::PAGE_SIZE_BYTES;
-use crate::msr::IA32_EFER;
+use crate::long_mode::{self, enable_paging_from_32_bit};
 use memoffset::offset_of;
-use x86_64::registers::control::{Cr0Flags, Cr4Flags};
-use x86_64::registers::model_specific::EferFlags;
+use x86_64::registers::control::Cr0Flags;
 
 /// Where the trampoline runs. Must be page-aligned and below 1 MiB; the
 /// kernel keeps this page out of the frame allocator.
@@ -43,6 +42,7 @@ const TRAMPOLINE_DATA_SELECTOR: u16 = 0x10;
 const TRAMPOLINE_CODE64_SELECTOR: u16 = 0x18;
 
 core::arch::global_asm!(
+    concat!(
     r#"
     .pushsection .rodata.arch_trampoline, "a"
     .balign 16
@@ -68,18 +68,9 @@ trampoline_protected:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov eax, cr4
-    or eax, {cr4_pae}
-    mov cr4, eax
-    mov eax, [trampoline_param_cr3]
-    mov cr3, eax
-    mov ecx, {efer}
-    rdmsr
-    or eax, {efer_bits}
-    wrmsr
-    mov eax, cr0
-    or eax, {cr0_paging}
-    mov cr0, eax
+"#,
+    enable_paging_from_32_bit!("[trampoline_param_cr3]"),
+    r#"
     .byte 0xea
     .long trampoline_long - arch_trampoline_start + {base}
     .word {code64}
@@ -100,9 +91,9 @@ trampoline_long:
     .balign 8
 trampoline_gdt:
     .quad 0
-    .quad 0x00cf9a000000ffff
-    .quad 0x00cf92000000ffff
-    .quad 0x00af9a000000ffff
+    .quad {code32_descriptor}
+    .quad {data_descriptor}
+    .quad {code64_descriptor}
 trampoline_gdt_end:
 trampoline_gdt_pointer:
     .word trampoline_gdt_end - trampoline_gdt - 1
@@ -123,13 +114,17 @@ arch_trampoline_end:
     .set trampoline_param_argument, trampoline_params_address + {argument_offset}
     .set trampoline_param_entry, trampoline_params_address + {entry_offset}
     .popsection
-    "#,
+    "#),
+
     base = const TRAMPOLINE_PHYSICAL_ADDRESS,
     cr0_protected = const Cr0Flags::PROTECTED_MODE_ENABLE.bits(),
-    cr0_paging = const Cr0Flags::PAGING.bits() | Cr0Flags::WRITE_PROTECT.bits(),
-    cr4_pae = const Cr4Flags::PHYSICAL_ADDRESS_EXTENSION.bits(),
-    efer = const IA32_EFER,
-    efer_bits = const EferFlags::LONG_MODE_ENABLE.bits() | EferFlags::NO_EXECUTE_ENABLE.bits(),
+    cr4_bits = const long_mode::CR4_BITS,
+    efer_msr = const long_mode::EFER_MSR,
+    efer_bits = const long_mode::EFER_BITS,
+    cr0_bits = const long_mode::CR0_BITS,
+    code32_descriptor = const long_mode::CODE32_DESCRIPTOR,
+    data_descriptor = const long_mode::DATA_DESCRIPTOR,
+    code64_descriptor = const long_mode::CODE64_DESCRIPTOR,
     code32 = const TRAMPOLINE_CODE32_SELECTOR,
     data = const TRAMPOLINE_DATA_SELECTOR,
     code64 = const TRAMPOLINE_CODE64_SELECTOR,
