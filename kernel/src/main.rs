@@ -62,7 +62,7 @@ extern "C" fn kernel_bsp_entry(start_info_phys: u64) -> ! {
     install_bsp_pcr();
     arch::idt::load();
     exceptions::install();
-    arch::idt::register_handler(2, panic::on_nmi);
+    arch::idt::register_handler(vectors::NMI, panic::on_nmi);
     let boot_info = pvh::read(start_info_phys);
     let memory = memory::init(boot_info.memory_map);
     kprintln!(
@@ -123,6 +123,7 @@ extern "C" fn kmain(_unused: u64) -> ! {
     kprintln!("tsc: {} MHz ({})", tsc_hz / 1_000_000, tsc_source.describe());
     let topology = acpi_tables::read_topology(boot_info.rsdp_phys)
         .unwrap_or_else(|error| panic!("cannot start: {error}"));
+    warn_about_topology(&topology);
     arch::legacy_pic::mask_all();
     let lapic_mmio = memory::map_mmio(topology.local_apic_phys_addr, 4096);
     arch::lapic::select_mode(lapic_mmio);
@@ -154,6 +155,19 @@ extern "C" fn kmain(_unused: u64) -> ! {
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     }
     sched::run_idle_loop()
+}
+
+/// Says what the MADT walker skipped, so a surprising table is visible.
+fn warn_about_topology(topology: &kernel::madt::CpuTopology) {
+    if topology.cpus.dropped() > 0 {
+        kprintln!("warning: madt: {} CPUs beyond the kernel's limit of {} ignored", topology.cpus.dropped(), percpu::MAX_CPUS);
+    }
+    if topology.duplicate_apic_ids > 0 {
+        kprintln!("warning: madt: {} processor entries repeat an APIC id; the first was kept", topology.duplicate_apic_ids);
+    }
+    if topology.unusable_cpu_entries > 0 {
+        kprintln!("warning: madt: {} processor entries are disabled or invalid", topology.unusable_cpu_entries);
+    }
 }
 
 /// Masks every pin of every I/O APIC in the MADT.
