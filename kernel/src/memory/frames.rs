@@ -2,11 +2,12 @@
 //! library behind an interrupt-safe spinlock. Its bitmap lives in RAM found
 //! in the memory map, reached through the direct map.
 
+use crate::sync::IrqSpinLock;
 use kernel::frame_allocator::{BitmapFrameAllocator, FreeError};
 
-/// Taken with interrupts disabled: frames are allocated and freed from
-/// interrupt context too (via the heap).
-static FRAMES: spin::Mutex<Option<BitmapFrameAllocator<'static>>> = spin::Mutex::new(None);
+/// An `IrqSpinLock`: frames are allocated and freed from interrupt context
+/// too (via the heap, and when the scheduler releases a stack).
+static FRAMES: IrqSpinLock<Option<BitmapFrameAllocator<'static>>> = IrqSpinLock::new(None);
 
 /// Installs the allocator. Called once by `memory::init`.
 pub fn install(allocator: BitmapFrameAllocator<'static>) {
@@ -14,10 +15,7 @@ pub fn install(allocator: BitmapFrameAllocator<'static>) {
 }
 
 fn with_allocator<R>(f: impl FnOnce(&mut BitmapFrameAllocator<'static>) -> R) -> R {
-    arch::cpu::without_interrupts(|| {
-        let mut guard = FRAMES.lock();
-        f(guard.as_mut().expect("frame allocator used before memory::init"))
-    })
+    f(FRAMES.lock().as_mut().expect("frame allocator used before memory::init"))
 }
 
 /// One free 4 KiB frame (physical address), or `None` when memory is exhausted.

@@ -7,6 +7,7 @@
 use arch::layout::{HEAP_BASE, HEAP_MAX_BYTES, PAGE_SIZE_BYTES};
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
+use crate::sync::IrqSpinLock;
 use kernel::heap_allocator::FreeListHeap;
 use x86_64::structures::paging::PageTableFlags;
 
@@ -23,19 +24,17 @@ struct HeapState {
 
 /// The global allocator.
 pub struct KernelHeap {
-    state: spin::Mutex<HeapState>,
+    state: IrqSpinLock<HeapState>,
 }
 
 #[global_allocator]
 static KERNEL_HEAP: KernelHeap =
-    KernelHeap { state: spin::Mutex::new(HeapState { heap: FreeListHeap::new(), mapped_end: HEAP_BASE }) };
+    KernelHeap { state: IrqSpinLock::new(HeapState { heap: FreeListHeap::new(), mapped_end: HEAP_BASE }) };
 
 /// Maps the initial heap. Called once by `memory::init`.
 pub fn init() {
-    arch::cpu::without_interrupts(|| {
-        let mut state = KERNEL_HEAP.state.lock();
-        grow(&mut state, INITIAL_HEAP_BYTES).expect("cannot map the initial kernel heap");
-    });
+    let mut state = KERNEL_HEAP.state.lock();
+    grow(&mut state, INITIAL_HEAP_BYTES).expect("cannot map the initial kernel heap");
 }
 
 /// Maps at least `bytes` more at the end of the heap and hands them to the
@@ -72,37 +71,34 @@ fn grow(state: &mut HeapState, bytes: u64) -> Option<()> {
 // FreeListHeap returns blocks that fit the layout and never overlap.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        arch::cpu::without_interrupts(|| {
-            let mut state = self.state.lock();
-            if let Some(block) = state.heap.allocate(layout) {
-                return block.as_ptr();
-            }
-            let needed = (layout.size() + layout.align()) as u64 + PAGE_SIZE_BYTES;
-            if grow(&mut state, needed).is_none() {
-                return core::ptr::null_mut();
-            }
-            state.heap.allocate(layout).map_or(core::ptr::null_mut(), NonNull::as_ptr)
-        })
+        let mut state = self.state.lock();
+        if let Some(block) = state.heap.allocate(layout) {
+            return block.as_ptr();
+        }
+        let needed = (layout.size() + layout.align()) as u64 + PAGE_SIZE_BYTES;
+        if grow(&mut state, needed).is_none() {
+            return core::ptr::null_mut();
+        }
+        state.heap.allocate(layout).map_or(core::ptr::null_mut(), NonNull::as_ptr)
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         let Some(block) = NonNull::new(pointer) else { return };
-        arch::cpu::without_interrupts(|| {
-            // SAFETY: GlobalAlloc's contract: `pointer` came from `alloc` with
-            // this layout.
-            if let Err(error) = unsafe { self.state.lock().heap.deallocate(block, layout) } {
-                panic!("heap: bad deallocation of {pointer:p} ({layout:?}): {error:?}");
-            }
-        });
+        // SAFETY: GlobalAlloc's contract: `pointer` came from `alloc` with
+        // this layout.
+        let result = unsafe { self.state.lock().heap.deallocate(block, layout) };
+        if let Err(error) = result {
+            panic!("heap: bad deallocation of {pointer:p} ({layout:?}): {error:?}");
+        }
     }
 }
 
 /// Bytes currently allocated from the heap.
 pub fn used_bytes() -> usize {
-    arch::cpu::without_interrupts(|| KERNEL_HEAP.state.lock().heap.used_bytes())
+    KERNEL_HEAP.state.lock().heap.used_bytes()
 }
 
 /// Bytes of the heap region mapped so far (each page is one frame).
 pub fn mapped_bytes() -> usize {
-    arch::cpu::without_interrupts(|| (KERNEL_HEAP.state.lock().mapped_end - HEAP_BASE) as usize)
+    (KERNEL_HEAP.state.lock().mapped_end - HEAP_BASE) as usize
 }

@@ -6,6 +6,7 @@
 //! mapping too (stacks, heap, MMIO): a kernel stack can never be missing after
 //! a CR3 switch.
 
+use crate::sync::IrqSpinLock;
 use arch::layout::{phys_to_virt, DIRECT_MAP_BASE};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use x86_64::registers::control::Cr3;
@@ -15,8 +16,9 @@ use x86_64::structures::paging::{
 };
 use x86_64::{PhysAddr, VirtAddr};
 
-/// Lock order: page table, then frames. Taken with interrupts disabled.
-static KERNEL_PAGE_TABLE: spin::Mutex<Option<OffsetPageTable<'static>>> = spin::Mutex::new(None);
+/// Lock order: page table, then frames. An `IrqSpinLock`: stacks are
+/// unmapped from the scheduler with interrupts off.
+static KERNEL_PAGE_TABLE: IrqSpinLock<Option<OffsetPageTable<'static>>> = IrqSpinLock::new(None);
 
 /// First PML4 index of the kernel half.
 const KERNEL_HALF_FIRST_PML4_INDEX: usize = 256;
@@ -62,10 +64,7 @@ pub fn init() {
 }
 
 fn with_page_table<R>(f: impl FnOnce(&mut OffsetPageTable<'static>) -> R) -> R {
-    arch::cpu::without_interrupts(|| {
-        let mut guard = KERNEL_PAGE_TABLE.lock();
-        f(guard.as_mut().expect("kernel page table used before paging::init"))
-    })
+    f(KERNEL_PAGE_TABLE.lock().as_mut().expect("kernel page table used before paging::init"))
 }
 
 /// Maps the 4 KiB page at `virtual_address` to `physical_address`.
