@@ -15,6 +15,7 @@ mod producer_consumer;
 mod rflags;
 mod spawn_join;
 mod stack_overflow;
+mod write_protect;
 
 use arch::qemu_exit::{exit_qemu, ExitCode};
 
@@ -33,6 +34,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("rflags", rflags::run),
     ("spawn_join", spawn_join::run),
     ("bench", bench::run),
+    ("write_protect", write_protect::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

@@ -1,8 +1,9 @@
 //! Physical and virtual memory set-up: frame allocator, kernel page table,
-//! direct map, heap and guarded kernel stacks.
+//! kernel image permissions, direct map, heap and guarded kernel stacks.
 
 pub mod frames;
 pub mod heap;
+pub mod kernel_image;
 pub mod kernel_stacks;
 pub mod paging;
 
@@ -70,6 +71,7 @@ pub fn init(memory_map: &[MemoryMapEntry]) -> MemorySummary {
     frames::install(allocator);
 
     paging::init();
+    kernel_image::protect();
     extend_direct_map(highest_address);
     heap::init();
     MemorySummary { usable_bytes, highest_address, free_frames: frames::free_count() }
