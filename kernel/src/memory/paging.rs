@@ -130,14 +130,33 @@ pub unsafe fn map_large_page(
 }
 
 /// Drops the boot identity map of low memory (PML4 entry 0) once no CPU
-/// needs it (the AP trampoline is the last user), so that a null or other
-/// low-address dereference in the kernel faults, and flushes every online
-/// CPU's TLB.
+/// needs it (the AP trampoline, which runs from it, is the last user), so
+/// that a null or other low-address dereference in the kernel faults. The
+/// boot stub's direct-map page directory, which the identity map shared,
+/// then becomes no-execute: no writable alias of kernel code stays
+/// executable. Flushes every online CPU's TLB.
 pub fn remove_identity_map() {
     with_page_table(|table| {
-        table.level_4_table_mut()[0].set_unused();
+        let pml4 = table.level_4_table_mut();
+        pml4[0].set_unused();
+        let direct_map_pdpt = table_at(pml4[arch::layout::pml4_index(DIRECT_MAP_BASE) as usize].addr().as_u64());
+        for pdpt_entry in direct_map_pdpt.iter().filter(|entry| !entry.is_unused()) {
+            if pdpt_entry.flags().contains(PageTableFlags::HUGE_PAGE) {
+                continue;
+            }
+            for pd_entry in table_at(pdpt_entry.addr().as_u64()).iter_mut().filter(|entry| !entry.is_unused()) {
+                pd_entry.set_flags(pd_entry.flags() | PageTableFlags::NO_EXECUTE);
+            }
+        }
     });
     crate::ipi::shootdown_tlb();
+}
+
+/// The page table at a physical address, through the direct map.
+fn table_at(physical_address: u64) -> &'static mut PageTable {
+    // SAFETY: only called with frames holding kernel page tables, under the
+    // page-table lock.
+    unsafe { &mut *(phys_to_virt(physical_address) as *mut PageTable) }
 }
 
 /// A fresh top-level table for a new address space: the user half (PML4
