@@ -80,12 +80,3 @@ pub fn resume_after_deliberate_invalid_opcode(rip: u64) -> Option<u64> {
     let site = arch_deliberate_invalid_opcode as *const () as u64;
     (rip == site).then_some(site + UD2_LENGTH_BYTES)
 }
-
-/// The current stack pointer.
-#[inline(always)]
-pub fn stack_pointer() -> u64 {
-    let rsp: u64;
-    // SAFETY: reads RSP, no side effects.
-    unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp, options(nomem, nostack, preserves_flags)) };
-    rsp
-}

@@ -38,13 +38,6 @@ pub fn cpu_supports_x2apic() -> bool {
     raw_cpuid::CpuId::new().get_feature_info().is_some_and(|features| features.has_x2apic())
 }
 
-/// Physical address of the xAPIC MMIO page, from `IA32_APIC_BASE`.
-pub fn xapic_physical_base() -> u64 {
-    // SAFETY: IA32_APIC_BASE exists on every x86_64 CPU; reading it has no
-    // side effects.
-    unsafe { x2apic::lapic::xapic_base() }
-}
-
 /// Chooses the APIC mode for all CPUs. `xapic_mmio_virtual` is where the
 /// kernel mapped the xAPIC page (uncached); it is unused in x2APIC mode.
 pub fn select_mode(xapic_mmio_virtual: u64) {

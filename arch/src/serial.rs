@@ -13,7 +13,6 @@ const LINE_CONTROL: u16 = 3;
 const MODEM_CONTROL: u16 = 4;
 const LINE_STATUS: u16 = 5;
 const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
-const LINE_STATUS_DATA_READY: u8 = 1 << 0;
 const LINE_CONTROL_DLAB: u8 = 1 << 7;
 const LINE_CONTROL_8N1: u8 = 0x03;
 /// Divisor for 115200 baud from the 1.8432 MHz UART clock.
@@ -59,15 +58,6 @@ impl SerialPort {
             core::hint::spin_loop();
         }
         self.write_register(DATA, byte);
-    }
-
-    /// A received byte, if one is waiting.
-    pub fn try_read_byte(&mut self) -> Option<u8> {
-        if self.read_register(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {
-            Some(self.read_register(DATA))
-        } else {
-            None
-        }
     }
 }
 

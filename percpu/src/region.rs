@@ -81,7 +81,7 @@ pub struct ProcessorControlRegion {
     /// TSC value when this CPU finished its bring-up.
     pub online_tsc: AtomicU64,
     /// IST stack tops given at construction (index 0 = IST1); the live
-    /// values are in the TSS (`interrupt_stack_top`).
+    /// values are in the TSS (see `set_interrupt_stack_top`).
     ist_stack_tops: [u64; ist::COUNT],
     /// This CPU's GDT: it holds this CPU's TSS descriptor.
     gdt: UnsafeCell<GlobalDescriptorTable<GDT_ENTRY_COUNT>>,
@@ -225,20 +225,6 @@ impl ProcessorControlRegion {
             stacks[slot] = VirtAddr::new(top);
             core::ptr::write_unaligned(table, stacks);
         }
-    }
-
-    /// Top of IST stack `ist_index` (1-based) as the TSS holds it.
-    pub fn interrupt_stack_top(&self, ist_index: u8) -> u64 {
-        // SAFETY: a plain read of a field only this CPU writes.
-        unsafe {
-            let table = core::ptr::addr_of!((*self.tss.get()).interrupt_stack_table);
-            core::ptr::read_unaligned(table)[usize::from(ist_index) - 1].as_u64()
-        }
-    }
-
-    /// The address of this PCR as recorded in `self_ref` (null before `install`).
-    pub fn address(&self) -> u64 {
-        self.self_ref as u64
     }
 
     /// `TSS.rsp0` of this CPU.
