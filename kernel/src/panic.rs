@@ -78,12 +78,7 @@ fn stop_other_cpus() -> u32 {
         arch::lapic::send(pcr.apic_id, arch::lapic::Ipi::Nmi);
         targets |= 1 << pcr.cpu_id;
     }
-    let start = arch::tsc::read();
-    while CPUS_STOPPED.load(Ordering::Acquire) & targets != targets
-        && crate::timer::tsc_delta_micros(start, arch::tsc::read()) < STOP_TIMEOUT_MICROS
-    {
-        arch::cpu::pause();
-    }
+    crate::timer::spin_until(STOP_TIMEOUT_MICROS, || CPUS_STOPPED.load(Ordering::Acquire) & targets == targets);
     (CPUS_STOPPED.load(Ordering::Acquire) & targets).count_ones()
 }
 

@@ -103,14 +103,7 @@ fn start_one(cpu_id: u32, apic_id: u32) -> bool {
         arch::lapic::send(apic_id, Ipi::Startup(trampoline::startup_page()));
         crate::timer::delay_micros(SIPI_DELAY_MICROS);
     }
-    let start = arch::tsc::read();
-    while crate::timer::tsc_delta_micros(start, arch::tsc::read()) < AP_ONLINE_TIMEOUT_MICROS {
-        if cpus::pcr(cpu_id).is_some() {
-            return true;
-        }
-        arch::cpu::pause();
-    }
-    false
+    crate::timer::spin_until(AP_ONLINE_TIMEOUT_MICROS, || cpus::pcr(cpu_id).is_some())
 }
 
 /// First Rust code on an AP, called by the trampoline on the AP's own boot

@@ -42,6 +42,19 @@ pub fn tsc_delta_micros(start: u64, end: u64) -> u64 {
     ((end.saturating_sub(start)) as u128 * 1_000_000 / u128::from(tsc_hz().max(1))) as u64
 }
 
+/// Spins until `done()` holds or `timeout_micros` passed; returns whether
+/// `done()` held (checked once more at the deadline).
+pub fn spin_until(timeout_micros: u64, mut done: impl FnMut() -> bool) -> bool {
+    let start = arch::tsc::read();
+    while tsc_delta_micros(start, arch::tsc::read()) < timeout_micros {
+        if done() {
+            return true;
+        }
+        arch::cpu::pause();
+    }
+    done()
+}
+
 /// Busy-waits `microseconds` (boot-time delays such as the SIPI timing).
 pub fn delay_micros(microseconds: u64) {
     let start = arch::tsc::read();

@@ -29,7 +29,7 @@ fn visit_new_address_space() {
     unsafe { Cr3::write(new_root, flags) };
     let pcr = percpu::current();
     let ticks_before = pcr.timer_ticks.load(Ordering::Relaxed);
-    let ticked = super::wait_until(TICK_TIMEOUT_MS, || {
+    let ticked = crate::timer::spin_until(TICK_TIMEOUT_MS * 1000, || {
         pcr.timer_ticks.load(Ordering::Relaxed) >= ticks_before + TICKS_TO_TAKE
     });
     let boxed = core::hint::black_box(Box::new([pcr.cpu_id; 256]));

@@ -17,7 +17,7 @@ const TIMEOUT_MS: u64 = 10_000;
 fn witness() {
     let pcr = percpu::current();
     let start = pcr.timer_ticks.load(Ordering::Relaxed);
-    super::wait_until(TIMEOUT_MS, || pcr.timer_ticks.load(Ordering::Relaxed) >= start + REQUIRED_TICKS);
+    crate::timer::spin_until(TIMEOUT_MS * 1000, || pcr.timer_ticks.load(Ordering::Relaxed) >= start + REQUIRED_TICKS);
     crate::sched::exit(pcr.timer_ticks.load(Ordering::Relaxed) - start)
 }
 

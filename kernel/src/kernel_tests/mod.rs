@@ -73,15 +73,3 @@ fn warm_up_scheduler(cpus: &[u32]) -> Result<(), alloc::string::String> {
     crate::memory::kernel_stacks::reclaim_released();
     Ok(())
 }
-
-/// Waits until `done()` or `timeout_ms` passes; returns whether `done()`.
-fn wait_until(timeout_ms: u64, mut done: impl FnMut() -> bool) -> bool {
-    let start = arch::tsc::read();
-    while crate::timer::tsc_delta_micros(start, arch::tsc::read()) < timeout_ms * 1000 {
-        if done() {
-            return true;
-        }
-        arch::cpu::pause();
-    }
-    done()
-}
