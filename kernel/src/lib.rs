@@ -1,22 +1,67 @@
-//! The kernel's pure logic: allocators, parsers and table walkers that build for the host too.
+//! The kernel: boot, memory, per-CPU spine, scheduler, tracing.
 //!
-//! Everything here is free of hardware access so that `cargo test -p kernel --lib`
-//! can exercise it on the host (with randomized stress tests); the kernel binary
-//! (`main.rs`) wraps these algorithms in locks, page mappings and device code.
+//! One library. The pure logic (allocators, parsers, the trace ring and its
+//! line format) builds for the host too, so `cargo test -p kernel --lib`
+//! exercises it without QEMU; the modules that drive hardware are gated on
+//! `target_os = "none"` (as in `arch`). The binary (`main.rs`) is only the
+//! entry point the boot stub calls.
 
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
-/// Bitmap allocator for 4 KiB physical frames over the free ranges of a memory map.
-pub mod frame_allocator;
-/// Address-ordered free-list heap with splitting, coalescing and any power-of-two alignment.
-pub mod heap_allocator;
+/// Serial console and the `kprintln!` family (declared first for its macros).
+#[cfg(target_os = "none")]
+#[macro_use]
+pub mod console;
+
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.
 pub mod madt;
+/// Frames, page tables, heap, guarded kernel stacks.
+pub mod memory;
 /// Tiny xorshift64* pseudo-random generator for stress tests (kernel and host).
 pub mod random;
 /// Per-CPU flight recorder: lock-free event rings and their checksummed serial dump format.
-pub mod trace_ring;
+pub mod trace;
+
+/// Spurious and error interrupts of the local APIC.
+#[cfg(target_os = "none")]
+mod apic_events;
+/// The BSP's boot sequence (`kmain`).
+#[cfg(target_os = "none")]
+pub mod boot;
+/// The table of online CPUs and their PCRs.
+#[cfg(target_os = "none")]
+mod cpus;
+/// Exception reports, stack-overflow detection.
+#[cfg(target_os = "none")]
+mod exceptions;
+/// Reschedule, function-call and TLB-shootdown IPIs.
+#[cfg(target_os = "none")]
+mod ipi;
+/// In-kernel tests selected with `test=NAME`.
+#[cfg(target_os = "none")]
+mod kernel_tests;
+/// The panic handler and the NMI "stop" path.
+#[cfg(target_os = "none")]
+mod panic;
+/// The PVH boot information.
+#[cfg(target_os = "none")]
+mod pvh;
+/// Kernel threads and the per-CPU scheduler.
+#[cfg(target_os = "none")]
+mod sched;
+/// Application-processor bring-up.
+#[cfg(target_os = "none")]
+mod smp;
+/// Spinlocks, the sleeping mutex, wait queues.
+#[cfg(target_os = "none")]
+mod sync;
+/// TSC and the LAPIC timer tick.
+#[cfg(target_os = "none")]
+mod timer;
+/// Interrupt vector assignments.
+#[cfg(target_os = "none")]
+mod vectors;

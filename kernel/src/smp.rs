@@ -8,7 +8,7 @@ use alloc::boxed::Box;
 use arch::lapic::{Ipi, LapicVectors};
 use arch::trampoline::{self, TrampolineParams, TRAMPOLINE_PHYSICAL_ADDRESS};
 use core::sync::atomic::Ordering;
-use kernel::madt::CpuTopology;
+use crate::madt::CpuTopology;
 use percpu::{ist, ProcessorControlRegion, MAX_CPUS};
 
 /// Boot stack of every CPU (the BSP after its early switch, and each AP).

@@ -44,7 +44,7 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
 /// After the panic: one parseable `@@TRACE-CPU` header per CPU, each
 /// followed by its events, then `@@TRACE-END`. Every line's checksum holds.
 fn assert_trace_dump_follows(lines: &[&str], smp: u32) {
-    use kernel::trace_ring::{parse_line, TraceLine};
+    use kernel::trace::{parse_line, TraceLine};
     let mut headers = Vec::new();
     let mut events_per_cpu = vec![0u64; smp as usize];
     let mut end = None;

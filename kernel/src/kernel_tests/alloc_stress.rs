@@ -7,7 +7,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernel::random::Rng;
+use crate::random::Rng;
 
 const ROUNDS: usize = 2_000;
 const MAX_LIVE_BLOCKS: usize = 64;

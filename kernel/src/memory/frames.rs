@@ -3,7 +3,7 @@
 //! in the memory map, reached through the direct map.
 
 use crate::sync::IrqSpinLock;
-use kernel::frame_allocator::{BitmapFrameAllocator, FreeError};
+use super::frame_allocator::{BitmapFrameAllocator, FreeError};
 
 /// An `IrqSpinLock`: frames are allocated and freed from interrupt context
 /// too (via the heap, and when the scheduler releases a stack).

@@ -8,7 +8,7 @@ use arch::layout::{HEAP_BASE, HEAP_MAX_BYTES, PAGE_SIZE_BYTES};
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
 use crate::sync::IrqSpinLock;
-use kernel::heap_allocator::FreeListHeap;
+use super::heap_allocator::FreeListHeap;
 use x86_64::structures::paging::PageTableFlags;
 
 /// Heap mapped at boot.

@@ -2,7 +2,7 @@
 //! walker (`kernel::madt`) access to physical memory through the direct map.
 
 use arch::layout::{phys_to_virt, BOOT_DIRECT_MAP_BYTES};
-use kernel::madt::{self, CpuTopology, MadtError, PhysicalMemory};
+use super::{self as madt, CpuTopology, MadtError, PhysicalMemory};
 
 /// Where the BIOS keeps the RSDP when nobody tells us (ACPI spec 5.2.5.1).
 const BIOS_AREA_START: u64 = 0xe0000;

@@ -21,6 +21,9 @@
 use core::fmt;
 
 mod topology;
+/// Finding the RSDP and reading the tables through the direct map.
+#[cfg(target_os = "none")]
+pub mod acpi_tables;
 
 pub use topology::{
     CpuEntry, CpuTopology, FixedList, InterruptOverride, IoApic, Polarity, TriggerMode, MAX_CPUS,

@@ -8,7 +8,7 @@
 use crate::sched::ThreadState;
 use alloc::boxed::Box;
 use core::sync::atomic::Ordering;
-use kernel::trace_ring::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent, TraceRing};
+use super::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent, TraceRing};
 
 /// Events each CPU keeps (a power of two).
 pub const EVENTS_PER_CPU: usize = 4096;
