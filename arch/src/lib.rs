@@ -25,6 +25,8 @@ pub mod cpu;
 /// Naked entry stubs for all 256 vectors (normal and paranoid paths).
 #[cfg(target_os = "none")]
 pub mod entry_stubs;
+/// Typed set-once hooks (functions a higher layer provides).
+pub mod hook;
 /// Names of the 32 architectural exceptions.
 pub mod exception_names;
 /// The register frame every entry stub builds.
@@ -61,6 +63,3 @@ pub mod trampoline;
 /// Time stamp counter: reading it and finding its frequency.
 #[cfg(target_os = "none")]
 pub mod tsc;
-
-/// Upper bound on CPUs the kernel supports (sizes per-CPU tables).
-pub const MAX_CPUS: usize = percpu::MAX_CPUS;

@@ -6,11 +6,16 @@
 //! real mode with CS = page << 8, IP = 0. It loads its own tiny GDT, enters
 //! protected mode, enables PAE, loads the kernel's page tables from the
 //! parameters block, sets EFER.LME/NXE, enables paging and far-jumps into
-//! 64-bit mode, still running at the low (identity-mapped) address. It then
-//! loads the stack top given by the BSP and calls the entry point with the
-//! argument (the AP's PCR). The BSP fills the parameters block for one AP at
-//! a time, before its SIPI, so each AP owns its stack and PCR before any Rust
-//! code runs on it.
+//! 64-bit mode, still running at the low (identity-mapped) address.
+//!
+//! All APs run it at once (the BSP starts them together), so it uses no
+//! stack and writes no memory until an AP has its own stack: each AP reads
+//! its APIC id with CPUID, finds the entry with that id in the BSP's table
+//! of [`ApStart`]s (a linear scan), loads that entry's stack top and calls
+//! the entry point with the entry's argument (the AP's per-CPU block). An AP
+//! whose id is not in the table halts for good. Each AP therefore owns its
+//! stack and PCR, chosen by APIC id and not by arrival order, before any
+//! Rust code runs on it.
 
 use crate::layout::PAGE_SIZE_BYTES;
 use crate::long_mode::{self, enable_paging_from_32_bit};
@@ -23,19 +28,39 @@ pub const TRAMPOLINE_PHYSICAL_ADDRESS: u64 = 0x8000;
 const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS.is_multiple_of(PAGE_SIZE_BYTES));
 const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS < 0x10_0000);
 
-/// What the BSP hands to one AP, written into the copied trampoline.
+/// What one AP gets: found in the table by its APIC id.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ApStart {
+    /// The AP's APIC id as CPUID reports it (leaf 0xB's x2APIC id when the
+    /// leaf exists, else leaf 1's initial APIC id; see
+    /// `lapic::apic_id_from_cpuid`).
+    pub apic_id: u64,
+    /// Top of the AP's (guarded) kernel stack; 16-byte aligned.
+    pub stack_top: u64,
+    /// Passed in RDI to the entry point: the AP's per-CPU block.
+    pub argument: u64,
+}
+
+/// What the BSP hands to all APs, written into the copied trampoline.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct TrampolineParams {
     /// Physical address of the PML4 (must be below 4 GiB).
     pub cr3: u64,
-    /// Top of the AP's (guarded) kernel stack; 16-byte aligned.
-    pub stack_top: u64,
     /// `extern "C" fn(argument: u64) -> !` to call in long mode.
     pub entry: u64,
-    /// Passed in RDI: the AP's PCR.
-    pub argument: u64,
+    /// Virtual address (kernel half) of the `[ApStart]` table.
+    pub table: u64,
+    /// Entries in the table.
+    pub table_len: u64,
 }
+
+/// CPUID leaf with the x2APIC id (extended topology), and the basic leaf
+/// with the 8-bit initial APIC id in EBX bits 31..24.
+const CPUID_TOPOLOGY_LEAF: u32 = 0xb;
+const CPUID_FEATURES_LEAF: u32 = 1;
+const CPUID_INITIAL_APIC_ID_SHIFT: u32 = 24;
 
 const TRAMPOLINE_CODE32_SELECTOR: u16 = 0x08;
 const TRAMPOLINE_DATA_SELECTOR: u16 = 0x10;
@@ -81,12 +106,42 @@ trampoline_long:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov rsp, [trampoline_param_stack]
-    mov rdi, [trampoline_param_argument]
+    /* r8 = this AP's APIC id, found with no stack. */
+    xor eax, eax
+    cpuid
+    cmp eax, {topology_leaf}
+    jb 1f
+    mov eax, {topology_leaf}
+    xor ecx, ecx
+    cpuid
+    test ebx, ebx
+    jz 1f
+    mov r8d, edx
+    jmp 2f
+1:  mov eax, {features_leaf}
+    cpuid
+    shr ebx, {initial_apic_id_shift}
+    mov r8d, ebx
+    /* Scan the table for our id. */
+2:  mov rsi, [trampoline_param_table]
+    mov rcx, [trampoline_param_table_len]
+3:  test rcx, rcx
+    jz 5f
+    cmp r8, [rsi + {start_apic_id}]
+    je 4f
+    add rsi, {start_size}
+    dec rcx
+    jmp 3b
+4:  mov rsp, [rsi + {start_stack_top}]
+    mov rdi, [rsi + {start_argument}]
     mov rax, [trampoline_param_entry]
     xor ebp, ebp
     call rax
     ud2
+    /* Not in the table: nobody expects this AP; stop it. */
+5:  cli
+    hlt
+    jmp 5b
 
     .balign 8
 trampoline_gdt:
@@ -110,9 +165,9 @@ arch_trampoline_end:
     .set trampoline_gdt_pointer_offset, trampoline_gdt_pointer - arch_trampoline_start
     .set trampoline_params_address, arch_trampoline_params - arch_trampoline_start + {base}
     .set trampoline_param_cr3, trampoline_params_address + {cr3_offset}
-    .set trampoline_param_stack, trampoline_params_address + {stack_offset}
-    .set trampoline_param_argument, trampoline_params_address + {argument_offset}
     .set trampoline_param_entry, trampoline_params_address + {entry_offset}
+    .set trampoline_param_table, trampoline_params_address + {table_offset}
+    .set trampoline_param_table_len, trampoline_params_address + {table_len_offset}
     .popsection
     "#),
 
@@ -129,9 +184,16 @@ arch_trampoline_end:
     data = const TRAMPOLINE_DATA_SELECTOR,
     code64 = const TRAMPOLINE_CODE64_SELECTOR,
     cr3_offset = const offset_of!(TrampolineParams, cr3),
-    stack_offset = const offset_of!(TrampolineParams, stack_top),
     entry_offset = const offset_of!(TrampolineParams, entry),
-    argument_offset = const offset_of!(TrampolineParams, argument),
+    table_offset = const offset_of!(TrampolineParams, table),
+    table_len_offset = const offset_of!(TrampolineParams, table_len),
+    start_apic_id = const offset_of!(ApStart, apic_id),
+    start_stack_top = const offset_of!(ApStart, stack_top),
+    start_argument = const offset_of!(ApStart, argument),
+    start_size = const core::mem::size_of::<ApStart>(),
+    topology_leaf = const CPUID_TOPOLOGY_LEAF,
+    features_leaf = const CPUID_FEATURES_LEAF,
+    initial_apic_id_shift = const CPUID_INITIAL_APIC_ID_SHIFT,
     params_size = const core::mem::size_of::<TrampolineParams>(),
 );
 
@@ -165,10 +227,12 @@ pub unsafe fn install(page_virtual: *mut u8) {
     unsafe { core::ptr::copy_nonoverlapping(blob.as_ptr(), page_virtual, blob.len()) };
 }
 
-/// Writes the parameters for the next AP into the installed trampoline.
+/// Writes the parameters for the APs into the installed trampoline.
 ///
 /// # Safety
-/// As for `install`, and no AP may be running the trampoline right now.
+/// As for `install`; no AP may be running the trampoline right now; the
+/// table named in `params` must stay valid and unchanged while any AP may
+/// still read it.
 pub unsafe fn set_params(page_virtual: *mut u8, params: TrampolineParams) {
     let offset = &raw const arch_trampoline_params as usize - &raw const arch_trampoline_start as usize;
     // SAFETY: the params block lies inside the installed blob; it is 8-byte

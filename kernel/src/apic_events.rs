@@ -1,6 +1,8 @@
 //! The local APIC's own housekeeping interrupts: spurious (counted, never
 //! acknowledged, as the SDM requires) and error (reported, acknowledged).
 
+use crate::cpu;
+use crate::sync::IrqGuard;
 use crate::vectors;
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +20,9 @@ fn on_spurious(_frame: &mut InterruptFrame) {
 }
 
 fn on_error(_frame: &mut InterruptFrame) {
-    let flags = arch::lapic::read_and_clear_error_flags();
-    crate::kprintln!("warning: local APIC error on cpu {}: {:?}", percpu::cpu_id(), flags);
-    arch::lapic::end_of_interrupt();
+    let guard = IrqGuard::new();
+    let this = cpu::this_cpu(&guard);
+    let flags = this.lapic().read_and_clear_error_flags();
+    crate::kprintln!("warning: local APIC error on cpu {}: {:?}", this.id(), flags);
+    this.lapic().end_of_interrupt();
 }

@@ -4,23 +4,25 @@
 //! on a small early stack, which calls `bsp_entry` here; that installs the
 //! BSP's PCR and IDT, sets up memory and moves to a guarded boot stack, where
 //! `kmain` runs the rest of the boot, one step a line.
-use crate::{apic_events, console, cpus, exceptions, ipi, kernel_tests, memory, panic, pvh, sched, smp, timer, trace, vectors};
+use crate::{apic_events, console, cpu, exceptions, ipi, kernel_tests, memory, panic, pvh, sched, smp, timer, trace, vectors};
 use percpu::{ist, ProcessorControlRegion};
 
-/// Early IST stacks of the BSP, used only until memory is up (the BSP then
-/// moves to guarded ones).
+/// Early IST stacks of the BSP, used only until its per-CPU block is
+/// loaded (the block has guarded ones).
 #[repr(C, align(16))]
 struct EarlyInterruptStacks([[u8; EARLY_IST_STACK_BYTES]; ist::COUNT]);
 const EARLY_IST_STACK_BYTES: usize = 16 * 1024;
 static mut BSP_EARLY_IST_STACKS: EarlyInterruptStacks =
     EarlyInterruptStacks([[0; EARLY_IST_STACK_BYTES]; ist::COUNT]);
-static mut BSP_PCR: ProcessorControlRegion = ProcessorControlRegion::new(0, 0, [0; ist::COUNT]);
+/// The BSP's bare PCR until memory is up and its per-CPU block exists: it
+/// makes `gs:` work for exception reports and the panic path that early.
+static mut BSP_EARLY_PCR: ProcessorControlRegion = ProcessorControlRegion::new(0, 0, [0; ist::COUNT], false);
 
 /// The BSP's first Rust code (called by the binary's entry point on the
 /// early stack, in long mode), with the physical address of `hvm_start_info`.
 pub fn bsp_entry(start_info_phys: u64) -> ! {
     console::init();
-    install_bsp_pcr();
+    load_early_bsp_pcr();
     arch::idt::load();
     exceptions::install();
     arch::idt::register_handler(vectors::NMI, panic::on_nmi);
@@ -33,48 +35,35 @@ pub fn bsp_entry(start_info_phys: u64) -> ! {
         memory.free_frames,
         memory::frames::total_count()
     );
-    move_bsp_to_guarded_stacks()
+    let stack = smp::allocate_boot_stack(0);
+    // SAFETY: the stack is mapped, 16-aligned and ours; nothing on the early
+    // stack is used after the switch (boot info lives in statics).
+    unsafe { arch::stack_switch::switch_to(stack.top(), kmain, stack.top()) }
 }
 
-/// Points GS at the BSP's PCR (with early IST stacks) and loads its GDT/TSS.
-fn install_bsp_pcr() {
+/// Points GS at the BSP's early PCR (with early IST stacks) and loads its
+/// GDT/TSS.
+fn load_early_bsp_pcr() {
     // SAFETY: runs once, on the BSP, with interrupts off, before anything
-    // else uses BSP_PCR or the early IST stacks.
+    // else uses BSP_EARLY_PCR or the early IST stacks; the static never moves.
     unsafe {
         let stacks = &raw mut BSP_EARLY_IST_STACKS;
         let mut tops = [0u64; ist::COUNT];
         for (index, top) in tops.iter_mut().enumerate() {
             *top = (&raw mut (*stacks).0[index]) as u64 + EARLY_IST_STACK_BYTES as u64;
         }
-        let pcr = &raw mut BSP_PCR;
-        pcr.write(ProcessorControlRegion::new(0, arch::lapic::apic_id_from_cpuid(), tops));
+        let pcr = &raw mut BSP_EARLY_PCR;
+        pcr.write(ProcessorControlRegion::new(0, arch::lapic::apic_id_from_cpuid(), tops, false));
         let (early_stack_top, _) = arch::boot::early_stack();
-        (*pcr).install(early_stack_top);
+        (*pcr).finish_at_final_address(early_stack_top);
+        (&*pcr).load_on_this_cpu();
     }
     panic::mark_percpu_ready();
 }
 
-/// Gives the BSP guarded IST stacks and a guarded boot stack, and continues
-/// the boot on the latter.
-fn move_bsp_to_guarded_stacks() -> ! {
-    let ist_tops = smp::allocate_ist_stacks(0);
-    let stack = smp::allocate_boot_stack(0);
-    let top = stack.top();
-    let pcr = percpu::current();
-    // SAFETY: on the BSP, interrupts off, not running on an IST stack.
-    unsafe {
-        for (index, ist_top) in ist_tops.iter().enumerate() {
-            pcr.set_interrupt_stack_top(index as u8 + 1, *ist_top);
-        }
-        pcr.set_kernel_stack_top(top);
-    }
-    // SAFETY: the stack is mapped, 16-aligned and ours; nothing on the early
-    // stack is used after the switch (boot info lives in statics).
-    unsafe { arch::stack_switch::switch_to(top, kmain, 0) }
-}
-
-/// The rest of the boot, on the BSP's guarded stack.
-extern "C" fn kmain(_unused: u64) -> ! {
+/// The rest of the boot, on the BSP's guarded stack (whose top is the
+/// argument), one step a line.
+extern "C" fn kmain(boot_stack_top: u64) -> ! {
     let boot_info = pvh::boot_info();
     let args = crate::kernel_args::parse(boot_info.command_line);
     for problem in args.problems() {
@@ -86,28 +75,20 @@ extern "C" fn kmain(_unused: u64) -> ! {
         .unwrap_or_else(|error| panic!("cannot start: {error}"));
     warn_about_topology(&topology);
     arch::legacy_pic::mask_all();
-    let lapic_mmio = memory::map_mmio(topology.local_apic_phys_addr, 4096);
-    arch::lapic::select_mode(lapic_mmio);
-    arch::lapic::init_this_cpu(smp::LAPIC_VECTORS);
-    kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, percpu::current().apic_id);
-    init_io_apics(&topology);
-    let ticks_per_ms = timer::calibrate_lapic_timer();
+    arch::lapic::select_mode(memory::map_mmio(topology.local_apic_phys_addr, 4096));
+    register_interrupt_handlers();
+    let (bsp, ap_table) = smp::allocate_blocks(&topology, boot_stack_top);
+    let ticks_per_ms = smp::init_this_cpu(bsp);
+    kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, bsp.apic_id());
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
-    ipi::init();
-    ipi::init_this_cpu();
-    apic_events::init();
-    trace::init_this_cpu();
-    sched::init();
-    sched::init_this_cpu();
-    timer::start_tick_on_this_cpu();
-    cpus::mark_online(percpu::current());
+    init_io_apics(&topology);
     arch::cpu::enable_interrupts();
-    let online = smp::start_application_processors(&topology);
+    smp::start_application_processors(ap_table);
     memory::paging::remove_identity_map();
     let boot_micros = timer::record_boot_to_online();
     kprintln!(
         "smp: {} of {} CPUs online in {} ms",
-        online,
+        cpu::online_count(),
         topology.enabled_cpus().count(),
         boot_micros / 1000
     );
@@ -118,11 +99,17 @@ extern "C" fn kmain(_unused: u64) -> ! {
     sched::run_idle_loop()
 }
 
+/// Handlers and hooks every CPU shares, registered once before any CPU
+/// takes interrupts from the APIC.
+fn register_interrupt_handlers() {
+    ipi::init();
+    apic_events::init();
+    trace::init();
+    sched::init();
+}
+
 /// Says what the MADT walker skipped, so a surprising table is visible.
 fn warn_about_topology(topology: &crate::madt::CpuTopology) {
-    if topology.cpus.dropped() > 0 {
-        kprintln!("warning: madt: {} CPUs beyond the kernel's limit of {} ignored", topology.cpus.dropped(), percpu::MAX_CPUS);
-    }
     if topology.duplicate_apic_ids > 0 {
         kprintln!("warning: madt: {} processor entries repeat an APIC id; the first was kept", topology.duplicate_apic_ids);
     }

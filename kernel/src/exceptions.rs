@@ -8,7 +8,7 @@
 use crate::memory::kernel_stacks;
 use arch::exception_names::exception_name;
 use arch::interrupt_frame::InterruptFrame;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use arch::hook::Hook;
 
 const VECTOR_BREAKPOINT: u64 = 3;
 const VECTOR_INVALID_OPCODE: u64 = 6;
@@ -17,18 +17,15 @@ const VECTOR_PAGE_FAULT: u64 = 14;
 
 /// Called after the report of a resumable exception (a breakpoint or the
 /// deliberate #UD), before resuming; tests hook in here.
-static RESUMABLE_EXCEPTION_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+static RESUMABLE_EXCEPTION_OBSERVER: Hook<fn(&InterruptFrame)> = Hook::new();
 
-/// Installs `observer` to be told of every resumable exception.
+/// Installs `observer` to be told of every resumable exception (once).
 pub fn set_resumable_exception_observer(observer: fn(&InterruptFrame)) {
-    RESUMABLE_EXCEPTION_OBSERVER.store(observer as usize, Ordering::Release);
+    RESUMABLE_EXCEPTION_OBSERVER.set(observer);
 }
 
 fn notify_observer(frame: &InterruptFrame) {
-    let observer = RESUMABLE_EXCEPTION_OBSERVER.load(Ordering::Acquire);
-    if observer != 0 {
-        // SAFETY: only `fn(&InterruptFrame)` values are stored.
-        let observer: fn(&InterruptFrame) = unsafe { core::mem::transmute(observer) };
+    if let Some(observer) = RESUMABLE_EXCEPTION_OBSERVER.get() {
         observer(frame);
     }
 }
@@ -57,7 +54,10 @@ fn report(frame: &InterruptFrame) {
 fn on_unhandled_vector(frame: &mut InterruptFrame) {
     if frame.vector >= 32 {
         crate::kprintln!("warning: cpu {} got unexpected interrupt vector {}", percpu::cpu_id(), frame.vector);
-        arch::lapic::end_of_interrupt();
+        let guard = crate::sync::IrqGuard::new();
+        if let Some(this) = crate::cpu::try_this_cpu(&guard) {
+            this.lapic().end_of_interrupt();
+        }
         return;
     }
     report(frame);

@@ -32,9 +32,9 @@ mod apic_events;
 /// The BSP's boot sequence (`kmain`).
 #[cfg(target_os = "none")]
 pub mod boot;
-/// The table of online CPUs and their PCRs.
+/// The per-CPU spine: typed per-CPU blocks, `CpuId`, the registry.
 #[cfg(target_os = "none")]
-mod cpus;
+mod cpu;
 /// Exception reports, stack-overflow detection.
 #[cfg(target_os = "none")]
 mod exceptions;
@@ -53,10 +53,10 @@ mod pvh;
 /// Kernel threads and the per-CPU scheduler.
 #[cfg(target_os = "none")]
 mod sched;
-/// Application-processor bring-up.
+/// Bringing up CPUs: one per-CPU init list, all APs at once.
 #[cfg(target_os = "none")]
 mod smp;
-/// Spinlocks, the sleeping mutex, wait queues.
+/// Guards that pin a thread to its CPU, and spinlocks (the leaf layer).
 #[cfg(target_os = "none")]
 mod sync;
 /// TSC and the LAPIC timer tick.

@@ -1,24 +1,25 @@
 //! The panic handler: report (CPU and location), stop every other CPU with
-//! an NMI, leave QEMU with the panic exit code.
+//! an NMI, dump the flight recorder, leave QEMU with the panic exit code.
 //!
 //! Line format: `PANIC cpu=K at FILE:LINE:COL: MESSAGE`, then
 //! `panic: stopped M other CPUs`.
 
-use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use crate::cpu;
+use crate::sync::IrqGuard;
+use core::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// Set by the first CPU to panic; NMIs received afterwards park the CPU.
 static PANIC_IN_PROGRESS: AtomicBool = AtomicBool::new(false);
 /// The CPU reporting the panic (-1: none yet, or before per-CPU data).
 static PANIC_OWNER: AtomicI64 = AtomicI64::new(-1);
-/// Bit `cpu` set once that CPU has parked (each CPU counted once, however
-/// many NMIs or panics reach it).
-static CPUS_STOPPED: AtomicU64 = AtomicU64::new(0);
 /// Set once the BSP's PCR is installed: before that, `cpu_id()` is unusable.
 static PERCPU_READY: AtomicBool = AtomicBool::new(false);
-/// How long to wait for the other CPUs to acknowledge the stop NMI.
-const STOP_TIMEOUT_MICROS: u64 = 200_000;
+/// How long the other CPUs may go without one more of them acknowledging
+/// the stop NMI before the report goes on without them. A stall bound, not
+/// a total: hundreds of vCPUs on a small host take longer in all.
+const STOP_STALL_TIMEOUT_MICROS: u64 = 500_000;
 
-/// Called once GS points at the BSP's PCR.
+/// Called once GS points at the BSP's (early) PCR.
 pub fn mark_percpu_ready() {
     PERCPU_READY.store(true, Ordering::Release);
 }
@@ -31,7 +32,10 @@ pub fn in_progress() -> bool {
 /// Called on a CPU told to stop (NMI) or panicking second: never returns.
 pub fn park_this_cpu() -> ! {
     if PERCPU_READY.load(Ordering::Acquire) {
-        CPUS_STOPPED.fetch_or(1 << percpu::cpu_id(), Ordering::AcqRel);
+        let guard = IrqGuard::new();
+        if let Some(this) = cpu::try_this_cpu(&guard) {
+            this.mark_parked();
+        }
     }
     arch::cpu::halt_forever()
 }
@@ -62,24 +66,32 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
         ),
         None => crate::emergency_println!("PANIC cpu={}: {}", cpu, info.message()),
     }
-    if percpu_ready && arch::lapic::is_ready_on_this_cpu() {
-        let others = stop_other_cpus();
-        crate::emergency_println!("panic: stopped {} other CPUs", others);
-        crate::trace::dump_all_cpus();
+    if percpu_ready {
+        let guard = IrqGuard::new();
+        if let Some(this) = cpu::try_this_cpu(&guard).filter(|this| this.lapic().is_ready()) {
+            let (stopped, others) = stop_other_cpus(&this);
+            crate::emergency_println!("panic: stopped {} other CPUs", stopped);
+            if stopped < others {
+                crate::emergency_println!("panic: {} CPUs did not acknowledge the stop; their trace may still change", others - stopped);
+            }
+            crate::trace::dump_all_cpus();
+        }
     }
     arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic)
 }
 
-/// Sends an NMI to every other online CPU and waits (bounded) until they park.
-fn stop_other_cpus() -> u32 {
-    let me = percpu::cpu_id();
-    let mut targets: u64 = 0;
-    for pcr in crate::cpus::online().filter(|pcr| pcr.cpu_id != me) {
-        arch::lapic::send(pcr.apic_id, arch::lapic::Ipi::Nmi);
-        targets |= 1 << pcr.cpu_id;
+/// Sends an NMI to every other online CPU and waits until they park, or
+/// until they stop making progress. Returns (parked, asked).
+fn stop_other_cpus(this: &cpu::ThisCpu) -> (usize, usize) {
+    let me = this.id();
+    let mut asked = 0;
+    for block in cpu::online().filter(|block| block.id() != me) {
+        this.lapic().send(block.apic_id(), arch::lapic::Ipi::Nmi);
+        asked += 1;
     }
-    crate::timer::spin_until(STOP_TIMEOUT_MICROS, || CPUS_STOPPED.load(Ordering::Acquire) & targets == targets);
-    (CPUS_STOPPED.load(Ordering::Acquire) & targets).count_ones()
+    let parked = || cpu::online().filter(|block| block.id() != me && block.is_parked()).count();
+    let stopped = crate::timer::wait_while_progressing(asked, STOP_STALL_TIMEOUT_MICROS, parked);
+    (stopped, asked)
 }
 
 /// NMI: during a panic it means "stop"; otherwise it is reported and ignored.

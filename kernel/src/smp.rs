@@ -1,15 +1,19 @@
-//! Bringing up the application processors: INIT, SIPI, SIPI through the
-//! real-mode trampoline, one AP at a time. Each AP gets its own guarded
-//! kernel stack, IST stacks and PCR before it runs any Rust code.
+//! Bringing up CPUs: the one per-CPU initialisation list that the BSP and
+//! every AP run (`init_this_cpu`), the per-CPU blocks allocated for the CPUs
+//! the MADT lists, and starting all APs at once through the real-mode
+//! trampoline (INIT to all, SIPI to all, SIPI to all). Each AP finds its own
+//! stack and block in the trampoline's table by its APIC id.
 
-use crate::memory::kernel_stacks::{self, KernelStack, StackKind, StackOwner};
-use crate::{cpus, vectors};
-use alloc::boxed::Box;
-use arch::lapic::{Ipi, LapicVectors};
-use arch::trampoline::{self, TrampolineParams, TRAMPOLINE_PHYSICAL_ADDRESS};
-use core::sync::atomic::Ordering;
+use crate::cpu::{self, PerCpu};
 use crate::madt::CpuTopology;
-use percpu::{ist, ProcessorControlRegion, MAX_CPUS};
+use crate::memory::kernel_stacks::{self, KernelStack, StackKind, StackOwner};
+use crate::sync::IrqGuard;
+use crate::{timer, vectors};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use arch::lapic::{Ipi, LapicVectors};
+use arch::trampoline::{self, ApStart, TrampolineParams, TRAMPOLINE_PHYSICAL_ADDRESS};
+use percpu::ist;
 
 /// Boot stack of every CPU (the BSP after its early switch, and each AP).
 pub const BOOT_STACK_BYTES: u64 = 64 * 1024;
@@ -19,10 +23,13 @@ pub const IST_STACK_BYTES: u64 = 16 * 1024;
 const INIT_DELAY_MICROS: u64 = 10_000;
 /// SDM: wait 200 us between the two SIPIs.
 const SIPI_DELAY_MICROS: u64 = 200;
-/// How long an AP may take to reach `mark_online` after its SIPIs. Generous:
-/// with --smp 16 under TCG on two host cores a vCPU may wait a long time to
-/// be scheduled.
-const AP_ONLINE_TIMEOUT_MICROS: u64 = 2_000_000;
+/// How long the APs may go without one more of them coming online before
+/// the rest are given up on. A stall bound, not a total: hundreds of vCPUs
+/// on a two-core host come up over seconds, but steadily.
+const AP_STALL_TIMEOUT_MICROS: u64 = 2_000_000;
+/// The xAPIC destination field is 8 bits and 0xFF is the broadcast
+/// destination, so in xAPIC mode only ids below this can be addressed.
+const XAPIC_BROADCAST_ID: u32 = 0xff;
 
 /// The vectors every CPU's local APIC uses.
 pub const LAPIC_VECTORS: LapicVectors = LapicVectors {
@@ -31,96 +38,149 @@ pub const LAPIC_VECTORS: LapicVectors = LapicVectors {
     spurious: vectors::LAPIC_SPURIOUS,
 };
 
-/// Allocates the four guarded IST stacks of `cpu_id`; returns their tops.
-pub fn allocate_ist_stacks(cpu_id: u32) -> [u64; ist::COUNT] {
+/// Everything a CPU does to join the kernel, in one order, on the BSP and on
+/// every AP: load its PCR (GDT, TSS, GS), the IDT, enable its local APIC,
+/// start its tick, and only then become visible as online. Interrupts off.
+/// Returns the LAPIC timer ticks per millisecond.
+pub fn init_this_cpu(block: &'static PerCpu) -> u32 {
+    // SAFETY: every CPU runs this once, on itself, with interrupts off, for
+    // the block allocated for it.
+    unsafe { block.load_on_this_cpu() };
+    arch::idt::load();
+    let guard = IrqGuard::new();
+    let this = cpu::this_cpu(&guard);
+    this.lapic().init(LAPIC_VECTORS);
+    let ticks_per_ms = timer::init_this_cpu(&this);
+    cpu::mark_online(&this);
+    ticks_per_ms
+}
+
+/// Allocates the four guarded IST stacks of CPU `index`; returns their tops.
+fn allocate_ist_stacks(index: u32) -> [u64; ist::COUNT] {
     let mut tops = [0; ist::COUNT];
-    for (index, top) in tops.iter_mut().enumerate() {
-        let owner = StackOwner { kind: StackKind::Interrupt(index as u8 + 1), id: cpu_id };
+    for (slot, top) in tops.iter_mut().enumerate() {
+        let owner = StackOwner { kind: StackKind::Interrupt(slot as u8 + 1), id: index };
         let stack = kernel_stacks::allocate(IST_STACK_BYTES, owner).expect("out of memory for IST stacks");
         *top = stack.top();
     }
     tops
 }
 
-/// Allocates a boot stack for `cpu_id`.
-pub fn allocate_boot_stack(cpu_id: u32) -> KernelStack {
-    kernel_stacks::allocate(BOOT_STACK_BYTES, StackOwner { kind: StackKind::Boot, id: cpu_id })
+/// Allocates a boot stack for CPU `index`.
+pub fn allocate_boot_stack(index: u32) -> KernelStack {
+    kernel_stacks::allocate(BOOT_STACK_BYTES, StackOwner { kind: StackKind::Boot, id: index })
         .expect("out of memory for a CPU boot stack")
 }
 
-/// Starts every enabled CPU of the MADT other than the caller (the BSP).
-/// Returns how many came up; names each one that did not.
-pub fn start_application_processors(topology: &CpuTopology) -> u32 {
-    let page = arch::layout::phys_to_virt(TRAMPOLINE_PHYSICAL_ADDRESS) as *mut u8;
-    // SAFETY: the trampoline page is below 1 MiB, reserved from the frame
-    // allocator, and mapped by the boot direct map.
-    unsafe { trampoline::install(page) };
-    let bsp_apic_id = percpu::current().apic_id;
-    let cr3 = x86_64::registers::control::Cr3::read().0.start_address().as_u64();
-    let mut next_cpu_id = 1u32;
+/// Allocates a block for the BSP (running on the stack ending at
+/// `bsp_stack_top`) and for every enabled CPU of the MADT the kernel can
+/// drive, registers them all, and returns the BSP's block and the
+/// trampoline table for the APs.
+pub fn allocate_blocks(topology: &CpuTopology, bsp_stack_top: u64) -> (&'static PerCpu, Vec<ApStart>) {
+    let bsp_apic_id = arch::lapic::apic_id_from_cpuid();
+    let bsp = PerCpu::allocate(0, bsp_apic_id, allocate_ist_stacks(0), bsp_stack_top);
+    let mut blocks = alloc::vec![bsp];
+    let mut table = Vec::new();
     for entry in topology.enabled_cpus().filter(|entry| entry.apic_id != bsp_apic_id) {
-        if next_cpu_id as usize >= MAX_CPUS {
-            crate::kprintln!("smp: APIC id {} ignored: the kernel supports {} CPUs", entry.apic_id, MAX_CPUS);
+        let index = blocks.len() as u32;
+        if index >= protocol::MAX_CPUS {
+            crate::kprintln!("smp: APIC id {} ignored: the kernel supports {} CPUs", entry.apic_id, protocol::MAX_CPUS);
             continue;
         }
-        let stack = allocate_boot_stack(next_cpu_id);
-        let pcr = Box::leak(Box::new(ProcessorControlRegion::new(
-            next_cpu_id,
-            entry.apic_id,
-            allocate_ist_stacks(next_cpu_id),
-        )));
-        pcr.kernel_stack_top.store(stack.top(), Ordering::Relaxed);
-        let params = TrampolineParams {
-            cr3,
-            stack_top: stack.top(),
-            entry: ap_entry as *const () as u64,
-            argument: pcr as *mut ProcessorControlRegion as u64,
-        };
-        // SAFETY: no AP is in the trampoline now: the previous one is online
-        // or was sent back to wait-for-SIPI with INIT.
-        unsafe { trampoline::set_params(page, params) };
-        if start_one(next_cpu_id, entry.apic_id) {
-            next_cpu_id += 1;
-        } else {
+        if !arch::lapic::is_x2apic() && entry.apic_id >= XAPIC_BROADCAST_ID {
             crate::kprintln!(
-                "smp: cpu {} (APIC id {}) did not come up within {} ms; continuing without it",
-                next_cpu_id,
+                "smp: APIC id {} ignored: the xAPIC cannot address it (ids {} and up are the broadcast destination)",
                 entry.apic_id,
-                AP_ONLINE_TIMEOUT_MICROS / 1000
+                XAPIC_BROADCAST_ID
             );
-            // Park it so it cannot wake later on the next AP's parameters.
-            arch::lapic::send(entry.apic_id, Ipi::Init);
+            continue;
         }
+        let stack = allocate_boot_stack(index);
+        let block = PerCpu::allocate(index, entry.apic_id, allocate_ist_stacks(index), stack.top());
+        table.push(ApStart {
+            apic_id: u64::from(entry.apic_id),
+            stack_top: stack.top(),
+            argument: block as *const PerCpu as u64,
+        });
+        blocks.push(block);
     }
-    cpus::online_count()
+    cpu::install_all(blocks.into_boxed_slice());
+    (bsp, table)
 }
 
-/// INIT, SIPI, SIPI to one AP, then wait until it is online.
-fn start_one(cpu_id: u32, apic_id: u32) -> bool {
-    arch::lapic::send(apic_id, Ipi::Init);
-    crate::timer::delay_micros(INIT_DELAY_MICROS);
-    for _ in 0..2 {
-        arch::lapic::send(apic_id, Ipi::Startup(trampoline::startup_page()));
-        crate::timer::delay_micros(SIPI_DELAY_MICROS);
+/// Starts every AP of `table` at once and waits until they are online (or
+/// stop coming). Returns how many came up; names each one that did not.
+/// Interrupts must be enabled (the wait uses the TSC, the APs' bring-up
+/// takes a TLB-free path, but the BSP keeps its tick).
+pub fn start_application_processors(table: Vec<ApStart>) -> usize {
+    if table.is_empty() {
+        return 0;
     }
-    crate::timer::spin_until(AP_ONLINE_TIMEOUT_MICROS, || cpus::pcr(cpu_id).is_some())
+    let page = arch::layout::phys_to_virt(TRAMPOLINE_PHYSICAL_ADDRESS) as *mut u8;
+    // The table must outlive any AP that may still read it: keep it for good.
+    let table: &'static [ApStart] = Box::leak(table.into_boxed_slice());
+    let params = TrampolineParams {
+        cr3: x86_64::registers::control::Cr3::read().0.start_address().as_u64(),
+        entry: ap_entry as *const () as u64,
+        table: table.as_ptr() as u64,
+        table_len: table.len() as u64,
+    };
+    // SAFETY: the trampoline page is below 1 MiB, reserved from the frame
+    // allocator and mapped by the boot direct map; no AP runs yet; the table
+    // is leaked above.
+    unsafe {
+        trampoline::install(page);
+        trampoline::set_params(page, params);
+    }
+    let started_tsc = arch::tsc::read();
+    let online_before = cpu::online_count() as usize;
+    send_to_all(table, Ipi::Init);
+    timer::delay_micros(INIT_DELAY_MICROS);
+    for _ in 0..2 {
+        send_to_all(table, Ipi::Startup(trampoline::startup_page()));
+        timer::delay_micros(SIPI_DELAY_MICROS);
+    }
+    let came_up = timer::wait_while_progressing(table.len(), AP_STALL_TIMEOUT_MICROS, || {
+        cpu::online_count() as usize - online_before
+    });
+    crate::kprintln!(
+        "smp: started {} of {} APs at once in {} ms",
+        came_up,
+        table.len(),
+        timer::tsc_delta_micros(started_tsc, arch::tsc::read()) / 1000
+    );
+    if came_up < table.len() {
+        for start in table.iter().filter(|start| cpu::with_apic_id(start.apic_id as u32).is_none()) {
+            crate::kprintln!(
+                "smp: the CPU with APIC id {} did not come up (no progress for {} ms); continuing without it",
+                start.apic_id,
+                AP_STALL_TIMEOUT_MICROS / 1000
+            );
+            // Park it, so it cannot wake later and run on a block nobody expects.
+            send(start.apic_id as u32, Ipi::Init);
+        }
+    }
+    came_up
+}
+
+fn send(apic_id: u32, ipi: Ipi) {
+    let guard = IrqGuard::new();
+    cpu::this_cpu(&guard).lapic().send(apic_id, ipi);
+}
+
+fn send_to_all(table: &[ApStart], ipi: Ipi) {
+    for start in table {
+        send(start.apic_id as u32, ipi);
+    }
 }
 
 /// First Rust code on an AP, called by the trampoline on the AP's own boot
-/// stack with its PCR.
-extern "C" fn ap_entry(pcr_address: u64) -> ! {
-    // SAFETY: the BSP made this PCR for this AP alone (leaked Box, never
-    // freed or moved) and wrote its address into the trampoline parameters.
-    let pcr = unsafe { &mut *(pcr_address as *mut ProcessorControlRegion) };
-    let stack_top = pcr.kernel_stack_top.load(Ordering::Relaxed);
-    // SAFETY: first thing on this AP, interrupts off, PCR is 'static.
-    unsafe { pcr.install(stack_top) };
-    arch::idt::load();
-    arch::lapic::init_this_cpu(LAPIC_VECTORS);
-    crate::trace::init_this_cpu();
-    crate::ipi::init_this_cpu();
-    crate::sched::init_this_cpu();
-    crate::timer::start_tick_on_this_cpu();
-    cpus::mark_online(percpu::current());
+/// stack with its block.
+extern "C" fn ap_entry(block_address: u64) -> ! {
+    // SAFETY: the trampoline passes the `argument` of this AP's table entry:
+    // the address of the leaked (never freed, never moved) block that
+    // `allocate_blocks` made for this APIC id.
+    let block = unsafe { &*(block_address as *const PerCpu) };
+    init_this_cpu(block);
     crate::sched::run_idle_loop()
 }

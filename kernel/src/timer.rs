@@ -1,7 +1,11 @@
 //! Time: the TSC frequency (for timestamps and delays) and the periodic LAPIC
-//! timer tick on every CPU.
+//! timer tick on every CPU. What a tick does beyond counting is registered
+//! by the layer above (the scheduler), so time sits below it.
 
+use crate::cpu::{self, ThisCpu};
+use crate::sync::IrqGuard;
 use crate::vectors;
+use arch::hook::Hook;
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -55,6 +59,26 @@ pub fn spin_until(timeout_micros: u64, mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
+/// Spins until `count()` reaches `target`, for as long as it keeps rising:
+/// gives up once `stall_timeout_micros` pass without progress. Returns the
+/// last count. For waits on many CPUs (bring-up, the panic stop), whose
+/// total time grows with the CPU count and the host's load, but where a
+/// stall means something is wrong.
+pub fn wait_while_progressing(target: usize, stall_timeout_micros: u64, mut count: impl FnMut() -> usize) -> usize {
+    let mut last = count();
+    while last < target {
+        let start_of_wait = last;
+        let moved = spin_until(stall_timeout_micros, || {
+            last = count();
+            last != start_of_wait
+        });
+        if !moved {
+            break;
+        }
+    }
+    last
+}
+
 /// Busy-waits `microseconds` (boot-time delays such as the SIPI timing).
 pub fn delay_micros(microseconds: u64) {
     let start = arch::tsc::read();
@@ -64,28 +88,55 @@ pub fn delay_micros(microseconds: u64) {
     }
 }
 
-/// Measures the APIC timer against the TSC (BSP, once) and registers the
-/// tick handler.
-pub fn calibrate_lapic_timer() -> u32 {
-    let ticks_per_ms = arch::lapic::calibrate_timer_ticks_per_ms(tsc_hz());
-    let per_period = ticks_per_ms.saturating_mul(1000 / TICK_HZ).max(1);
-    LAPIC_TICKS_PER_PERIOD.store(per_period, Ordering::Relaxed);
-    arch::idt::register_handler(vectors::LAPIC_TIMER, on_tick);
+/// Called on every tick, after the tick is counted and acknowledged (the
+/// scheduler registers its time-slice accounting here).
+static TICK_HOOK: Hook<fn()> = Hook::new();
+
+/// Registers what runs on every tick (once).
+pub fn register_tick_hook(hook: fn()) {
+    TICK_HOOK.set(hook);
+}
+
+/// Measures the APIC timer against the TSC, on the first CPU that asks (all
+/// CPUs share the APIC bus clock), and registers the tick handler. Returns
+/// the LAPIC timer ticks per millisecond.
+fn calibrate_once(this: &ThisCpu) -> u32 {
+    static TICKS_PER_MS: spin::Once<u32> = spin::Once::new();
+    *TICKS_PER_MS.call_once(|| {
+        let ticks_per_ms = this.lapic().calibrate_timer_ticks_per_ms(tsc_hz());
+        let per_period = ticks_per_ms.saturating_mul(1000 / TICK_HZ).max(1);
+        LAPIC_TICKS_PER_PERIOD.store(per_period, Ordering::Relaxed);
+        arch::idt::register_handler(vectors::LAPIC_TIMER, on_tick);
+        ticks_per_ms
+    })
+}
+
+/// Starts the periodic tick on the calling CPU (calibrating the LAPIC timer
+/// first if no CPU did yet); returns the LAPIC timer ticks per millisecond.
+pub fn init_this_cpu(this: &ThisCpu) -> u32 {
+    let ticks_per_ms = calibrate_once(this);
+    start_tick(this);
     ticks_per_ms
 }
 
-/// Starts the periodic tick on the calling CPU.
-pub fn start_tick_on_this_cpu() {
-    arch::lapic::start_periodic_timer(LAPIC_TICKS_PER_PERIOD.load(Ordering::Relaxed));
+/// Starts (or restarts) the periodic tick on the calling CPU.
+pub fn start_tick(this: &ThisCpu) {
+    this.lapic().start_periodic_timer(LAPIC_TICKS_PER_PERIOD.load(Ordering::Relaxed));
 }
 
 /// Stops the tick on the calling CPU (an idle CPU with nothing to time).
-pub fn stop_tick_on_this_cpu() {
-    arch::lapic::stop_timer();
+pub fn stop_tick(this: &ThisCpu) {
+    this.lapic().stop_timer();
 }
 
 fn on_tick(_frame: &mut InterruptFrame) {
-    percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
-    arch::lapic::end_of_interrupt();
-    crate::sched::on_tick();
+    {
+        let guard = IrqGuard::new();
+        let this = cpu::this_cpu(&guard);
+        this.pcr().timer_ticks.fetch_add(1, Ordering::Relaxed);
+        this.lapic().end_of_interrupt();
+    }
+    if let Some(hook) = TICK_HOOK.get() {
+        hook();
+    }
 }

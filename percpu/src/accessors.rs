@@ -1,42 +1,73 @@
 //! One-instruction `gs:`-relative accessors for the running CPU's PCR.
 //!
 //! All of these assume `IA32_GS_BASE` points at this CPU's PCR, which holds
-//! from `ProcessorControlRegion::install` on (the BSP does it first thing in
+//! from `ProcessorControlRegion::load_on_this_cpu` on (the BSP does it first thing in
 //! Rust, an AP before its first Rust function). Entry stubs keep it true in
 //! interrupt context by doing the `swapgs` decision before any Rust runs.
 
 use crate::region::{
-    ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, PREEMPT_COUNT_OFFSET,
+    ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, NEED_RESCHED_OFFSET, PREEMPT_COUNT_OFFSET,
     SELF_REF_OFFSET, TRACE_NEXT_SEQUENCE_OFFSET,
 };
 use core::arch::asm;
 
-/// The running CPU's PCR, in one `gs:`-relative load.
+/// The address of the running CPU's PCR, in one `gs:`-relative load.
+///
+/// A raw pointer on purpose: the thread may migrate right after the load, so
+/// the PCR it names is "the CPU this code ran on a moment ago". The kernel
+/// turns it into a reference only under a guard that keeps the thread on
+/// its CPU (`kernel::cpu::this_cpu`). The asm is not `pure`: the compiler
+/// must not reuse one load across code that may migrate.
 #[inline(always)]
-pub fn current() -> &'static ProcessorControlRegion {
+pub fn current_pcr() -> *const ProcessorControlRegion {
     let pcr: *const ProcessorControlRegion;
-    // SAFETY: GS_BASE points at an installed, 'static PCR whose first field
+    // SAFETY: GS_BASE points at a loaded, 'static PCR whose first field
     // is its own address (offset asserted to be 0 in region.rs).
     unsafe {
         asm!("mov {}, gs:[{off}]", out(reg) pcr, off = const SELF_REF_OFFSET,
-             options(nostack, preserves_flags, readonly, pure));
-        &*pcr
+             options(nostack, preserves_flags, readonly));
     }
+    pcr
 }
 
-/// The running CPU's dense id (0 = BSP), in one `gs:`-relative load.
+/// The dense id (0 = BSP) of the CPU this code runs on, in one `gs:`-relative
+/// load. Without a guard it may be stale as soon as it is read (the thread
+/// may migrate): good for reports, not for indexing per-CPU state.
 #[inline(always)]
 pub fn cpu_id() -> u32 {
     let id: u32;
-    // SAFETY: as in `current`; `cpu_id` never changes after install.
+    // SAFETY: as in `current_pcr`; `cpu_id` never changes after install.
     unsafe {
         asm!("mov {:e}, gs:[{off}]", out(reg) id, off = const CPU_ID_OFFSET,
-             options(nostack, preserves_flags, readonly, pure));
+             options(nostack, preserves_flags, readonly));
     }
     id
 }
 
+/// Whether a reschedule is due on the running CPU (one `gs:` load).
+#[inline(always)]
+pub fn need_resched() -> bool {
+    let flag: u32;
+    // SAFETY: as in `cpu_id`.
+    unsafe {
+        asm!("mov {:e}, gs:[{off}]", out(reg) flag, off = const NEED_RESCHED_OFFSET,
+             options(nostack, preserves_flags, readonly));
+    }
+    flag != 0
+}
+
+/// Marks a reschedule due (or not) on the running CPU (one `gs:` store).
+#[inline(always)]
+pub fn set_need_resched(due: bool) {
+    // SAFETY: a single store to this CPU's own flag.
+    unsafe {
+        asm!("mov dword ptr gs:[{off}], {v:e}", v = in(reg) u32::from(due), off = const NEED_RESCHED_OFFSET,
+             options(nostack, preserves_flags));
+    }
+}
+
 /// Disables preemption on this CPU (nests): one `inc dword ptr gs:[..]`.
+/// The kernel pairs it through `kernel::cpu::PreemptGuard`; use that.
 #[inline(always)]
 pub fn preempt_disable() {
     // SAFETY: only this CPU writes its own counter; a single instruction
@@ -45,6 +76,7 @@ pub fn preempt_disable() {
 }
 
 /// Re-enables preemption on this CPU: one `dec dword ptr gs:[..]`.
+/// The kernel pairs it through `kernel::cpu::PreemptGuard`; use that.
 #[inline(always)]
 pub fn preempt_enable() {
     // SAFETY: as in `preempt_disable`.

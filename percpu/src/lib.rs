@@ -8,8 +8,9 @@
 //!              │ kernel_stack_top             │ KERNEL_STACK_TOP_OFFSET
 //!              │ cpu_id, apic_id              │ CPU_ID_OFFSET, APIC_ID_OFFSET
 //!              │ preempt_count, irq_depth     │ PREEMPT_COUNT_OFFSET, IRQ_DEPTH_OFFSET
-//!              │ current / idle thread        │ CURRENT_THREAD_OFFSET
-//!              │ timer_ticks                  │
+//!              │ need_resched                 │ NEED_RESCHED_OFFSET
+//!              │ timer_ticks                  │ TIMER_TICKS_OFFSET
+//!              │ trace_next_sequence          │ TRACE_NEXT_SEQUENCE_OFFSET
 //!              │ GDT (this CPU's TSS entry)   │
 //!              │ TSS (rsp0, IST1..IST4)       │ TSS_RSP0_OFFSET
 //!              └──────────────────────────────┘
@@ -19,6 +20,10 @@
 //! `IA32_KERNEL_GS_BASE` holds the user's GS base (0 until user mode exists).
 //! Every field that assembly touches has its offset exported below as a
 //! `pub const`, computed with `offset_of!` and asserted at compile time.
+//!
+//! The PCR is the assembly-visible header of the kernel's typed per-CPU
+//! block (`kernel::cpu::PerCpu`): this crate cannot name kernel types, so it
+//! holds no pointers to them; the kernel widens `gs:[0]` to its block.
 #![cfg_attr(not(test), no_std)]
 
 mod accessors;
@@ -26,6 +31,3 @@ mod region;
 
 pub use accessors::*;
 pub use region::*;
-
-/// Upper bound on CPUs the kernel supports; sizes every per-CPU table.
-pub const MAX_CPUS: usize = 64;

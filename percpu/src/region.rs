@@ -1,7 +1,7 @@
 //! The `ProcessorControlRegion` type, its layout constants and its set-up.
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use memoffset::offset_of;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
 use x86_64::structures::tss::TaskStateSegment;
@@ -42,7 +42,8 @@ pub mod ist {
 }
 
 /// Per-CPU control region. One per CPU, never freed, never moved: its address
-/// is in `IA32_GS_BASE` while that CPU runs kernel code.
+/// is in `IA32_GS_BASE` while that CPU runs kernel code. Made with `new`,
+/// placed, then `finish_at_final_address` and `load_on_this_cpu`.
 ///
 /// Only the owning CPU writes the fields (other CPUs may read the atomics, for
 /// example `timer_ticks` in tests), so plain loads and stores through `gs:`
@@ -64,22 +65,19 @@ pub struct ProcessorControlRegion {
     pub preempt_count: AtomicU32,
     /// Interrupt nesting depth; changed by one `gs:` instruction.
     pub irq_depth: AtomicU32,
-    /// The thread running on this CPU (scheduler-owned opaque pointer).
-    pub current_thread: AtomicUsize,
-    /// This CPU's idle thread (scheduler-owned opaque pointer).
-    pub idle_thread: AtomicUsize,
+    /// Set when the thread running on this CPU should give up the CPU at the
+    /// next chance (tick, wake-up, reschedule IPI); read by the preemption
+    /// guard's drop and the interrupt return path with one `gs:` load.
+    pub need_resched: AtomicU32,
+    /// Whether this PCR is the header of the kernel's typed per-CPU block
+    /// (`kernel::cpu::PerCpu`), so `gs:[0]` may be widened to it; false for
+    /// the BSP's early PCR, used only until memory is up.
+    is_block_header: bool,
     /// LAPIC timer interrupts taken by this CPU.
     pub timer_ticks: AtomicU64,
-    /// This CPU's scheduler state (run queue, current/previous thread),
-    /// cache-line padded; an opaque pointer owned by the kernel.
-    pub scheduler: AtomicUsize,
-    /// This CPU's flight-recorder ring (opaque pointer owned by the kernel).
-    pub trace_ring: AtomicUsize,
     /// Next flight-recorder sequence number; reserved with one non-locked
     /// `xadd gs:[..]` (see `trace_reserve_sequence`).
     pub trace_next_sequence: AtomicU64,
-    /// TSC value when this CPU finished its bring-up.
-    pub online_tsc: AtomicU64,
     /// IST stack tops given at construction (index 0 = IST1); the live
     /// values are in the TSS (see `set_interrupt_stack_top`).
     ist_stack_tops: [u64; ist::COUNT],
@@ -89,10 +87,10 @@ pub struct ProcessorControlRegion {
     tss: UnsafeCell<TaskStateSegment>,
 }
 
-// SAFETY: the raw `self_ref` never changes after construction, and `gdt`/`tss`
-// are written only by the owning CPU during `install`/context switch (see
-// `set_rsp0`), never concurrently with a reader on another CPU. Every other
-// mutable field is an atomic.
+// SAFETY: the raw `self_ref` never changes after `finish_at_final_address`
+// (which takes `&mut self`), and `gdt`/`tss` are written after that only by
+// the owning CPU (context switch, `set_kernel_stack_top`), never concurrently
+// with a reader on another CPU. Every other mutable field is an atomic.
 unsafe impl Sync for ProcessorControlRegion {}
 // SAFETY: as above; a PCR is created on one CPU and handed to another before
 // that CPU runs, with no outstanding borrows.
@@ -112,8 +110,8 @@ pub const APIC_ID_OFFSET: usize = offset_of!(ProcessorControlRegion, apic_id);
 pub const PREEMPT_COUNT_OFFSET: usize = offset_of!(ProcessorControlRegion, preempt_count);
 /// Offset of `irq_depth`.
 pub const IRQ_DEPTH_OFFSET: usize = offset_of!(ProcessorControlRegion, irq_depth);
-/// Offset of `current_thread`.
-pub const CURRENT_THREAD_OFFSET: usize = offset_of!(ProcessorControlRegion, current_thread);
+/// Offset of `need_resched`.
+pub const NEED_RESCHED_OFFSET: usize = offset_of!(ProcessorControlRegion, need_resched);
 /// Offset of `timer_ticks`.
 pub const TIMER_TICKS_OFFSET: usize = offset_of!(ProcessorControlRegion, timer_ticks);
 /// Offset of `trace_next_sequence`.
@@ -135,8 +133,10 @@ static_assertions::assert_eq_size!(AtomicU32, u32);
 
 impl ProcessorControlRegion {
     /// A PCR for `cpu_id` / `apic_id` with its IST stack tops. It is not yet
-    /// usable: it must be placed at its final address and `install`ed.
-    pub const fn new(cpu_id: u32, apic_id: u32, ist_stack_tops: [u64; ist::COUNT]) -> Self {
+    /// usable: it must be placed at its final address, finished and loaded.
+    /// `is_block_header`: whether it will be the first field of the kernel's
+    /// typed per-CPU block (see the field of that name).
+    pub const fn new(cpu_id: u32, apic_id: u32, ist_stack_tops: [u64; ist::COUNT], is_block_header: bool) -> Self {
         Self {
             self_ref: core::ptr::null(),
             user_rsp_scratch: AtomicU64::new(0),
@@ -145,31 +145,24 @@ impl ProcessorControlRegion {
             apic_id,
             preempt_count: AtomicU32::new(0),
             irq_depth: AtomicU32::new(0),
-            current_thread: AtomicUsize::new(0),
-            idle_thread: AtomicUsize::new(0),
+            need_resched: AtomicU32::new(0),
+            is_block_header,
             timer_ticks: AtomicU64::new(0),
-            scheduler: AtomicUsize::new(0),
-            trace_ring: AtomicUsize::new(0),
             trace_next_sequence: AtomicU64::new(1),
-            online_tsc: AtomicU64::new(0),
             ist_stack_tops,
             gdt: UnsafeCell::new(GlobalDescriptorTable::empty()),
             tss: UnsafeCell::new(TaskStateSegment::new()),
         }
     }
 
-    /// Fills in `self_ref`, the TSS and the GDT of this (final-address) PCR,
-    /// then loads the GDT, the segment registers and the task register on the
-    /// calling CPU and points `IA32_GS_BASE` at the PCR (`IA32_KERNEL_GS_BASE`
-    /// = 0). After this `current()` works on this CPU.
+    /// Fills in `self_ref`, the TSS (`rsp0` = `kernel_stack_top`, the IST
+    /// stacks) and the GDT of this PCR, now at its final address. It can
+    /// then be loaded by its CPU with `load_on_this_cpu`.
     ///
     /// # Safety
-    /// Must run once, on the CPU this PCR belongs to, with interrupts disabled,
-    /// and `self` must live (unmoved) for the rest of the kernel's life.
-    pub unsafe fn install(&'static mut self, kernel_stack_top: u64) {
-        use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
-        use x86_64::registers::model_specific::{GsBase, KernelGsBase};
-
+    /// `self` must never move again and must live for the rest of the
+    /// kernel's life (the GDT's TSS descriptor points into it).
+    pub unsafe fn finish_at_final_address(&mut self, kernel_stack_top: u64) {
         self.self_ref = self as *const Self;
         self.kernel_stack_top.store(kernel_stack_top, Ordering::Relaxed);
         let tss = self.tss.get_mut();
@@ -179,8 +172,8 @@ impl ProcessorControlRegion {
             *slot = VirtAddr::new(top);
         }
         tss.interrupt_stack_table = interrupt_stacks;
-        // SAFETY: the PCR is 'static and never moves, so the TSS it contains
-        // outlives the descriptor that points at it.
+        // SAFETY: the caller guarantees the PCR (and so its TSS) stays put
+        // for good, so the descriptor never dangles.
         let tss_descriptor = unsafe { Descriptor::tss_segment_unchecked(self.tss.get()) };
         let gdt = self.gdt.get_mut();
         let code = gdt.append(Descriptor::kernel_code_segment());
@@ -193,9 +186,22 @@ impl ProcessorControlRegion {
         debug_assert_eq!(user_data.0, selectors::USER_DATA);
         debug_assert_eq!(user_code.0, selectors::USER_CODE);
         debug_assert_eq!(tss_selector.0, selectors::TSS);
+    }
 
+    /// Loads this PCR's GDT, the segment registers and the task register on
+    /// the calling CPU and points `IA32_GS_BASE` at the PCR
+    /// (`IA32_KERNEL_GS_BASE` = 0). After this the `gs:` accessors work on
+    /// this CPU.
+    ///
+    /// # Safety
+    /// `finish_at_final_address` must have run; call once per PCR, on the CPU
+    /// it belongs to, with interrupts disabled.
+    pub unsafe fn load_on_this_cpu(&'static self) {
+        use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
+        use x86_64::registers::model_specific::{GsBase, KernelGsBase};
+        debug_assert!(core::ptr::eq(self.self_ref, self), "PCR loaded before finish_at_final_address");
         // SAFETY: the GDT lives in the 'static PCR and is not modified after
-        // this point; the selectors name the descriptors just appended; the
+        // `finish_at_final_address`; the selectors name its descriptors; the
         // caller guarantees we are on the owning CPU with interrupts off.
         unsafe {
             (*self.gdt.get()).load_unsafe();
@@ -207,6 +213,11 @@ impl ProcessorControlRegion {
             GsBase::write(VirtAddr::from_ptr(self.self_ref));
             KernelGsBase::write(VirtAddr::zero());
         }
+    }
+
+    /// The interrupt stack tops this PCR was made with (index 0 = IST1).
+    pub fn interrupt_stack_tops(&self) -> [u64; ist::COUNT] {
+        self.ist_stack_tops
     }
 
     /// Replaces IST stack `ist_index` (1-based) of this CPU, e.g. to move the
@@ -225,6 +236,11 @@ impl ProcessorControlRegion {
             stacks[slot] = VirtAddr::new(top);
             core::ptr::write_unaligned(table, stacks);
         }
+    }
+
+    /// Whether this PCR heads the kernel's typed per-CPU block.
+    pub fn is_block_header(&self) -> bool {
+        self.is_block_header
     }
 
     /// `TSS.rsp0` of this CPU.
@@ -269,7 +285,7 @@ mod tests {
 
     #[test]
     fn rsp0_round_trips_through_the_packed_tss() {
-        let pcr = ProcessorControlRegion::new(3, 7, [0; ist::COUNT]);
+        let pcr = ProcessorControlRegion::new(3, 7, [0; ist::COUNT], false);
         // SAFETY: single-threaded host test; nobody else touches this PCR.
         unsafe { pcr.set_kernel_stack_top(0xffff_c000_0001_0000) };
         assert_eq!(pcr.rsp0(), 0xffff_c000_0001_0000);
@@ -278,7 +294,7 @@ mod tests {
 
     #[test]
     fn tss_rsp0_offset_matches_a_raw_read() {
-        let pcr = ProcessorControlRegion::new(0, 0, [0; ist::COUNT]);
+        let pcr = ProcessorControlRegion::new(0, 0, [0; ist::COUNT], false);
         // SAFETY: single-threaded host test.
         unsafe { pcr.set_kernel_stack_top(0xffff_8877_6655_4430) };
         let base = &pcr as *const _ as *const u8;

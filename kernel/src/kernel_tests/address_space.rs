@@ -5,6 +5,7 @@
 //! switches back. A kernel stack, IST stack, PCR, heap page or APIC mapping
 //! outside the shared half would fault here.
 
+use crate::cpu::CpuId;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
@@ -19,7 +20,8 @@ const TICK_TIMEOUT_MS: u64 = 10_000;
 static ROOT: AtomicU64 = AtomicU64::new(0);
 static CPUS_PASSED: AtomicU32 = AtomicU32::new(0);
 
-fn visit_new_address_space() {
+/// Runs pinned to `cpu`.
+fn visit_new_address_space(cpu: CpuId) {
     let (kernel_root, flags) = Cr3::read();
     let new_root = PhysFrame::containing_address(PhysAddr::new(ROOT.load(Ordering::Acquire)));
     // SAFETY: the new root shares the whole kernel half with the current one,
@@ -27,31 +29,31 @@ fn visit_new_address_space() {
     // A thread preempting this one meanwhile runs on this root too, which is
     // just as safe: all kernel threads live in the shared half.
     unsafe { Cr3::write(new_root, flags) };
-    let pcr = percpu::current();
+    let pcr = crate::cpu::get(cpu).pcr();
     let ticks_before = pcr.timer_ticks.load(Ordering::Relaxed);
     let ticked = crate::timer::spin_until(TICK_TIMEOUT_MS * 1000, || {
         pcr.timer_ticks.load(Ordering::Relaxed) >= ticks_before + TICKS_TO_TAKE
     });
-    let boxed = core::hint::black_box(Box::new([pcr.cpu_id; 256]));
-    let heap_ok = boxed.iter().all(|value| *value == pcr.cpu_id);
+    let boxed = core::hint::black_box(Box::new([cpu.as_u32(); 256]));
+    let heap_ok = boxed.iter().all(|value| *value == cpu.as_u32());
     drop(boxed);
     let still_there = Cr3::read().0 == new_root;
     // SAFETY: back to the kernel's own root.
     unsafe { Cr3::write(kernel_root, flags) };
     if ticked && heap_ok && still_there {
-        crate::kprintln!("address_space: cpu {} took {} ticks and used the heap in a new address space", pcr.cpu_id, TICKS_TO_TAKE);
+        crate::kprintln!("address_space: cpu {} took {} ticks and used the heap in a new address space", cpu, TICKS_TO_TAKE);
         CPUS_PASSED.fetch_add(1, Ordering::AcqRel);
     } else {
-        crate::kprintln!("address_space: cpu {} failed (ticked {}, heap {}, cr3 kept {})", pcr.cpu_id, ticked, heap_ok, still_there);
+        crate::kprintln!("address_space: cpu {} failed (ticked {}, heap {}, cr3 kept {})", cpu, ticked, heap_ok, still_there);
     }
 }
 
 pub fn run() -> Result<(), String> {
     let root = crate::memory::paging::new_address_space_root().ok_or("out of memory for a PML4")?;
     ROOT.store(root, Ordering::Release);
-    let cpus: alloc::vec::Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).collect();
-    for cpu in &cpus {
-        let visitor = crate::sched::spawn_pinned(*cpu, "cr3-visitor", visit_new_address_space)
+    let cpus = super::online_cpus();
+    for &cpu in &cpus {
+        let visitor = crate::sched::spawn_pinned(cpu, "cr3-visitor", move || visit_new_address_space(cpu))
             .map_err(|error| format!("spawn: {error}"))?;
         visitor.join();
     }

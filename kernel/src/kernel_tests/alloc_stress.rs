@@ -16,6 +16,7 @@ const MAX_BLOCK_BYTES: u64 = 8192;
 static CORRUPTED: AtomicU32 = AtomicU32::new(0);
 
 fn stress() {
+    // Which CPU only seeds the pattern; a stale id after a migration is fine.
     let cpu = percpu::cpu_id();
     let mut rng = Rng::new(0x5eed_0000 + u64::from(cpu));
     let mut blocks: Vec<(Vec<u8>, u8)> = Vec::new();
@@ -62,7 +63,7 @@ fn frames_not_held_by_heap() -> usize {
 }
 
 pub fn run() -> Result<(), String> {
-    let cpus: Vec<u32> = crate::cpus::online().map(|pcr| pcr.cpu_id).collect();
+    let cpus = super::online_cpus();
     let mut workers = Vec::with_capacity(cpus.len());
     super::warm_up_scheduler(&cpus)?;
     let heap_before = crate::memory::heap::used_bytes();

@@ -3,7 +3,9 @@
 //! many runs; cycles are TSC ticks). `cargo xtask bench` runs this and names
 //! the accelerator. Nothing here asserts a speed.
 
-use crate::sync::{SpinLock, WaitQueue};
+use crate::cpu::CpuId;
+use crate::sched::WaitQueue;
+use crate::sync::SpinLock;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -29,13 +31,13 @@ fn report(name: &str, cycles_per_operation: Vec<u64>) {
     crate::kprintln!("bench: {} median_ns={} median_cycles={} samples={}", name, nanoseconds, cycles, samples);
 }
 
-fn spawn_pinned(cpu: u32, name: &str, body: impl FnOnce() + Send + 'static) -> Result<crate::sched::JoinHandle, String> {
+fn spawn_pinned(cpu: CpuId, name: &str, body: impl FnOnce() + Send + 'static) -> Result<crate::sched::JoinHandle, String> {
     crate::sched::spawn_pinned(cpu, name, body).map_err(|error| format!("spawn: {error}"))
 }
 
 /// Two threads pinned to one CPU yield to each other: one round trip is
 /// A -> B -> A, two context switches.
-fn yield_round_trip(cpu: u32) -> Result<(), String> {
+fn yield_round_trip(cpu: CpuId) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     let partner_stop = stop.clone();
     let partner = spawn_pinned(cpu, "yield-partner", move || {
@@ -64,7 +66,7 @@ fn yield_round_trip(cpu: u32) -> Result<(), String> {
 /// A thread blocked on a wait queue on an idle CPU is woken from another
 /// CPU: TSC at the wake-up call to TSC when the woken thread runs (reschedule
 /// IPI, halt exit, context switch).
-fn cross_cpu_wakeup(waker_cpu: u32, sleeper_cpu: u32) -> Result<(), String> {
+fn cross_cpu_wakeup(waker_cpu: CpuId, sleeper_cpu: CpuId) -> Result<(), String> {
     struct Shared {
         queue: WaitQueue,
         go: AtomicBool,
@@ -138,8 +140,9 @@ pub fn run() -> Result<(), String> {
     );
     let last = super::last_cpu();
     yield_round_trip(last)?;
-    if last > 0 {
-        cross_cpu_wakeup(0, last)?;
+    let first = super::first_cpu();
+    if last != first {
+        cross_cpu_wakeup(first, last)?;
     } else {
         crate::kprintln!("bench: cross_cpu_wakeup_latency skipped (one CPU)");
     }

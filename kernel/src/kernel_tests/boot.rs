@@ -2,6 +2,7 @@
 //! tick (see `sched::run_idle_loop`), so a witness thread pinned to each CPU
 //! keeps it busy until that CPU's own tick counter has advanced.
 
+use crate::cpu::CpuId;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -14,8 +15,9 @@ const TIMEOUT_MS: u64 = 10_000;
 
 /// Busy on its CPU until that CPU took REQUIRED_TICKS more ticks; returns
 /// how many it saw (exit code).
-fn witness() {
-    let pcr = percpu::current();
+/// Runs pinned to `cpu`.
+fn witness(cpu: CpuId) {
+    let pcr = crate::cpu::get(cpu).pcr();
     let start = pcr.timer_ticks.load(Ordering::Relaxed);
     crate::timer::spin_until(TIMEOUT_MS * 1000, || pcr.timer_ticks.load(Ordering::Relaxed) >= start + REQUIRED_TICKS);
     crate::sched::exit(pcr.timer_ticks.load(Ordering::Relaxed) - start)
@@ -23,10 +25,10 @@ fn witness() {
 
 pub fn run() -> Result<(), String> {
     let mut witnesses = Vec::new();
-    for pcr in crate::cpus::online() {
-        let thread = crate::sched::spawn_pinned(pcr.cpu_id, format!("tick-witness-{}", pcr.cpu_id), witness)
+    for cpu in super::online_cpus() {
+        let thread = crate::sched::spawn_pinned(cpu, format!("tick-witness-{cpu}"), move || witness(cpu))
             .map_err(|error| format!("spawn: {error}"))?;
-        witnesses.push((pcr.cpu_id, thread));
+        witnesses.push((cpu, thread));
     }
     let mut silent = Vec::new();
     for (cpu, thread) in witnesses {

@@ -1,33 +1,41 @@
 //! `test=exceptions`: every CPU raises an invalid-opcode exception (#UD) on
-//! itself at the deliberate site; the handler
-//! must run on that CPU's own PCR. The handler compares the PCR's CPU id
-//! (through GS) with the CPU found from the hardware APIC id (no GS
-//! involved), so a handler running on the wrong PCR is caught.
+//! itself at the deliberate site; the handler must run on that CPU's own
+//! PCR. The handler compares the PCR's CPU id (through GS) with the CPU
+//! found from the APIC id CPUID reports (no GS involved), so a handler
+//! running on the wrong PCR is caught.
 
+use crate::cpu::{CpuId, CpuSet};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use arch::interrupt_frame::InterruptFrame;
-use core::sync::atomic::{AtomicU8, Ordering};
-use percpu::MAX_CPUS;
 
-const NOT_RUN: u8 = 0;
-const OWN_PCR: u8 = 1;
-const WRONG_PCR: u8 = 2;
-static RESULTS: [AtomicU8; MAX_CPUS] = [const { AtomicU8::new(NOT_RUN) }; MAX_CPUS];
+/// CPUs whose handler ran on their own PCR, and CPUs whose did not.
+struct Verdicts {
+    own_pcr: CpuSet,
+    wrong_pcr: CpuSet,
+}
+
+static VERDICTS: spin::Once<Verdicts> = spin::Once::new();
 
 fn on_exception(_frame: &InterruptFrame) {
+    let Some(verdicts) = VERDICTS.get() else { return };
     let pcr_cpu = percpu::cpu_id();
-    let hardware_cpu = crate::cpus::cpu_with_apic_id(arch::lapic::hardware_id());
-    let verdict = if hardware_cpu == Some(pcr_cpu) { OWN_PCR } else { WRONG_PCR };
-    if let Some(cpu) = hardware_cpu {
-        RESULTS[cpu as usize].store(verdict, Ordering::Release);
+    let Some(hardware_cpu) = crate::cpu::with_apic_id(arch::lapic::apic_id_from_cpuid()) else { return };
+    if hardware_cpu.as_u32() == pcr_cpu {
+        verdicts.own_pcr.insert(hardware_cpu);
+    } else {
+        verdicts.wrong_pcr.insert(hardware_cpu);
     }
 }
 
 fn raise_exception() {
     arch::cpu::raise_deliberate_invalid_opcode();
     let me = percpu::cpu_id();
-    if RESULTS[me as usize].load(Ordering::Acquire) == OWN_PCR {
+    let handled_here = CpuId::new(me)
+        .zip(VERDICTS.get())
+        .is_some_and(|(cpu, verdicts)| verdicts.own_pcr.contains(cpu));
+    if handled_here {
         crate::kprintln!("exceptions: cpu {} handled on its own PCR", me);
     } else {
         crate::kprintln!("exceptions: cpu {} exception NOT handled on its own PCR", me);
@@ -35,13 +43,15 @@ fn raise_exception() {
 }
 
 pub fn run() -> Result<(), String> {
+    let verdicts = VERDICTS.call_once(|| Verdicts { own_pcr: CpuSet::new(), wrong_pcr: CpuSet::new() });
     crate::exceptions::set_resumable_exception_observer(on_exception);
-    for pcr in crate::cpus::online() {
-        crate::ipi::run_on(pcr.cpu_id, raise_exception);
+    let cpus = super::online_cpus();
+    for &cpu in &cpus {
+        crate::ipi::run_on(cpu, raise_exception);
     }
-    let failed: alloc::vec::Vec<u32> = crate::cpus::online()
-        .map(|pcr| pcr.cpu_id)
-        .filter(|cpu| RESULTS[*cpu as usize].load(Ordering::Acquire) != OWN_PCR)
+    let failed: Vec<CpuId> = cpus
+        .into_iter()
+        .filter(|cpu| !verdicts.own_pcr.contains(*cpu) || verdicts.wrong_pcr.contains(*cpu))
         .collect();
     if failed.is_empty() {
         Ok(())

@@ -3,7 +3,7 @@
 //! mutex, blocking on wait queues when it is full or empty. Every message
 //! must arrive exactly once.
 
-use crate::sync::{Mutex, WaitQueue};
+use crate::sched::{Mutex, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
@@ -71,7 +71,8 @@ impl Channel {
 }
 
 pub fn run() -> Result<(), String> {
-    let cpu_count = crate::cpus::online_count();
+    let cpus = super::online_cpus();
+    let cpu_count = cpus.len();
     let total = PRODUCERS * MESSAGES_PER_PRODUCER;
     let channel = Arc::new(Channel {
         queue: Mutex::new(VecDeque::new()),
@@ -83,7 +84,7 @@ pub fn run() -> Result<(), String> {
     let mut consumers = Vec::new();
     for index in 0..CONSUMERS {
         let channel = channel.clone();
-        let cpu = (index as u32 * 2 + 1) % cpu_count;
+        let cpu = cpus[(index as usize * 2 + 1) % cpu_count];
         consumers.push(
             crate::sched::spawn_pinned(cpu, format!("consumer-{index}"), move || loop {
                 let message = channel.receive();
@@ -98,7 +99,7 @@ pub fn run() -> Result<(), String> {
     let mut producers = Vec::new();
     for index in 0..PRODUCERS {
         let channel = channel.clone();
-        let cpu = (index as u32 * 2) % cpu_count;
+        let cpu = cpus[(index as usize * 2) % cpu_count];
         producers.push(
             crate::sched::spawn_pinned(cpu, format!("producer-{index}"), move || {
                 for sequence in 0..MESSAGES_PER_PRODUCER {

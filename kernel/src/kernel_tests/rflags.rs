@@ -4,6 +4,7 @@
 //! RFLAGS must be exactly what it set, and the threads that ran in between
 //! must never have seen its AC.
 
+use crate::cpu::CpuId;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,7 +33,7 @@ fn neighbour() {
     }
 }
 
-fn subject(first_cpu: u32, second_cpu: u32) -> Result<(), String> {
+fn subject(first_cpu: CpuId, second_cpu: CpuId) -> Result<(), String> {
     let original = rflags();
     // SAFETY: AC only affects ring-3 alignment checks (CR0.AM); IF off is
     // restored below. Writing RFLAGS this way is what the test is about.
@@ -56,14 +57,14 @@ fn subject(first_cpu: u32, second_cpu: u32) -> Result<(), String> {
     if after_yield & SYSTEM_FLAGS != expected & SYSTEM_FLAGS || after_move & SYSTEM_FLAGS != expected & SYSTEM_FLAGS {
         return Err(format!("RFLAGS {expected:#x} came back as {after_yield:#x} / {after_move:#x}"));
     }
-    if moved_to != second_cpu {
+    if moved_to != second_cpu.as_u32() {
         return Err(format!("asked to move to cpu {second_cpu}, resumed on cpu {moved_to}"));
     }
     Ok(())
 }
 
 pub fn run() -> Result<(), String> {
-    let first_cpu = 0;
+    let first_cpu = super::first_cpu();
     let second_cpu = super::last_cpu();
     let mut neighbours = Vec::new();
     for cpu in [first_cpu, second_cpu] {

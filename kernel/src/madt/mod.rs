@@ -26,7 +26,7 @@ mod topology;
 pub mod acpi_tables;
 
 pub use topology::{
-    CpuEntry, CpuTopology, FixedList, InterruptOverride, IoApic, Polarity, TriggerMode, MAX_CPUS,
+    CpuEntry, CpuTopology, FixedList, InterruptOverride, IoApic, Polarity, TriggerMode,
     MAX_INTERRUPT_OVERRIDES, MAX_IO_APICS,
 };
 

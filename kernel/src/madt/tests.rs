@@ -168,10 +168,7 @@ fn normal_four_cpu_table_via_xsdt_and_rsdt() {
             (sci.polarity, sci.trigger_mode),
             (Polarity::ActiveHigh, TriggerMode::Level)
         );
-        assert_eq!(
-            (topology.duplicate_apic_ids, topology.cpus.dropped()),
-            (0, 0)
-        );
+        assert_eq!(topology.duplicate_apic_ids, 0);
     }
 }
 
@@ -223,17 +220,14 @@ fn duplicate_apic_ids_keep_the_first() {
 }
 
 #[test]
-fn more_than_max_cpus_are_counted_and_dropped() {
+fn hundreds_of_cpus_are_all_listed() {
     let mut entries: Vec<Vec<u8>> = vec![local_x2apic(1000, 0b10, 0)]; // online-capable placeholder
-    entries.extend((0..70u8).map(|id| local_apic(id, id, 1)));
+    entries.extend((0..300u32).map(|id| local_x2apic(id, 1, id)));
     entries.push(io_apic(0, 0xFEC0_0000, 0));
     let topology = topology_of(&entries).unwrap();
-    assert_eq!(topology.cpus.len(), MAX_CPUS);
-    assert!(
-        topology.cpus.iter().all(|cpu| cpu.enabled),
-        "enabled CPUs displace placeholders"
-    );
-    assert_eq!(topology.cpus.dropped(), 7);
+    assert_eq!(topology.cpus.len(), 301);
+    assert_eq!(topology.enabled_cpus().count(), 300);
+    assert_eq!(topology.duplicate_apic_ids, 0);
 }
 
 #[test]

@@ -1,9 +1,9 @@
-//! The CPU and interrupt-controller topology read from the MADT, in fixed-capacity lists.
+//! The CPU and interrupt-controller topology read from the MADT. Processors
+//! go into a list as long as the table (the kernel decides how many it can
+//! drive); interrupt controllers into fixed-capacity lists.
 
+use alloc::vec::Vec;
 use core::ops::Deref;
-
-/// Most CPUs the kernel will track; entries beyond this are counted and dropped.
-pub const MAX_CPUS: usize = percpu::MAX_CPUS;
 /// Most I/O APICs tracked.
 pub const MAX_IO_APICS: usize = 8;
 /// Most interrupt source overrides tracked.
@@ -111,9 +111,9 @@ pub struct CpuTopology {
     pub local_apic_phys_addr: u64,
     /// MADT flag PCAT_COMPAT: dual 8259 PICs are present and must be masked.
     pub legacy_pics_present: bool,
-    /// Distinct APIC IDs in table order (enabled and online-capable); `dropped()` of
-    /// this list counts processors beyond [`MAX_CPUS`].
-    pub cpus: FixedList<CpuEntry, MAX_CPUS>,
+    /// Distinct APIC IDs in table order (enabled and online-capable), however
+    /// many the table lists.
+    pub cpus: Vec<CpuEntry>,
     pub io_apics: FixedList<IoApic, MAX_IO_APICS>,
     pub interrupt_overrides: FixedList<InterruptOverride, MAX_INTERRUPT_OVERRIDES>,
     /// Processor entries that repeated an APIC ID already seen (the first is kept).
@@ -142,24 +142,10 @@ impl CpuTopology {
             .unwrap_or(identity)
     }
 
-    /// Records a usable processor: skips duplicate APIC IDs, and when full lets an
-    /// enabled CPU displace an online-capable one.
+    /// Records a usable processor, skipping duplicate APIC IDs.
     pub(super) fn add_cpu(&mut self, cpu: CpuEntry) {
         if self.cpus.iter().any(|known| known.apic_id == cpu.apic_id) {
             self.duplicate_apic_ids += 1;
-            return;
-        }
-        // When full, an enabled CPU displaces an online-capable placeholder.
-        let displaced = self.cpus.len() == MAX_CPUS && cpu.enabled;
-        if let Some(slot) = self
-            .cpus
-            .items
-            .iter_mut()
-            .take(MAX_CPUS)
-            .find(|slot| displaced && !slot.enabled)
-        {
-            *slot = cpu;
-            self.cpus.dropped += 1;
             return;
         }
         self.cpus.push(cpu);

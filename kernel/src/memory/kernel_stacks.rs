@@ -198,7 +198,7 @@ pub fn reclaim_released() {
     if slots.is_empty() {
         return;
     }
-    crate::ipi::shootdown_tlb();
+    super::tlb::shootdown();
     for frame in frames {
         super::frames::free(frame).expect("a released stack frame was not allocated");
     }

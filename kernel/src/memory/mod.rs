@@ -22,6 +22,9 @@ pub mod kernel_stacks;
 /// The kernel page table: mapping, unmapping, address-space roots.
 #[cfg(target_os = "none")]
 pub mod paging;
+/// TLB shootdown, reached through a hook the IPI layer registers.
+#[cfg(target_os = "none")]
+pub mod tlb;
 /// Boot-time set-up and MMIO mappings.
 #[cfg(target_os = "none")]
 mod setup;

@@ -149,7 +149,7 @@ pub fn remove_identity_map() {
             }
         }
     });
-    crate::ipi::shootdown_tlb();
+    super::tlb::shootdown();
 }
 
 /// The page table at a physical address, through the direct map.

@@ -3,19 +3,29 @@
 //! TEAM_NOTES/scheduler.md.
 //!
 //! API: `spawn` / `spawn_pinned` -> `JoinHandle::join`, `exit`, `yield_now`,
-//! `sleep_micros`, `current_thread`, `wake_up`, `move_current_to`.
+//! `sleep_micros`, `current_thread`, `wake_up`, `move_current_to`; the
+//! blocking primitives `WaitQueue` and `Mutex`.
+//!
+//! Layering: `thread.rs` and `cpu_scheduler.rs` are types the per-CPU block
+//! (`crate::cpu`) holds, and import nothing above it; the logic here and in
+//! `switch.rs`, `sleep.rs`, `wait_queue.rs` reaches this CPU's state
+//! through `cpu::this_cpu(&guard)`.
 
-mod cpu_scheduler;
+pub mod cpu_scheduler;
+mod mutex;
 mod sleep;
 mod switch;
 mod thread;
+mod wait_queue;
 
-pub use cpu_scheduler::{of_cpu, CpuScheduler};
+pub use mutex::Mutex;
 pub use sleep::sleep_micros;
-pub use switch::{on_tick, schedule};
-pub use thread::{Thread, ThreadState};
+pub use switch::schedule;
+pub use thread::{Thread, ThreadState, WaitQueue};
 
+use crate::cpu::{self, CpuId};
 use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
+use crate::sync::{IrqGuard, PreemptGuard};
 use crate::vectors;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -25,22 +35,18 @@ use core::sync::atomic::Ordering;
 /// Kernel stack of every thread.
 pub const THREAD_STACK_BYTES: u64 = 32 * 1024;
 
-/// Registers the scheduler's interrupt plumbing (once, on the BSP).
+/// Registers the scheduler's interrupt plumbing and preemption points (once,
+/// on the BSP).
 pub fn init() {
     arch::idt::register_handler(vectors::RESCHEDULE, |_frame| {
         crate::trace::ipi_receive(vectors::RESCHEDULE);
-        if let Some(cpu) = cpu_scheduler::of(percpu::current()) {
-            cpu.need_resched.store(true, Ordering::Relaxed);
-        }
-        arch::lapic::end_of_interrupt();
+        percpu::set_need_resched(true);
+        let guard = IrqGuard::new();
+        cpu::this_cpu(&guard).lapic().end_of_interrupt();
     });
-    arch::idt::register_return_hook(switch::preempt_on_interrupt_return);
-}
-
-/// Makes the calling CPU schedulable; its current context becomes its idle
-/// thread. Call once per CPU, interrupts off.
-pub fn init_this_cpu() {
-    CpuScheduler::install_on_this_cpu();
+    arch::idt::register_return_hook(switch::preempt_if_due);
+    crate::sync::register_preemption_point(switch::preempt_if_due);
+    crate::timer::register_tick_hook(switch::on_tick);
 }
 
 /// The idle loop: run whatever is runnable, else stop the tick (when no
@@ -51,27 +57,29 @@ pub fn run_idle_loop() -> ! {
     loop {
         arch::cpu::disable_interrupts();
         schedule();
-        cpu_scheduler::this_cpu().stop_tick_if_nothing_to_time();
+        {
+            let guard = IrqGuard::new();
+            switch::stop_tick_if_nothing_to_time(&cpu::this_cpu(&guard));
+            guard.end_keeping_interrupts_off();
+        }
         arch::cpu::enable_interrupts_and_halt();
     }
 }
 
 /// The running thread.
 pub fn current_thread() -> Arc<Thread> {
-    arch::cpu::without_interrupts(|| cpu_scheduler::this_cpu().current())
+    let guard = IrqGuard::new();
+    cpu::this_cpu(&guard).scheduler.current()
 }
 
-/// Calls `f` with the running thread, read straight from the PCR: no lock
-/// and no reference count, so fault handlers may use it. `None` before the
-/// scheduler runs on this CPU.
+/// Calls `f` with the running thread, without a lock or a reference count,
+/// so fault handlers may use it. `None` before this CPU has its block.
 pub fn with_current_thread<R>(f: impl FnOnce(&Thread) -> R) -> Option<R> {
-    let pointer = percpu::current().current_thread.load(Ordering::Acquire) as *const Thread;
-    // SAFETY: the PCR's current_thread points at the Thread the per-CPU
-    // scheduler keeps alive while it runs here, and we are running it.
-    (!pointer.is_null()).then(|| f(unsafe { &*pointer }))
+    let guard = IrqGuard::new();
+    cpu::try_this_cpu(&guard).map(|this| this.scheduler.with_current(f))
 }
 
-/// The running thread's id (0 before the scheduler runs on this CPU).
+/// The running thread's id (0 before this CPU has its block).
 pub fn current_thread_id() -> u32 {
     with_current_thread(Thread::id).unwrap_or(0)
 }
@@ -95,21 +103,18 @@ impl JoinHandle {
         }
         thread.exit_code()
     }
-
 }
 
 /// Why a thread could not be created.
 #[derive(Debug)]
 pub enum SpawnError {
     NoStack(kernel_stacks::StackError),
-    NoSuchCpu(u32),
 }
 
 impl core::fmt::Display for SpawnError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SpawnError::NoStack(error) => write!(formatter, "no kernel stack for the thread: {error:?}"),
-            SpawnError::NoSuchCpu(cpu) => write!(formatter, "cpu {cpu} is not online"),
         }
     }
 }
@@ -121,17 +126,14 @@ pub fn spawn(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> 
 
 /// Starts `entry` on a new kernel thread that only ever runs on `cpu`.
 pub fn spawn_pinned(
-    cpu: u32,
+    cpu: CpuId,
     name: impl Into<String>,
     entry: impl FnOnce() + Send + 'static,
 ) -> Result<JoinHandle, SpawnError> {
-    if crate::cpus::pcr(cpu).is_none() {
-        return Err(SpawnError::NoSuchCpu(cpu));
-    }
     spawn_on(name.into(), Some(cpu), Box::new(entry))
 }
 
-fn spawn_on(name: String, pinned: Option<u32>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
+fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
     let id = thread::allocate_id();
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
@@ -143,58 +145,58 @@ fn spawn_on(name: String, pinned: Option<u32>, entry: Box<dyn FnOnce() + Send>) 
 }
 
 /// The online CPU with the fewest runnable threads.
-fn least_loaded_cpu() -> u32 {
-    crate::cpus::online()
-        .filter_map(|pcr| cpu_scheduler::of(pcr).map(|cpu| (cpu.load(), pcr.cpu_id)))
-        .min()
-        .map_or(0, |(_, cpu)| cpu)
+fn least_loaded_cpu() -> CpuId {
+    cpu::online()
+        .min_by_key(|block| (block.scheduler.load(), block.id()))
+        .map(|block| block.id())
+        .expect("the boot CPU is online")
+}
+
+/// An idle CPU with nothing queued, other than `except`.
+fn idle_cpu_except(except: &[CpuId]) -> Option<CpuId> {
+    cpu::online()
+        .filter(|block| !except.contains(&block.id()))
+        .find(|block| block.scheduler.is_idle() && block.scheduler.queued.load(Ordering::Relaxed) == 0)
+        .map(|block| block.id())
 }
 
 /// Where a woken thread should run: its pinned CPU; else the CPU it last
 /// ran on if that one is idle; else any idle CPU; else its last CPU.
-fn wake_target(thread: &Thread) -> u32 {
+fn wake_target(thread: &Thread) -> CpuId {
     if let Some(cpu) = thread.pinned_cpu() {
         return cpu;
     }
-    let last = thread.last_cpu();
-    if of_cpu(last).is_some_and(|cpu| cpu.is_idle()) {
-        return last;
+    match thread.last_cpu() {
+        Some(last) if cpu::get(last).scheduler.is_idle() => last,
+        Some(last) => idle_cpu_except(&[]).unwrap_or(last),
+        None => idle_cpu_except(&[]).unwrap_or_else(least_loaded_cpu),
     }
-    crate::cpus::online()
-        .filter_map(cpu_scheduler::of)
-        .find(|cpu| cpu.is_idle() && cpu.queued.load(Ordering::Relaxed) == 0)
-        .map_or(last, |cpu| cpu.cpu_id)
 }
 
-/// Puts a runnable thread on `cpu`'s queue and makes sure someone runs it:
-/// an idle target is told directly; a busy target's queued thread is
+/// Puts a runnable thread on `target`'s queue and makes sure someone runs
+/// it: an idle target is told directly; a busy target's queued thread is
 /// offered to an idle CPU (which steals it), since idle CPUs stop their
 /// tick and would not look on their own.
-fn enqueue(thread: Arc<Thread>, cpu_id: u32) {
-    let Some(cpu) = of_cpu(cpu_id) else {
-        panic!("enqueue on cpu {cpu_id}, which has no scheduler");
-    };
+fn enqueue(thread: Arc<Thread>, target: CpuId) {
     let stealable = thread.pinned_cpu().is_none();
-    cpu.enqueue(thread);
+    let queue = &cpu::get(target).scheduler;
+    queue.enqueue(thread);
     // Store (queue) then load (is it idle?), against the idle CPU's store
     // (current = idle) then load (queue empty?) in
     // `stop_tick_if_nothing_to_time`: without a full fence on both sides each
     // could miss the other's store, and the work would sit on a halted CPU.
     core::sync::atomic::fence(Ordering::SeqCst);
-    let me = percpu::cpu_id();
-    if cpu.is_idle() {
-        if cpu_id == me {
-            cpu.need_resched.store(true, Ordering::Relaxed);
+    let guard = PreemptGuard::new();
+    let me = cpu::this_cpu(&guard).id();
+    if queue.is_idle() {
+        if target == me {
+            percpu::set_need_resched(true);
         } else {
-            crate::ipi::send_reschedule(cpu_id);
+            crate::ipi::send_reschedule(target);
         }
     } else if stealable {
-        let idle_helper = crate::cpus::online()
-            .filter(|pcr| pcr.cpu_id != cpu_id && pcr.cpu_id != me)
-            .filter_map(cpu_scheduler::of)
-            .find(|other| other.is_idle() && other.queued.load(Ordering::Relaxed) == 0);
-        if let Some(helper) = idle_helper {
-            crate::ipi::send_reschedule(helper.cpu_id);
+        if let Some(helper) = idle_cpu_except(&[target, me]) {
+            crate::ipi::send_reschedule(helper);
         }
     }
 }
@@ -206,7 +208,7 @@ pub fn wake_up(thread: &Arc<Thread>) {
         || thread.transition(ThreadState::Sleeping, ThreadState::Runnable);
     if woke {
         let target = wake_target(thread);
-        crate::trace::wakeup(thread.id(), target);
+        crate::trace::wakeup(thread.id(), target.as_u32());
         enqueue(thread.clone(), target);
     }
 }
@@ -217,15 +219,12 @@ pub fn yield_now() {
 }
 
 /// Pins the calling thread to `cpu` and moves it there (it resumes on that
-/// CPU). Returns false if the CPU is not online.
-pub fn move_current_to(cpu_id: u32) -> bool {
-    if of_cpu(cpu_id).is_none() {
-        return false;
-    }
+/// CPU).
+pub fn move_current_to(target: CpuId) {
     arch::cpu::without_interrupts(|| {
         let thread = current_thread();
-        thread.set_pinned_cpu(Some(cpu_id));
-        if cpu_id != percpu::cpu_id() {
+        thread.set_pinned_cpu(Some(target));
+        if target.as_u32() != percpu::cpu_id() {
             // Blocked-then-woken, so the wake-up places it on its pinned CPU.
             thread.mark_blocked();
             wake_up(&thread);
@@ -233,7 +232,6 @@ pub fn move_current_to(cpu_id: u32) -> bool {
             schedule();
         }
     });
-    true
 }
 
 /// Ends the calling thread with `code` (what `join` returns).

@@ -1,19 +1,22 @@
 //! Sleeping for a duration: per-CPU lists of sleepers with TSC deadlines,
 //! woken by that CPU's timer tick (10 ms granularity at 100 Hz).
 
-use super::cpu_scheduler::{self, CpuScheduler};
+use super::cpu_scheduler::CpuScheduler;
 use super::thread::ThreadState;
+use crate::cpu;
+use crate::sync::IrqGuard;
 use core::sync::atomic::Ordering;
 
 /// Blocks the calling thread for at least `microseconds`.
 pub fn sleep_micros(microseconds: u64) {
     let deadline = arch::tsc::read() + microseconds * crate::timer::tsc_hz() / 1_000_000;
     let thread = super::current_thread();
-    let interrupts_were_enabled = arch::cpu::interrupts_enabled();
-    arch::cpu::disable_interrupts();
+    let guard = IrqGuard::new();
     thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
     thread.set_state(ThreadState::Sleeping);
-    cpu_scheduler::this_cpu().sleepers.lock().push(thread);
+    cpu::this_cpu(&guard).scheduler.sleepers.lock().push(thread);
+    // Interrupts stay off from the push to the switch.
+    let interrupts_were_enabled = guard.end_keeping_interrupts_off();
     super::schedule();
     if interrupts_were_enabled {
         arch::cpu::enable_interrupts();

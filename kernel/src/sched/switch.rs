@@ -1,61 +1,86 @@
 //! Choosing the next thread and switching to it.
 //!
 //! Protocol (see TEAM_NOTES/scheduler.md):
-//! - `schedule` runs with interrupts off. A `Running` thread that is not
-//!   idle goes back to the end of this CPU's queue; `Blocked`, `Sleeping`
-//!   and `Exited` threads are left to whoever wakes or reaps them; a thread
-//!   already made `Runnable` again by a waker is in some queue already.
+//! - `schedule` runs with interrupts off and holds an `IrqGuard` across the
+//!   switch, so the CPU's `preempt_count` is 1 while it switches; the thread
+//!   switched to drops its own guard (or, if new, adopts the one of the
+//!   thread that switched away), bringing it back to 0.
+//! - A `Running` thread that is not idle goes back to the end of this CPU's
+//!   queue; `Blocked`, `Sleeping` and `Exited` threads are left to whoever
+//!   wakes or reaps them; a thread already made `Runnable` again by a waker
+//!   is in some queue already.
 //! - Before switching to `next`, wait until `next.on_cpu` is clear: the CPU
 //!   that last ran it may still be saving its registers.
 //! - After the switch, the new thread calls `finish_switch`, which clears
 //!   the previous thread's `on_cpu` (its context is now saved) and reaps it
 //!   if it exited.
 
-use super::cpu_scheduler::{self, CpuScheduler, TIME_SLICE_TICKS};
+use super::cpu_scheduler::{CpuScheduler, TIME_SLICE_TICKS};
 use super::thread::{Thread, ThreadState};
+use crate::cpu::{self, ThisCpu};
+use crate::sync::{IrqGuard, PinsCpu};
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 
 /// Gives up the CPU to the next runnable thread (or keeps running if there
-/// is none and the current thread can go on). Interrupts must be off.
+/// is none and the current thread can go on). Interrupts must be off, and
+/// no guard or `SpinLock` may be held (the thread may resume elsewhere).
 pub fn schedule() {
     debug_assert!(!arch::cpu::interrupts_enabled(), "schedule() with interrupts on");
-    debug_assert!(percpu::preempt_count() == 0, "schedule() with preemption disabled (a SpinLock held?)");
-    let cpu = cpu_scheduler::this_cpu();
+    debug_assert!(percpu::preempt_count() == 0, "schedule() while holding a guard (a SpinLock?)");
+    let guard = IrqGuard::new();
+    let Some(switch) = prepare_switch(&cpu::this_cpu(&guard)) else { return };
+    // SAFETY: interrupts are off; `next` is not running anywhere (its on_cpu
+    // was clear and is now ours); the previous thread's Arc is parked in the
+    // scheduler's `previous`, so its RSP slot outlives the switch.
+    unsafe { arch::context_switch::switch_context(switch.previous_rsp_slot, switch.next_rsp, switch.next_stack_top) };
+    // Resumed, possibly on another CPU: borrow that CPU's block afresh.
+    finish_switch(&guard);
+}
+
+/// What `switch_context` needs; computed while this CPU's block is borrowed,
+/// used after the borrow ends (the switch may resume on another CPU).
+struct Switch {
+    previous_rsp_slot: *mut u64,
+    next_rsp: u64,
+    next_stack_top: u64,
+}
+
+/// Picks the next thread and updates the bookkeeping; `None` if the
+/// current thread keeps the CPU.
+fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
+    let cpu = &this.scheduler;
     let previous = cpu.current();
-    cpu.need_resched.store(false, Ordering::Relaxed);
+    percpu::set_need_resched(false);
     if previous.state() == ThreadState::Running && !previous.is_idle() {
         previous.set_state(ThreadState::Runnable);
         cpu.enqueue(previous.clone());
     }
     let next = pick_next(cpu);
+    cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
     if Arc::ptr_eq(&next, &previous) {
         previous.set_state(ThreadState::Running);
-        cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
-        return;
+        return None;
     }
     if !next.is_idle() {
-        cpu.ensure_tick();
+        ensure_tick(this);
     }
     while next.on_cpu.load(Ordering::Acquire) {
         arch::cpu::pause();
     }
     next.on_cpu.store(true, Ordering::Relaxed);
     next.set_state(ThreadState::Running);
-    next.set_last_cpu(cpu.cpu_id);
-    crate::trace::context_switch(previous.id(), next.id(), previous.state());
-    cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
+    next.set_last_cpu(cpu.cpu);
+    crate::trace::context_switch(previous.id(), next.id(), previous.state().switched_out());
     cpu.switches.fetch_add(1, Ordering::Relaxed);
-    let previous_rsp_slot = previous.saved_rsp_slot();
-    let (next_rsp, next_stack_top) = (next.saved_rsp(), next.stack_top());
+    let switch = Switch {
+        previous_rsp_slot: previous.saved_rsp_slot(),
+        next_rsp: next.saved_rsp(),
+        next_stack_top: next.stack_top(),
+    };
     let displaced = cpu.replace_current(next);
     cpu.set_previous(displaced);
-    drop(previous);
-    // SAFETY: interrupts are off; `next` is not running anywhere (on_cpu was
-    // clear and is now ours); the previous thread's Arc is parked in
-    // `cpu.previous`, so its RSP slot outlives the switch.
-    unsafe { arch::context_switch::switch_context(previous_rsp_slot, next_rsp, next_stack_top) };
-    finish_switch();
+    Some(switch)
 }
 
 /// The next thread for this CPU: its own queue, else one stolen from the
@@ -70,9 +95,9 @@ fn pick_next(cpu: &CpuScheduler) -> Arc<Thread> {
 /// Work stealing: take an unpinned queued thread from the CPU with the
 /// longest queue.
 fn steal_for(cpu: &CpuScheduler) -> Option<Arc<Thread>> {
-    let victim = crate::cpus::online()
-        .filter(|pcr| pcr.cpu_id != cpu.cpu_id)
-        .filter_map(cpu_scheduler::of)
+    let victim = cpu::online()
+        .filter(|other| other.id() != cpu.cpu)
+        .map(|other| &other.scheduler)
         .filter(|other| other.queued.load(Ordering::Acquire) > 0)
         .max_by_key(|other| other.queued.load(Ordering::Acquire))?;
     victim.steal()
@@ -81,9 +106,9 @@ fn steal_for(cpu: &CpuScheduler) -> Option<Arc<Thread>> {
 /// Completes a switch on the thread that was switched to: the previous
 /// thread's context is saved now, so other CPUs may run it; an exited one
 /// gives its stack back.
-pub fn finish_switch() {
-    let cpu = cpu_scheduler::this_cpu();
-    let Some(previous) = cpu.take_previous() else { return };
+fn finish_switch(guard: &impl PinsCpu) {
+    let this = cpu::this_cpu(guard);
+    let Some(previous) = this.scheduler.take_previous() else { return };
     previous.on_cpu.store(false, Ordering::Release);
     if previous.state() == ThreadState::Exited {
         if let Some(stack) = previous.take_stack() {
@@ -92,38 +117,65 @@ pub fn finish_switch() {
     }
 }
 
-/// Timer tick on this CPU: wake due sleepers, charge the slice.
-pub fn on_tick() {
-    let Some(cpu) = cpu_scheduler::of(percpu::current()) else { return };
+/// Restarts the tick if the idle thread stopped it. Owner CPU.
+fn ensure_tick(this: &ThisCpu) {
+    if this.scheduler.tick_stopped.swap(false, Ordering::Relaxed) {
+        crate::timer::start_tick(this);
+    }
+}
+
+/// Idle with nothing queued and nobody sleeping: stop the tick so an idle
+/// CPU costs the host nothing. Owner CPU, interrupts off.
+pub(super) fn stop_tick_if_nothing_to_time(this: &ThisCpu) {
+    let cpu = &this.scheduler;
+    // Pairs with the fence in `sched::enqueue` (see there).
+    core::sync::atomic::fence(Ordering::SeqCst);
+    if cpu.queued.load(Ordering::Acquire) == 0
+        && cpu.sleepers.lock().is_empty()
+        && !cpu.tick_stopped.swap(true, Ordering::Relaxed)
+    {
+        crate::timer::stop_tick(this);
+    }
+}
+
+/// Timer tick on this CPU (interrupt context): wake due sleepers, charge the
+/// slice.
+pub(super) fn on_tick() {
+    let guard = IrqGuard::new();
+    let Some(this) = cpu::try_this_cpu(&guard) else { return };
+    let cpu = &this.scheduler;
     super::sleep::wake_due_sleepers(cpu);
     if cpu.is_idle() {
         // The idle thread has no slice; it only makes way for queued work.
         if cpu.queued.load(Ordering::Relaxed) > 0 {
-            cpu.need_resched.store(true, Ordering::Relaxed);
+            percpu::set_need_resched(true);
         }
         return;
     }
     let left = cpu.slice_ticks_left.load(Ordering::Relaxed);
     if left <= 1 {
-        cpu.need_resched.store(true, Ordering::Relaxed);
+        percpu::set_need_resched(true);
     } else {
         cpu.slice_ticks_left.store(left - 1, Ordering::Relaxed);
     }
 }
 
-/// Run before an interrupt returns to code that had interrupts enabled:
-/// switch if a reschedule is due and preemption is allowed.
-pub fn preempt_on_interrupt_return() {
-    let Some(cpu) = cpu_scheduler::of(percpu::current()) else { return };
-    if cpu.need_resched.load(Ordering::Relaxed) && percpu::preempt_count() == 0 {
-        schedule();
+/// Run before an interrupt returns to code that had interrupts enabled, and
+/// when the last guard drops: switch if a reschedule is due and preemption
+/// is allowed.
+pub(super) fn preempt_if_due() {
+    if percpu::need_resched() && percpu::preempt_count() == 0 {
+        arch::cpu::without_interrupts(schedule);
     }
 }
 
 /// First Rust code of every new thread (called by `arch_thread_start` on its
 /// own stack, interrupts off).
-pub extern "C" fn thread_entry(_unused: u64) -> ! {
-    finish_switch();
+pub(super) extern "C" fn thread_entry(_unused: u64) -> ! {
+    // SAFETY: first code of a thread `schedule` switched to, interrupts off.
+    let guard = unsafe { IrqGuard::adopt_from_switch() };
+    finish_switch(&guard);
+    drop(guard);
     arch::cpu::enable_interrupts();
     let thread = super::current_thread();
     let entry = thread.entry.lock().take();

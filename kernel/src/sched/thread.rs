@@ -1,9 +1,16 @@
-//! Kernel threads: identity, state, saved context and kernel stack.
+//! Kernel threads: identity, state, saved context and kernel stack; and the
+//! `WaitQueue` type (threads waiting for something). Types only: blocking
+//! and waking are scheduler logic (`wait_queue.rs`, `mod.rs`), so this file
+//! sits below the per-CPU block that holds threads.
 
+use crate::cpu::{AtomicCpuId, CpuId};
 use crate::memory::kernel_stacks::KernelStack;
-use crate::sync::WaitQueue;
+use crate::sync::IrqSpinLock;
+use crate::trace::SwitchedOutState;
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
@@ -24,6 +31,17 @@ pub enum ThreadState {
 }
 
 impl ThreadState {
+    /// How the flight recorder describes a thread that left the CPU in
+    /// this state.
+    pub fn switched_out(self) -> SwitchedOutState {
+        match self {
+            ThreadState::Running | ThreadState::Runnable => SwitchedOutState::Runnable,
+            ThreadState::Blocked => SwitchedOutState::Blocked,
+            ThreadState::Sleeping => SwitchedOutState::Sleeping,
+            ThreadState::Exited => SwitchedOutState::Exited,
+        }
+    }
+
     fn from_u8(value: u8) -> ThreadState {
         match value {
             0 => ThreadState::Running,
@@ -35,8 +53,23 @@ impl ThreadState {
     }
 }
 
-/// No CPU affinity.
-const NOT_PINNED: u32 = u32::MAX;
+/// Threads waiting for something (see `sched::wait_queue` for waiting and
+/// waking).
+pub struct WaitQueue {
+    pub(super) waiters: IrqSpinLock<VecDeque<Arc<Thread>>>,
+}
+
+impl Default for WaitQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WaitQueue {
+    pub const fn new() -> Self {
+        Self { waiters: IrqSpinLock::new(VecDeque::new()) }
+    }
+}
 
 /// A kernel thread. Shared as `Arc<Thread>` by the scheduler (run queues,
 /// the per-CPU current slot), wait queues and the `JoinHandle`.
@@ -51,8 +84,8 @@ pub struct Thread {
     /// Its own stack (None for a CPU's idle thread, which runs on the CPU's
     /// boot stack). Taken by the reaper after exit.
     stack: spin::Mutex<Option<KernelStack>>,
-    pinned_cpu: AtomicU32,
-    last_cpu: AtomicU32,
+    pinned_cpu: AtomicCpuId,
+    last_cpu: AtomicCpuId,
     /// True from the moment a CPU switches to the thread until the CPU that
     /// switches away from it has saved its context (`finish_switch`). No
     /// other CPU may resume the thread while it is set.
@@ -82,7 +115,7 @@ impl Thread {
         name: String,
         stack: KernelStack,
         initial_rsp: u64,
-        pinned_cpu: Option<u32>,
+        pinned_cpu: Option<CpuId>,
         entry: Box<dyn FnOnce() + Send>,
         id: u32,
     ) -> Thread {
@@ -93,8 +126,8 @@ impl Thread {
             saved_rsp: UnsafeCell::new(initial_rsp),
             stack_top: stack.top(),
             stack: spin::Mutex::new(Some(stack)),
-            pinned_cpu: AtomicU32::new(pinned_cpu.unwrap_or(NOT_PINNED)),
-            last_cpu: AtomicU32::new(pinned_cpu.unwrap_or(0)),
+            pinned_cpu: AtomicCpuId::new(pinned_cpu),
+            last_cpu: AtomicCpuId::new(pinned_cpu),
             on_cpu: AtomicBool::new(false),
             entry: spin::Mutex::new(Some(entry)),
             exit_code: AtomicU64::new(0),
@@ -106,7 +139,7 @@ impl Thread {
 
     /// The idle thread of CPU `cpu`, standing for the context already running
     /// on it (its boot stack).
-    pub(super) fn idle(cpu: u32, stack_top: u64) -> Thread {
+    pub(super) fn idle(cpu: CpuId, stack_top: u64) -> Thread {
         Thread {
             id: allocate_id(),
             name: alloc::format!("idle/{cpu}"),
@@ -114,8 +147,8 @@ impl Thread {
             saved_rsp: UnsafeCell::new(0),
             stack_top,
             stack: spin::Mutex::new(None),
-            pinned_cpu: AtomicU32::new(cpu),
-            last_cpu: AtomicU32::new(cpu),
+            pinned_cpu: AtomicCpuId::new(Some(cpu)),
+            last_cpu: AtomicCpuId::new(Some(cpu)),
             on_cpu: AtomicBool::new(true),
             entry: spin::Mutex::new(None),
             exit_code: AtomicU64::new(0),
@@ -170,21 +203,21 @@ impl Thread {
     }
 
     /// The CPU the thread must run on, if pinned.
-    pub fn pinned_cpu(&self) -> Option<u32> {
-        let cpu = self.pinned_cpu.load(Ordering::Acquire);
-        (cpu != NOT_PINNED).then_some(cpu)
+    pub fn pinned_cpu(&self) -> Option<CpuId> {
+        self.pinned_cpu.load(Ordering::Acquire)
     }
 
-    pub(super) fn set_pinned_cpu(&self, cpu: Option<u32>) {
-        self.pinned_cpu.store(cpu.unwrap_or(NOT_PINNED), Ordering::Release);
+    pub(super) fn set_pinned_cpu(&self, cpu: Option<CpuId>) {
+        self.pinned_cpu.store(cpu, Ordering::Release);
     }
 
-    pub(super) fn last_cpu(&self) -> u32 {
+    /// The CPU it last ran on (`None` before it first ran, unless pinned).
+    pub(super) fn last_cpu(&self) -> Option<CpuId> {
         self.last_cpu.load(Ordering::Relaxed)
     }
 
-    pub(super) fn set_last_cpu(&self, cpu: u32) {
-        self.last_cpu.store(cpu, Ordering::Relaxed);
+    pub(super) fn set_last_cpu(&self, cpu: CpuId) {
+        self.last_cpu.store(Some(cpu), Ordering::Relaxed);
     }
 
     pub fn is_idle(&self) -> bool {

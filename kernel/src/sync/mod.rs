@@ -1,21 +1,20 @@
-//! Locks and waiting. Which lock to use:
+//! The leaf layer of synchronisation: guards that keep a thread on its CPU,
+//! and spinlocks. Nothing here knows about threads or the scheduler (the
+//! blocking primitives, `WaitQueue` and `Mutex`, live in `sched`).
 //!
-//! | lock | taken from | while held |
+//! | type | taken from | while held |
 //! |---|---|---|
-//! | `IrqSpinLock` | threads *and* interrupt handlers (run queues, wait queues, sleeper lists, call queues, frames, heap, page table) | interrupts off on this CPU |
+//! | `IrqSpinLock` | threads *and* interrupt handlers (run queues, wait queues, sleeper lists, call queues, frames, heap, page table) | interrupts and preemption off on this CPU |
 //! | `SpinLock` | threads only, short sections | preemption off on this CPU |
-//! | `Mutex` | threads only, may be held across sleeps | the holder may block; waiters sleep |
+//! | `PreemptGuard` / `IrqGuard` | anywhere | the thread stays on its CPU |
 //!
-//! `WaitQueue` is the one blocking primitive; `Mutex` and `join` are built on it.
 //! (The console keeps a bare `spin::Mutex` inside `without_interrupts`: its
 //! panic path needs `try_lock` and `force_unlock`.)
 
+mod guard;
 mod irq_spin_lock;
-mod mutex;
 mod spin_lock;
-mod wait_queue;
 
+pub use guard::{register_preemption_point, IrqGuard, PinsCpu, PreemptGuard};
 pub use irq_spin_lock::IrqSpinLock;
-pub use mutex::Mutex;
 pub use spin_lock::SpinLock;
-pub use wait_queue::WaitQueue;

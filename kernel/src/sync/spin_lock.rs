@@ -3,6 +3,7 @@
 //! on the same CPU would spin forever). Never take it in an interrupt handler
 //! (use `IrqSpinLock`).
 
+use super::PreemptGuard;
 use core::ops::{Deref, DerefMut};
 
 /// See the module doc.
@@ -10,9 +11,12 @@ pub struct SpinLock<T> {
     inner: spin::Mutex<T>,
 }
 
-/// Holds the lock; re-enables preemption when dropped.
+/// Holds the lock; re-enables preemption (and reschedules if that became
+/// due) when dropped.
 pub struct SpinLockGuard<'a, T> {
-    guard: Option<spin::MutexGuard<'a, T>>,
+    // Field order matters: the lock is released before preemption returns.
+    lock: spin::MutexGuard<'a, T>,
+    _preempt: PreemptGuard,
 }
 
 impl<T> SpinLock<T> {
@@ -23,27 +27,20 @@ impl<T> SpinLock<T> {
     /// Disables preemption, then spins until the lock is ours.
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         debug_assert!(!percpu::in_interrupt(), "SpinLock taken in interrupt context; use IrqSpinLock");
-        percpu::preempt_disable();
-        SpinLockGuard { guard: Some(self.inner.lock()) }
+        let preempt = PreemptGuard::new();
+        SpinLockGuard { lock: self.inner.lock(), _preempt: preempt }
     }
 }
 
 impl<T> Deref for SpinLockGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.guard.as_ref().expect("guard present until drop")
+        &self.lock
     }
 }
 
 impl<T> DerefMut for SpinLockGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.guard.as_mut().expect("guard present until drop")
-    }
-}
-
-impl<T> Drop for SpinLockGuard<'_, T> {
-    fn drop(&mut self) {
-        drop(self.guard.take());
-        percpu::preempt_enable();
+        &mut self.lock
     }
 }

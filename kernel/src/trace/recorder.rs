@@ -1,58 +1,38 @@
-//! The per-CPU flight recorder, kernel side: each CPU records fixed-size
-//! events into its own ring (reached from its PCR) with no lock, no
-//! formatting and no heap: one non-locked `xadd gs:[..]` to reserve a
-//! sequence number, a TSC read and a few stores. On panic, once the other
-//! CPUs are stopped, every CPU's last events are dumped over serial in the
-//! line format of TEAM_NOTES/flight-recorder-format.md.
+//! The flight recorder, kernel side: each CPU records fixed-size events into
+//! the ring of its per-CPU block with no lock, no formatting and no heap:
+//! one non-locked `xadd gs:[..]` to reserve a sequence number, a TSC read
+//! and a few stores. On panic, once the other CPUs are stopped, every CPU's
+//! last events are dumped over serial in the line format of
+//! TEAM_NOTES/flight-recorder-format.md.
 
-use crate::sched::ThreadState;
-use alloc::boxed::Box;
+use super::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent};
+use crate::cpu;
+use crate::sync::PreemptGuard;
 use core::sync::atomic::Ordering;
-use super::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent, TraceRing};
 
-/// Events each CPU keeps (a power of two).
-pub const EVENTS_PER_CPU: usize = 4096;
 /// Events per CPU printed by the panic dump (the newest).
 pub const DUMPED_EVENTS_PER_CPU: usize = 128;
 
-/// Gives the calling CPU its ring; on the first call also hooks interrupt
-/// entry and exit.
-pub fn init_this_cpu() {
-    let ring: &'static TraceRing<'static> = Box::leak(Box::new(TraceRing::leak_new(EVENTS_PER_CPU)));
-    percpu::current().trace_ring.store(ring as *const TraceRing as usize, Ordering::Release);
-    if percpu::cpu_id() == 0 {
-        arch::idt::register_observers(on_interrupt_entry, on_interrupt_exit);
-    }
+/// Hooks interrupt entry and exit (once, on the BSP).
+pub fn init() {
+    arch::idt::register_observers(on_interrupt_entry, on_interrupt_exit);
 }
 
-fn ring_of(pcr: &percpu::ProcessorControlRegion) -> Option<&'static TraceRing<'static>> {
-    let pointer = pcr.trace_ring.load(Ordering::Acquire) as *const TraceRing<'static>;
-    // SAFETY: only leaked (never freed) rings are stored in PCRs.
-    (!pointer.is_null()).then(|| unsafe { &*pointer })
-}
-
-/// Records `event` on the running CPU (nothing before its ring exists).
-/// Preemption is off for the few instructions between finding this CPU's
-/// ring and writing it, so a thread cannot migrate halfway and write into
-/// another CPU's ring (interrupts may still nest: they take later sequences).
+/// Records `event` on the running CPU (nothing before its block exists).
+/// The guard keeps the thread on its CPU from finding the ring to writing
+/// it, so it cannot migrate halfway and write into another CPU's ring
+/// (interrupts may still nest: they take later sequences).
 #[inline]
 fn record(event: TraceEvent) {
-    percpu::preempt_disable();
-    if let Some(ring) = ring_of(percpu::current()) {
+    let guard = PreemptGuard::new();
+    if let Some(this) = cpu::try_this_cpu(&guard) {
         let sequence = percpu::trace_reserve_sequence();
-        ring.write(sequence, arch::tsc::read(), event);
+        this.trace.write(sequence, arch::tsc::read(), event);
     }
-    percpu::preempt_enable();
 }
 
 /// A context switch away from `previous` (which left in `state`) to `next`.
-pub fn context_switch(previous: u32, next: u32, state: ThreadState) {
-    let state = match state {
-        ThreadState::Running | ThreadState::Runnable => SwitchedOutState::Runnable,
-        ThreadState::Blocked => SwitchedOutState::Blocked,
-        ThreadState::Sleeping => SwitchedOutState::Sleeping,
-        ThreadState::Exited => SwitchedOutState::Exited,
-    };
+pub fn context_switch(previous: u32, next: u32, state: SwitchedOutState) {
     record(TraceEvent::context_switch(previous, next, state));
 }
 
@@ -103,12 +83,11 @@ pub fn dump_all_cpus() {
     // through), so the buffer has no other user.
     let buffer = unsafe { core::slice::from_raw_parts_mut((&raw mut DUMP_BUFFER).cast::<TraceEvent>(), DUMPED_EVENTS_PER_CPU) };
     let mut cpus = 0;
-    for pcr in crate::cpus::online() {
-        let Some(ring) = ring_of(pcr) else { continue };
-        let next_sequence = pcr.trace_next_sequence.load(Ordering::Acquire);
-        let counts = ring.snapshot_into(next_sequence, buffer);
+    for block in cpu::online() {
+        let next_sequence = block.pcr().trace_next_sequence.load(Ordering::Acquire);
+        let counts = block.trace.snapshot_into(next_sequence, buffer);
         let kept = (counts.kept() as usize).min(buffer.len());
-        let _ = format_cpu_dump(pcr.cpu_id, &counts, &buffer[..kept], &mut EmergencyWriter);
+        let _ = format_cpu_dump(block.id().as_u32(), &counts, &buffer[..kept], &mut EmergencyWriter);
         cpus += 1;
     }
     let _ = format_end(cpus, &mut EmergencyWriter);

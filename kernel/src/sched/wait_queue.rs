@@ -1,5 +1,6 @@
-//! Wait queues: a thread sleeps until a condition holds; wakers change the
-//! condition, then wake.
+//! Waiting and waking on a `WaitQueue` (the type is in `thread.rs`): a
+//! thread sleeps until a condition holds; wakers change the condition, then
+//! wake.
 //!
 //! No lost wakeups: the waiter checks the condition and enqueues itself
 //! under the queue's lock, and marks itself blocked before releasing it; a
@@ -9,27 +10,11 @@
 //! thread is then runnable again and `schedule` simply keeps or requeues it
 //! (see `sched::switch`).
 
-use super::IrqSpinLock;
-use crate::sched::{self, Thread};
+use super::thread::{Thread, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
-/// Threads waiting for something.
-pub struct WaitQueue {
-    waiters: IrqSpinLock<VecDeque<Arc<Thread>>>,
-}
-
-impl Default for WaitQueue {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl WaitQueue {
-    pub const fn new() -> Self {
-        Self { waiters: IrqSpinLock::new(VecDeque::new()) }
-    }
-
     /// Blocks the calling thread until `condition()` is true. The condition
     /// is evaluated with the queue lock held and interrupts off: keep it
     /// short and lock-free (an atomic load, a flag).
@@ -39,12 +24,12 @@ impl WaitQueue {
             if condition() {
                 return;
             }
-            let current = sched::current_thread();
+            let current = super::current_thread();
             current.mark_blocked();
             waiters.push_back(current);
             // Interrupts stay off from here to the switch.
             let interrupts_were_enabled = waiters.unlock_keeping_interrupts_off();
-            sched::schedule();
+            super::schedule();
             if interrupts_were_enabled {
                 arch::cpu::enable_interrupts();
             }
@@ -56,7 +41,7 @@ impl WaitQueue {
         let thread = self.waiters.lock().pop_front();
         match thread {
             Some(thread) => {
-                sched::wake_up(&thread);
+                super::wake_up(&thread);
                 true
             }
             None => false,
@@ -68,7 +53,7 @@ impl WaitQueue {
         let threads: VecDeque<Arc<Thread>> = core::mem::take(&mut *self.waiters.lock());
         let count = threads.len();
         for thread in threads {
-            sched::wake_up(&thread);
+            super::wake_up(&thread);
         }
         count
     }

@@ -1,0 +1,149 @@
+//! `PerCpu`: one CPU's typed block, with the PCR as its header, and the one
+//! audited place that widens `gs:[0]` to it.
+
+use super::CpuId;
+use crate::ipi::call_queue::CallQueue;
+use crate::sched::cpu_scheduler::CpuScheduler;
+use crate::sync::PinsCpu;
+use crate::trace::TraceRing;
+use alloc::boxed::Box;
+use arch::lapic::Lapic;
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crossbeam_utils::CachePadded;
+use memoffset::offset_of;
+use percpu::{ist, ProcessorControlRegion};
+
+/// Flight-recorder events each CPU keeps (a power of two).
+pub const TRACE_EVENTS_PER_CPU: usize = 4096;
+
+/// One CPU's block. Allocated by the BSP for every CPU the MADT lists, never
+/// freed or moved; `IA32_GS_BASE` points at its first field while that CPU
+/// runs the kernel.
+#[repr(C)]
+pub struct PerCpu {
+    /// The assembly-visible header; must stay the first field (asserted).
+    pcr: ProcessorControlRegion,
+    /// Set once the CPU finished its bring-up (see `registry::mark_online`).
+    pub(super) online: AtomicBool,
+    /// TSC when the CPU came online.
+    pub(super) online_tsc: AtomicU64,
+    /// Set when the CPU acknowledged the panic stop and parked.
+    parked: AtomicBool,
+    /// Scheduler state: run queue, current and idle thread. Shared (its
+    /// queues have their own locks; owner-only parts say so).
+    pub scheduler: CachePadded<CpuScheduler>,
+    /// Flight-recorder ring: written only by this CPU, read by dumps.
+    pub trace: TraceRing<'static>,
+    /// Functions other CPUs asked this CPU to run.
+    pub calls: CallQueue,
+    /// Local APIC driver state: owner-only, reached through [`ThisCpu`].
+    lapic: Lapic,
+}
+
+const _: () = assert!(offset_of!(PerCpu, pcr) == 0, "gs:[0] is the PCR and must be the block's address");
+
+impl PerCpu {
+    /// Allocates the block of CPU `index` (APIC id `apic_id`), whose first
+    /// kernel context will run on the stack ending at `boot_stack_top`.
+    pub fn allocate(index: u32, apic_id: u32, ist_stack_tops: [u64; ist::COUNT], boot_stack_top: u64) -> &'static PerCpu {
+        let mut block = Box::new(PerCpu {
+            pcr: ProcessorControlRegion::new(index, apic_id, ist_stack_tops, true),
+            online: AtomicBool::new(false),
+            online_tsc: AtomicU64::new(0),
+            parked: AtomicBool::new(false),
+            scheduler: CachePadded::new(CpuScheduler::new(CpuId::trusted(index), boot_stack_top)),
+            trace: TraceRing::leak_new(TRACE_EVENTS_PER_CPU),
+            calls: CallQueue::new(),
+            lapic: Lapic::new(),
+        });
+        // SAFETY: the block is on the heap and is leaked below: it never
+        // moves and lives for good.
+        unsafe { block.pcr.finish_at_final_address(boot_stack_top) };
+        Box::leak(block)
+    }
+
+    /// The CPU's id. Blocks are handed out only for online CPUs (registry),
+    /// the running CPU (`this_cpu`) and the bring-up code.
+    pub fn id(&self) -> CpuId {
+        CpuId::trusted(self.pcr.cpu_id)
+    }
+
+    /// The CPU's local APIC id.
+    pub fn apic_id(&self) -> u32 {
+        self.pcr.apic_id
+    }
+
+    /// The assembly-visible header (atomics other CPUs may read, such as
+    /// `timer_ticks`).
+    pub fn pcr(&self) -> &ProcessorControlRegion {
+        &self.pcr
+    }
+
+    /// Whether this CPU acknowledged the panic stop.
+    pub fn is_parked(&self) -> bool {
+        self.parked.load(Ordering::Acquire)
+    }
+
+    /// Loads this block's PCR on the calling CPU (GDT, TSS, GS base).
+    ///
+    /// # Safety
+    /// Once per block, on the CPU it was allocated for, interrupts off.
+    pub(crate) unsafe fn load_on_this_cpu(&'static self) {
+        // SAFETY: the caller's contract; `allocate` finished the PCR.
+        unsafe { self.pcr.load_on_this_cpu() }
+    }
+}
+
+/// The running CPU's block, borrowed for as long as a guard keeps the thread
+/// on this CPU. Gives access to the owner-only state as well.
+#[derive(Clone, Copy)]
+pub struct ThisCpu<'guard> {
+    block: &'static PerCpu,
+    _guard: PhantomData<&'guard ()>,
+}
+
+impl<'guard> ThisCpu<'guard> {
+    /// This CPU's local APIC.
+    pub fn lapic(&self) -> &'guard Lapic {
+        &self.block.lapic
+    }
+
+    /// Records that this CPU acknowledged the panic stop.
+    pub fn mark_parked(&self) {
+        self.block.parked.store(true, Ordering::Release);
+    }
+}
+
+impl Deref for ThisCpu<'_> {
+    type Target = PerCpu;
+    fn deref(&self) -> &PerCpu {
+        self.block
+    }
+}
+
+/// The running CPU's block, for as long as `guard` lives.
+///
+/// Panics if the running CPU has no block yet (the BSP before memory is
+/// up runs on an early, bare PCR); see `try_this_cpu`.
+pub fn this_cpu<G: PinsCpu>(guard: &G) -> ThisCpu<'_> {
+    try_this_cpu(guard).expect("per-CPU block used before this CPU's block was loaded")
+}
+
+/// The running CPU's block, or `None` while the CPU still runs on a bare
+/// early PCR. The one place that turns `gs:[0]` into a `PerCpu`.
+pub fn try_this_cpu<G: PinsCpu>(_guard: &G) -> Option<ThisCpu<'_>> {
+    let pcr = percpu::current_pcr();
+    // SAFETY: GS_BASE points at a loaded PCR, which lives for good.
+    let header = unsafe { &*pcr };
+    if !header.is_block_header() {
+        return None;
+    }
+    // SAFETY: a PCR made with `is_block_header` is only ever the first field
+    // of a `PerCpu` (`PerCpu::allocate`; offset 0 asserted above, repr(C)),
+    // which is leaked: the cast names a live 'static block. The guard keeps
+    // this thread on the CPU that owns it for the borrow's lifetime.
+    let block = unsafe { &*(pcr as *const PerCpu) };
+    Some(ThisCpu { block, _guard: PhantomData })
+}

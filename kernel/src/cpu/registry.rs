@@ -1,0 +1,61 @@
+//! The registry of per-CPU blocks: every block allocated at boot, by CPU
+//! number, and which of them came online.
+
+use super::{CpuId, PerCpu, ThisCpu};
+use alloc::boxed::Box;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// Every CPU's block, indexed by CPU number (0 = BSP); set once by the BSP
+/// before any AP starts.
+static BLOCKS: spin::Once<Box<[&'static PerCpu]>> = spin::Once::new();
+static ONLINE_COUNT: AtomicU32 = AtomicU32::new(0);
+
+/// Records the blocks of all CPUs of this boot (index `i` is CPU `i`). Once.
+pub fn install_all(blocks: Box<[&'static PerCpu]>) {
+    for (index, block) in blocks.iter().enumerate() {
+        assert_eq!(block.id().index(), index, "per-CPU blocks out of order");
+    }
+    assert!(BLOCKS.get().is_none(), "cpu::install_all called twice");
+    BLOCKS.call_once(|| blocks);
+}
+
+fn blocks() -> &'static [&'static PerCpu] {
+    BLOCKS.get().map_or(&[], |blocks| blocks)
+}
+
+/// How many CPUs the kernel made blocks for (online or not).
+pub fn count() -> usize {
+    blocks().len()
+}
+
+/// Whether CPU `index` came online.
+pub(super) fn is_online(index: u32) -> bool {
+    blocks().get(index as usize).is_some_and(|block| block.online.load(Ordering::Acquire))
+}
+
+/// Marks the running CPU online: others may now send it IPIs and work.
+pub fn mark_online(this: &ThisCpu) {
+    this.online_tsc.store(arch::tsc::read(), Ordering::Relaxed);
+    this.online.store(true, Ordering::Release);
+    ONLINE_COUNT.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The block of online CPU `cpu`.
+pub fn get(cpu: CpuId) -> &'static PerCpu {
+    blocks()[cpu.index()]
+}
+
+/// The blocks of all online CPUs, by CPU number.
+pub fn online() -> impl Iterator<Item = &'static PerCpu> {
+    blocks().iter().copied().filter(|block| block.online.load(Ordering::Acquire))
+}
+
+/// How many CPUs are online.
+pub fn online_count() -> u32 {
+    ONLINE_COUNT.load(Ordering::Acquire)
+}
+
+/// The online CPU whose local APIC id is `apic_id`.
+pub fn with_apic_id(apic_id: u32) -> Option<CpuId> {
+    online().find(|block| block.apic_id() == apic_id).map(PerCpu::id)
+}
