@@ -4,7 +4,7 @@
 //! on a small early stack, which calls `bsp_entry` here; that installs the
 //! BSP's PCR and IDT, sets up memory and moves to a guarded boot stack, where
 //! `kmain` runs the rest of the boot, one step a line.
-use crate::{apic_events, console, cpu, exceptions, ipi, kernel_tests, memory, panic, pvh, sched, smp, timer, trace, vectors};
+use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, timer, vectors};
 use percpu::{ist, ProcessorControlRegion};
 
 /// Early IST stacks of the BSP, used only until its per-CPU block is
@@ -104,7 +104,7 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
 fn register_interrupt_handlers() {
     ipi::init();
     apic_events::init();
-    trace::init();
+    flight_recorder::init();
     sched::init();
 }
 

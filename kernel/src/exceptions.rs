@@ -36,7 +36,7 @@ pub fn install() {
 }
 
 fn report(frame: &InterruptFrame) {
-    crate::trace::exception(frame.vector as u8, frame.rip);
+    crate::flight_recorder::exception(frame.vector as u8, frame.rip);
     let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("IRQ", "unexpected interrupt"));
     crate::emergency_println!(
         "EXCEPTION cpu={} vector={} ({} {}) error={:#x} rip={:#x} rsp={:#x} cr2={:#x}",

@@ -26,15 +26,22 @@ pub mod random;
 /// Per-CPU flight recorder: lock-free event rings and their checksummed serial dump format.
 pub mod trace;
 
+/// The flight recorder, kernel side: recording into this CPU's ring, the panic dump.
+#[cfg(target_os = "none")]
+mod flight_recorder;
+
 /// Spurious and error interrupts of the local APIC.
 #[cfg(target_os = "none")]
 mod apic_events;
 /// The BSP's boot sequence (`kmain`).
 #[cfg(target_os = "none")]
 pub mod boot;
-/// The per-CPU spine: typed per-CPU blocks, `CpuId`, the registry.
+/// The per-CPU spine: typed per-CPU blocks, the guards' borrow, the registry.
 #[cfg(target_os = "none")]
 mod cpu;
+/// `CpuId`: the number of an online CPU.
+#[cfg(target_os = "none")]
+mod cpu_id;
 /// Exception reports, stack-overflow detection.
 #[cfg(target_os = "none")]
 mod exceptions;
@@ -50,9 +57,12 @@ mod panic;
 /// The PVH boot information.
 #[cfg(target_os = "none")]
 mod pvh;
-/// Kernel threads and the per-CPU scheduler.
+/// Kernel threads and the per-CPU scheduler: switching, placement, blocking.
 #[cfg(target_os = "none")]
 mod sched;
+/// Threads, run queues and wait queues as data (below the per-CPU block).
+#[cfg(target_os = "none")]
+mod thread;
 /// Bringing up CPUs: one per-CPU init list, all APs at once.
 #[cfg(target_os = "none")]
 mod smp;

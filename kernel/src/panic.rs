@@ -74,7 +74,7 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
             if stopped < others {
                 crate::emergency_println!("panic: {} CPUs did not acknowledge the stop; their trace may still change", others - stopped);
             }
-            crate::trace::dump_all_cpus();
+            crate::flight_recorder::dump_all_cpus();
         }
     }
     arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic)

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //!  GS_BASE ──► PerCpu ┌ pcr: ProcessorControlRegion   (percpu crate; gs: fast paths)
-//!                     │ scheduler: CpuScheduler        run queue, current/idle thread
+//!                     │ run_queue: RunQueue            runnable, current and idle thread
 //!                     │ trace: TraceRing               flight recorder
 //!                     │ calls: CallQueue               IPI function calls
 //!                     └ lapic: Lapic                   owner-only (ThisCpu)
@@ -21,12 +21,13 @@
 //! - Blocks are allocated at boot for the CPUs the MADT lists: per-CPU memory
 //!   grows with the CPUs that exist, and CPU sets ([`CpuSet`]) with them.
 
+mod call_queue;
 mod cpu_set;
-mod id;
 mod per_cpu;
 mod registry;
 
+pub use call_queue::{CallQueue, CallRequest};
 pub use cpu_set::CpuSet;
-pub use id::{AtomicCpuId, CpuId};
+pub use crate::cpu_id::CpuId;
 pub use per_cpu::{this_cpu, try_this_cpu, PerCpu, ThisCpu};
-pub use registry::{count, get, install_all, mark_online, online, online_count, with_apic_id};
+pub use registry::{count, get, install_all, mark_online, online, online_count, online_id, with_apic_id};

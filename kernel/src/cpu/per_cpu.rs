@@ -2,9 +2,9 @@
 //! audited place that widens `gs:[0]` to it.
 
 use super::CpuId;
-use crate::ipi::call_queue::CallQueue;
-use crate::sched::cpu_scheduler::CpuScheduler;
+use super::CallQueue;
 use crate::sync::PinsCpu;
+use crate::thread::RunQueue;
 use crate::trace::TraceRing;
 use alloc::boxed::Box;
 use arch::lapic::Lapic;
@@ -31,9 +31,9 @@ pub struct PerCpu {
     pub(super) online_tsc: AtomicU64,
     /// Set when the CPU acknowledged the panic stop and parked.
     parked: AtomicBool,
-    /// Scheduler state: run queue, current and idle thread. Shared (its
-    /// queues have their own locks; owner-only parts say so).
-    pub scheduler: CachePadded<CpuScheduler>,
+    /// Scheduler state: runnable threads, current and idle thread. Shared
+    /// (its queues have their own locks; owner-only parts say so).
+    pub run_queue: CachePadded<RunQueue>,
     /// Flight-recorder ring: written only by this CPU, read by dumps.
     pub trace: TraceRing<'static>,
     /// Functions other CPUs asked this CPU to run.
@@ -53,7 +53,9 @@ impl PerCpu {
             online: AtomicBool::new(false),
             online_tsc: AtomicU64::new(0),
             parked: AtomicBool::new(false),
-            scheduler: CachePadded::new(CpuScheduler::new(CpuId::trusted(index), boot_stack_top)),
+            // SAFETY: the id of the CPU this block is for; the run queue
+            // uses it only once that CPU runs.
+            run_queue: CachePadded::new(RunQueue::new(unsafe { CpuId::new_unchecked(index) }, boot_stack_top)),
             trace: TraceRing::leak_new(TRACE_EVENTS_PER_CPU),
             calls: CallQueue::new(),
             lapic: Lapic::new(),
@@ -67,7 +69,9 @@ impl PerCpu {
     /// The CPU's id. Blocks are handed out only for online CPUs (registry),
     /// the running CPU (`this_cpu`) and the bring-up code.
     pub fn id(&self) -> CpuId {
-        CpuId::trusted(self.pcr.cpu_id)
+        // SAFETY: a block reference is only ever held for an online CPU, for
+        // the running CPU, or by the bring-up code for the CPU it starts.
+        unsafe { CpuId::new_unchecked(self.pcr.cpu_id) }
     }
 
     /// The CPU's local APIC id.

@@ -28,9 +28,10 @@ pub fn count() -> usize {
     blocks().len()
 }
 
-/// Whether CPU `index` came online.
-pub(super) fn is_online(index: u32) -> bool {
-    blocks().get(index as usize).is_some_and(|block| block.online.load(Ordering::Acquire))
+/// The id of CPU `index`, if it came online.
+pub fn online_id(index: u32) -> Option<CpuId> {
+    let block = blocks().get(index as usize)?;
+    block.online.load(Ordering::Acquire).then(|| block.id())
 }
 
 /// Marks the running CPU online: others may now send it IPIs and work.

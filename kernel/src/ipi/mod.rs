@@ -6,12 +6,9 @@
 //! Function calls run in the target's IPI handler (interrupts off, on
 //! whatever stack the target was using): keep them short and non-blocking.
 
-pub mod call_queue;
-
-use crate::cpu::{self, CpuId};
+use crate::cpu::{self, CallRequest, CpuId};
 use crate::sync::{IrqGuard, PreemptGuard};
 use crate::vectors;
-use call_queue::CallRequest;
 use core::sync::atomic::AtomicBool;
 
 /// Registers the IPI handlers and the TLB shootdown (once, on the BSP).
@@ -21,7 +18,7 @@ pub fn init() {
 }
 
 fn send(guard: &PreemptGuard, target: CpuId, vector: u8) {
-    crate::trace::ipi_send(target.as_u32(), vector);
+    crate::flight_recorder::ipi_send(target.as_u32(), vector);
     let apic_id = cpu::get(target).apic_id();
     cpu::this_cpu(guard).lapic().send(apic_id, arch::lapic::Ipi::Fixed(vector));
 }
@@ -33,7 +30,7 @@ pub fn send_reschedule(target: CpuId) {
 }
 
 fn on_call_function(_frame: &mut arch::interrupt_frame::InterruptFrame) {
-    crate::trace::ipi_receive(vectors::CALL_FUNCTION);
+    crate::flight_recorder::ipi_receive(vectors::CALL_FUNCTION);
     let guard = IrqGuard::new();
     let this = cpu::this_cpu(&guard);
     this.lapic().end_of_interrupt();

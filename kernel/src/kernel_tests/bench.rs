@@ -126,7 +126,7 @@ fn flight_recorder_event() {
     for _ in 0..SAMPLES {
         let start = arch::tsc::read();
         for thread in 0..EVENTS_PER_SAMPLE {
-            crate::trace::wakeup(thread as u32, 0);
+            crate::flight_recorder::wakeup(thread as u32, 0);
         }
         samples.push((arch::tsc::read() - start) / EVENTS_PER_SAMPLE);
     }

@@ -32,7 +32,7 @@ fn on_exception(_frame: &InterruptFrame) {
 fn raise_exception() {
     arch::cpu::raise_deliberate_invalid_opcode();
     let me = percpu::cpu_id();
-    let handled_here = CpuId::new(me)
+    let handled_here = crate::cpu::online_id(me)
         .zip(VERDICTS.get())
         .is_some_and(|(cpu, verdicts)| verdicts.own_pcr.contains(cpu));
     if handled_here {

@@ -6,22 +6,20 @@
 //! `sleep_micros`, `current_thread`, `wake_up`, `move_current_to`; the
 //! blocking primitives `WaitQueue` and `Mutex`.
 //!
-//! Layering: `thread.rs` and `cpu_scheduler.rs` are types the per-CPU block
-//! (`crate::cpu`) holds, and import nothing above it; the logic here and in
-//! `switch.rs`, `sleep.rs`, `wait_queue.rs` reaches this CPU's state
-//! through `cpu::this_cpu(&guard)`.
+//! Layering: the types (`Thread`, `RunQueue`, `WaitQueue`) live in
+//! `crate::thread`, below the per-CPU block (`crate::cpu`) that holds each
+//! CPU's run queue; the logic here reaches this CPU's run queue through
+//! `cpu::this_cpu(&guard)`.
 
-pub mod cpu_scheduler;
 mod mutex;
 mod sleep;
 mod switch;
-mod thread;
 mod wait_queue;
 
 pub use mutex::Mutex;
 pub use sleep::sleep_micros;
 pub use switch::schedule;
-pub use thread::{Thread, ThreadState, WaitQueue};
+pub use crate::thread::{Thread, ThreadState, WaitQueue};
 
 use crate::cpu::{self, CpuId};
 use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
@@ -39,7 +37,7 @@ pub const THREAD_STACK_BYTES: u64 = 32 * 1024;
 /// on the BSP).
 pub fn init() {
     arch::idt::register_handler(vectors::RESCHEDULE, |_frame| {
-        crate::trace::ipi_receive(vectors::RESCHEDULE);
+        crate::flight_recorder::ipi_receive(vectors::RESCHEDULE);
         percpu::set_need_resched(true);
         let guard = IrqGuard::new();
         cpu::this_cpu(&guard).lapic().end_of_interrupt();
@@ -69,14 +67,14 @@ pub fn run_idle_loop() -> ! {
 /// The running thread.
 pub fn current_thread() -> Arc<Thread> {
     let guard = IrqGuard::new();
-    cpu::this_cpu(&guard).scheduler.current()
+    cpu::this_cpu(&guard).run_queue.current()
 }
 
 /// Calls `f` with the running thread, without a lock or a reference count,
 /// so fault handlers may use it. `None` before this CPU has its block.
 pub fn with_current_thread<R>(f: impl FnOnce(&Thread) -> R) -> Option<R> {
     let guard = IrqGuard::new();
-    cpu::try_this_cpu(&guard).map(|this| this.scheduler.with_current(f))
+    cpu::try_this_cpu(&guard).map(|this| this.run_queue.with_current(f))
 }
 
 /// The running thread's id (0 before this CPU has its block).
@@ -134,7 +132,7 @@ pub fn spawn_pinned(
 }
 
 fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
-    let id = thread::allocate_id();
+    let id = crate::thread::allocate_id();
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
     // SAFETY: the stack was just allocated for this thread alone.
@@ -147,7 +145,7 @@ fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>
 /// The online CPU with the fewest runnable threads.
 fn least_loaded_cpu() -> CpuId {
     cpu::online()
-        .min_by_key(|block| (block.scheduler.load(), block.id()))
+        .min_by_key(|block| (block.run_queue.load(), block.id()))
         .map(|block| block.id())
         .expect("the boot CPU is online")
 }
@@ -156,7 +154,7 @@ fn least_loaded_cpu() -> CpuId {
 fn idle_cpu_except(except: &[CpuId]) -> Option<CpuId> {
     cpu::online()
         .filter(|block| !except.contains(&block.id()))
-        .find(|block| block.scheduler.is_idle() && block.scheduler.queued.load(Ordering::Relaxed) == 0)
+        .find(|block| block.run_queue.is_idle() && block.run_queue.queued.load(Ordering::Relaxed) == 0)
         .map(|block| block.id())
 }
 
@@ -167,7 +165,7 @@ fn wake_target(thread: &Thread) -> CpuId {
         return cpu;
     }
     match thread.last_cpu() {
-        Some(last) if cpu::get(last).scheduler.is_idle() => last,
+        Some(last) if cpu::get(last).run_queue.is_idle() => last,
         Some(last) => idle_cpu_except(&[]).unwrap_or(last),
         None => idle_cpu_except(&[]).unwrap_or_else(least_loaded_cpu),
     }
@@ -179,7 +177,7 @@ fn wake_target(thread: &Thread) -> CpuId {
 /// tick and would not look on their own.
 fn enqueue(thread: Arc<Thread>, target: CpuId) {
     let stealable = thread.pinned_cpu().is_none();
-    let queue = &cpu::get(target).scheduler;
+    let queue = &cpu::get(target).run_queue;
     queue.enqueue(thread);
     // Store (queue) then load (is it idle?), against the idle CPU's store
     // (current = idle) then load (queue empty?) in
@@ -208,7 +206,7 @@ pub fn wake_up(thread: &Arc<Thread>) {
         || thread.transition(ThreadState::Sleeping, ThreadState::Runnable);
     if woke {
         let target = wake_target(thread);
-        crate::trace::wakeup(thread.id(), target.as_u32());
+        crate::flight_recorder::wakeup(thread.id(), target.as_u32());
         enqueue(thread.clone(), target);
     }
 }

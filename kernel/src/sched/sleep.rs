@@ -1,8 +1,7 @@
 //! Sleeping for a duration: per-CPU lists of sleepers with TSC deadlines,
 //! woken by that CPU's timer tick (10 ms granularity at 100 Hz).
 
-use super::cpu_scheduler::CpuScheduler;
-use super::thread::ThreadState;
+use crate::thread::{RunQueue, ThreadState};
 use crate::cpu;
 use crate::sync::IrqGuard;
 use core::sync::atomic::Ordering;
@@ -14,7 +13,7 @@ pub fn sleep_micros(microseconds: u64) {
     let guard = IrqGuard::new();
     thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
     thread.set_state(ThreadState::Sleeping);
-    cpu::this_cpu(&guard).scheduler.sleepers.lock().push(thread);
+    cpu::this_cpu(&guard).run_queue.sleepers.lock().push(thread);
     // Interrupts stay off from the push to the switch.
     let interrupts_were_enabled = guard.end_keeping_interrupts_off();
     super::schedule();
@@ -24,7 +23,7 @@ pub fn sleep_micros(microseconds: u64) {
 }
 
 /// Wakes every sleeper of `cpu` whose deadline has passed (timer tick).
-pub fn wake_due_sleepers(cpu: &CpuScheduler) {
+pub fn wake_due_sleepers(cpu: &RunQueue) {
     let now = arch::tsc::read();
     let mut due = alloc::vec::Vec::new();
     {

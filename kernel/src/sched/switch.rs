@@ -15,8 +15,7 @@
 //!   the previous thread's `on_cpu` (its context is now saved) and reaps it
 //!   if it exited.
 
-use super::cpu_scheduler::{CpuScheduler, TIME_SLICE_TICKS};
-use super::thread::{Thread, ThreadState};
+use crate::thread::{RunQueue, Thread, ThreadState, TIME_SLICE_TICKS};
 use crate::cpu::{self, ThisCpu};
 use crate::sync::{IrqGuard, PinsCpu};
 use alloc::sync::Arc;
@@ -49,7 +48,7 @@ struct Switch {
 /// Picks the next thread and updates the bookkeeping; `None` if the
 /// current thread keeps the CPU.
 fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
-    let cpu = &this.scheduler;
+    let cpu = &this.run_queue;
     let previous = cpu.current();
     percpu::set_need_resched(false);
     if previous.state() == ThreadState::Running && !previous.is_idle() {
@@ -71,7 +70,7 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     next.on_cpu.store(true, Ordering::Relaxed);
     next.set_state(ThreadState::Running);
     next.set_last_cpu(cpu.cpu);
-    crate::trace::context_switch(previous.id(), next.id(), previous.state().switched_out());
+    crate::flight_recorder::context_switch(previous.id(), next.id(), previous.state().switched_out());
     cpu.switches.fetch_add(1, Ordering::Relaxed);
     let switch = Switch {
         previous_rsp_slot: previous.saved_rsp_slot(),
@@ -85,7 +84,7 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
 
 /// The next thread for this CPU: its own queue, else one stolen from the
 /// busiest other CPU, else its idle thread.
-fn pick_next(cpu: &CpuScheduler) -> Arc<Thread> {
+fn pick_next(cpu: &RunQueue) -> Arc<Thread> {
     if let Some(thread) = cpu.dequeue() {
         return thread;
     }
@@ -94,10 +93,10 @@ fn pick_next(cpu: &CpuScheduler) -> Arc<Thread> {
 
 /// Work stealing: take an unpinned queued thread from the CPU with the
 /// longest queue.
-fn steal_for(cpu: &CpuScheduler) -> Option<Arc<Thread>> {
+fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
     let victim = cpu::online()
         .filter(|other| other.id() != cpu.cpu)
-        .map(|other| &other.scheduler)
+        .map(|other| &other.run_queue)
         .filter(|other| other.queued.load(Ordering::Acquire) > 0)
         .max_by_key(|other| other.queued.load(Ordering::Acquire))?;
     victim.steal()
@@ -108,7 +107,7 @@ fn steal_for(cpu: &CpuScheduler) -> Option<Arc<Thread>> {
 /// gives its stack back.
 fn finish_switch(guard: &impl PinsCpu) {
     let this = cpu::this_cpu(guard);
-    let Some(previous) = this.scheduler.take_previous() else { return };
+    let Some(previous) = this.run_queue.take_previous() else { return };
     previous.on_cpu.store(false, Ordering::Release);
     if previous.state() == ThreadState::Exited {
         if let Some(stack) = previous.take_stack() {
@@ -119,7 +118,7 @@ fn finish_switch(guard: &impl PinsCpu) {
 
 /// Restarts the tick if the idle thread stopped it. Owner CPU.
 fn ensure_tick(this: &ThisCpu) {
-    if this.scheduler.tick_stopped.swap(false, Ordering::Relaxed) {
+    if this.run_queue.tick_stopped.swap(false, Ordering::Relaxed) {
         crate::timer::start_tick(this);
     }
 }
@@ -127,7 +126,7 @@ fn ensure_tick(this: &ThisCpu) {
 /// Idle with nothing queued and nobody sleeping: stop the tick so an idle
 /// CPU costs the host nothing. Owner CPU, interrupts off.
 pub(super) fn stop_tick_if_nothing_to_time(this: &ThisCpu) {
-    let cpu = &this.scheduler;
+    let cpu = &this.run_queue;
     // Pairs with the fence in `sched::enqueue` (see there).
     core::sync::atomic::fence(Ordering::SeqCst);
     if cpu.queued.load(Ordering::Acquire) == 0
@@ -143,7 +142,7 @@ pub(super) fn stop_tick_if_nothing_to_time(this: &ThisCpu) {
 pub(super) fn on_tick() {
     let guard = IrqGuard::new();
     let Some(this) = cpu::try_this_cpu(&guard) else { return };
-    let cpu = &this.scheduler;
+    let cpu = &this.run_queue;
     super::sleep::wake_due_sleepers(cpu);
     if cpu.is_idle() {
         // The idle thread has no slice; it only makes way for queued work.

@@ -10,7 +10,7 @@
 //! thread is then runnable again and `schedule` simply keeps or requeues it
 //! (see `sched::switch`).
 
-use super::thread::{Thread, WaitQueue};
+use crate::thread::{Thread, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 

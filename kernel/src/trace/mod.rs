@@ -35,14 +35,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::{fence, AtomicU64, Ordering};
 
 mod line_format;
-/// The kernel side: each CPU's ring, the record calls, the panic dump.
-#[cfg(target_os = "none")]
-mod recorder;
 #[cfg(test)]
 mod tests;
-
-#[cfg(target_os = "none")]
-pub use recorder::*;
 
 pub use line_format::{
     crc32, format_cpu_dump, format_cpu_header, format_end, format_event_line, parse_line,

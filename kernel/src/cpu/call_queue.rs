@@ -1,6 +1,6 @@
-//! One CPU's queue of function calls other CPUs asked it to run (a field of
-//! its per-CPU block). Types and queue operations only; sending and running
-//! them is `ipi`'s logic.
+//! One CPU's mailbox of function calls other CPUs asked it to run (a field
+//! of its per-CPU block). The queue only; sending the IPI and running the
+//! calls is `ipi`'s logic.
 
 use crate::sync::IrqSpinLock;
 use alloc::collections::VecDeque;

@@ -5,7 +5,7 @@
 //! last events are dumped over serial in the line format of
 //! TEAM_NOTES/flight-recorder-format.md.
 
-use super::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent};
+use crate::trace::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent};
 use crate::cpu;
 use crate::sync::PreemptGuard;
 use core::sync::atomic::Ordering;

@@ -3,22 +3,21 @@
 use core::fmt;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-/// The dense number of a CPU that is online. Made only by the registry (for
-/// CPUs marked online) and by the running CPU for itself, so holding one
-/// means the CPU exists and runs the kernel: an AP that failed to start
-/// leaves no `CpuId`.
+/// The dense number of a CPU that is online. Made only by the per-CPU
+/// registry (`cpu::online_id`, `cpu::online`) and by the running CPU for
+/// itself (`cpu::this_cpu`), so holding one means the CPU exists and runs
+/// the kernel: an AP that failed to start leaves no `CpuId`. (This file sits
+/// below `cpu` so that the types the per-CPU block holds can name CPUs.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CpuId(u32);
 
 impl CpuId {
-    /// The CPU numbered `index`, if it is online.
-    pub fn new(index: u32) -> Option<CpuId> {
-        super::registry::is_online(index).then_some(CpuId(index))
-    }
-
-    /// For the registry and the running CPU only: `index` names a CPU that
-    /// is online (or is the caller itself, coming online).
-    pub(super) const fn trusted(index: u32) -> CpuId {
+    /// The id `index`, unchecked.
+    ///
+    /// # Safety
+    /// For the per-CPU registry only: `index` must name a CPU that is online,
+    /// or the calling CPU itself (which is coming online).
+    pub(crate) const unsafe fn new_unchecked(index: u32) -> CpuId {
         CpuId(index)
     }
 

@@ -1,9 +1,14 @@
-//! Kernel threads: identity, state, saved context and kernel stack; and the
-//! `WaitQueue` type (threads waiting for something). Types only: blocking
-//! and waking are scheduler logic (`wait_queue.rs`, `mod.rs`), so this file
-//! sits below the per-CPU block that holds threads.
+//! Kernel threads as data: identity, state, saved context and kernel stack;
+//! each CPU's `RunQueue`; and the `WaitQueue` type (threads waiting for
+//! something). Types only: switching, blocking and waking are the logic of
+//! `sched`, which sits above the per-CPU block (`cpu`) that holds run queues;
+//! this module sits below it.
 
-use crate::cpu::{AtomicCpuId, CpuId};
+mod run_queue;
+
+pub use run_queue::{RunQueue, TIME_SLICE_TICKS};
+
+use crate::cpu_id::{AtomicCpuId, CpuId};
 use crate::memory::kernel_stacks::KernelStack;
 use crate::sync::IrqSpinLock;
 use crate::trace::SwitchedOutState;
@@ -56,7 +61,7 @@ impl ThreadState {
 /// Threads waiting for something (see `sched::wait_queue` for waiting and
 /// waking).
 pub struct WaitQueue {
-    pub(super) waiters: IrqSpinLock<VecDeque<Arc<Thread>>>,
+    pub(crate) waiters: IrqSpinLock<VecDeque<Arc<Thread>>>,
 }
 
 impl Default for WaitQueue {
@@ -89,14 +94,14 @@ pub struct Thread {
     /// True from the moment a CPU switches to the thread until the CPU that
     /// switches away from it has saved its context (`finish_switch`). No
     /// other CPU may resume the thread while it is set.
-    pub(super) on_cpu: AtomicBool,
+    pub(crate) on_cpu: AtomicBool,
     /// What the thread runs; taken on its first run.
-    pub(super) entry: spin::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    pub(crate) entry: spin::Mutex<Option<Box<dyn FnOnce() + Send>>>,
     exit_code: AtomicU64,
     /// Joiners wait here for `Exited`.
-    pub(super) exit_waiters: WaitQueue,
+    pub(crate) exit_waiters: WaitQueue,
     /// TSC deadline while sleeping.
-    pub(super) wake_deadline_tsc: AtomicU64,
+    pub(crate) wake_deadline_tsc: AtomicU64,
     is_idle: bool,
 }
 
@@ -111,7 +116,7 @@ static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(1);
 
 impl Thread {
     /// A new, runnable thread that will switch in at `initial_rsp`.
-    pub(super) fn new(
+    pub(crate) fn new(
         name: String,
         stack: KernelStack,
         initial_rsp: u64,
@@ -139,7 +144,7 @@ impl Thread {
 
     /// The idle thread of CPU `cpu`, standing for the context already running
     /// on it (its boot stack).
-    pub(super) fn idle(cpu: CpuId, stack_top: u64) -> Thread {
+    pub(crate) fn idle(cpu: CpuId, stack_top: u64) -> Thread {
         Thread {
             id: allocate_id(),
             name: alloc::format!("idle/{cpu}"),
@@ -170,12 +175,12 @@ impl Thread {
         ThreadState::from_u8(self.state.load(Ordering::Acquire))
     }
 
-    pub(super) fn set_state(&self, state: ThreadState) {
+    pub(crate) fn set_state(&self, state: ThreadState) {
         self.state.store(state as u8, Ordering::Release);
     }
 
     /// Moves `from` -> `to` if the state is `from`; returns whether it did.
-    pub(super) fn transition(&self, from: ThreadState, to: ThreadState) -> bool {
+    pub(crate) fn transition(&self, from: ThreadState, to: ThreadState) -> bool {
         self.state.compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire).is_ok()
     }
 
@@ -184,21 +189,21 @@ impl Thread {
         self.set_state(ThreadState::Blocked);
     }
 
-    pub(super) fn saved_rsp_slot(&self) -> *mut u64 {
+    pub(crate) fn saved_rsp_slot(&self) -> *mut u64 {
         self.saved_rsp.get()
     }
 
-    pub(super) fn saved_rsp(&self) -> u64 {
+    pub(crate) fn saved_rsp(&self) -> u64 {
         // SAFETY: read by the CPU switching the thread in, after `on_cpu` was
         // observed false (Acquire), i.e. after the last write.
         unsafe { *self.saved_rsp.get() }
     }
 
-    pub(super) fn stack_top(&self) -> u64 {
+    pub(crate) fn stack_top(&self) -> u64 {
         self.stack_top
     }
 
-    pub(super) fn take_stack(&self) -> Option<KernelStack> {
+    pub(crate) fn take_stack(&self) -> Option<KernelStack> {
         self.stack.lock().take()
     }
 
@@ -207,16 +212,16 @@ impl Thread {
         self.pinned_cpu.load(Ordering::Acquire)
     }
 
-    pub(super) fn set_pinned_cpu(&self, cpu: Option<CpuId>) {
+    pub(crate) fn set_pinned_cpu(&self, cpu: Option<CpuId>) {
         self.pinned_cpu.store(cpu, Ordering::Release);
     }
 
     /// The CPU it last ran on (`None` before it first ran, unless pinned).
-    pub(super) fn last_cpu(&self) -> Option<CpuId> {
+    pub(crate) fn last_cpu(&self) -> Option<CpuId> {
         self.last_cpu.load(Ordering::Relaxed)
     }
 
-    pub(super) fn set_last_cpu(&self, cpu: CpuId) {
+    pub(crate) fn set_last_cpu(&self, cpu: CpuId) {
         self.last_cpu.store(Some(cpu), Ordering::Relaxed);
     }
 
@@ -224,16 +229,16 @@ impl Thread {
         self.is_idle
     }
 
-    pub(super) fn set_exit_code(&self, code: u64) {
+    pub(crate) fn set_exit_code(&self, code: u64) {
         self.exit_code.store(code, Ordering::Release);
     }
 
-    pub(super) fn exit_code(&self) -> u64 {
+    pub(crate) fn exit_code(&self) -> u64 {
         self.exit_code.load(Ordering::Acquire)
     }
 }
 
 /// A fresh thread id.
-pub(super) fn allocate_id() -> u32 {
+pub(crate) fn allocate_id() -> u32 {
     NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed)
 }

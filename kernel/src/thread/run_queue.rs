@@ -1,12 +1,12 @@
-//! Each CPU's scheduler state, a field of its per-CPU block: its run queue,
-//! the thread it runs, the thread it just left, its idle thread, its
-//! sleepers and its tick state. Data and the operations on it only: the
-//! scheduling logic (switch, placement, wake-up) is in the rest of `sched`.
-//! Padded to a cache line in the block so that CPUs never false-share each
-//! other's queues.
+//! `RunQueue`: each CPU's scheduler state, a field of its per-CPU block: the
+//! runnable threads waiting for it, the thread it runs, the thread it just
+//! left, its idle thread, its sleepers and its tick state. Data and the
+//! operations on it only: the scheduling logic (switch, placement, wake-up)
+//! is in `sched`. Padded to a cache line in the block so that CPUs never
+//! false-share each other's queues.
 
-use super::thread::Thread;
-use crate::cpu::CpuId;
+use super::Thread;
+use crate::cpu_id::CpuId;
 use crate::sync::IrqSpinLock;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -22,12 +22,12 @@ pub const TIME_SLICE_TICKS: u32 = 2;
 const QUEUE_INITIAL_CAPACITY: usize = 256;
 
 /// See the module doc.
-pub struct CpuScheduler {
+pub struct RunQueue {
     pub cpu: CpuId,
     /// Runnable threads waiting for this CPU. Taken from interrupt context
     /// (wake-ups from the timer) too, hence `IrqSpinLock`.
-    run_queue: IrqSpinLock<VecDeque<Arc<Thread>>>,
-    /// Length of `run_queue`, readable without the lock (placement, stealing).
+    runnable: IrqSpinLock<VecDeque<Arc<Thread>>>,
+    /// Length of `runnable`, readable without the lock (placement, stealing).
     pub queued: AtomicUsize,
     /// Threads sleeping with a deadline, woken by this CPU's tick.
     pub sleepers: IrqSpinLock<Vec<Arc<Thread>>>,
@@ -50,18 +50,18 @@ pub struct CpuScheduler {
 // SAFETY: `current` and `previous` are only accessed by the owning CPU with
 // interrupts disabled (see the accessors); everything else is atomic or
 // locked.
-unsafe impl Sync for CpuScheduler {}
+unsafe impl Sync for RunQueue {}
 // SAFETY: as above; the state is built on the BSP before its CPU runs.
-unsafe impl Send for CpuScheduler {}
+unsafe impl Send for RunQueue {}
 
-impl CpuScheduler {
+impl RunQueue {
     /// The state of CPU `cpu`, whose first context (running on the stack
     /// ending at `boot_stack_top`) becomes its idle thread.
-    pub fn new(cpu: CpuId, boot_stack_top: u64) -> CpuScheduler {
+    pub fn new(cpu: CpuId, boot_stack_top: u64) -> RunQueue {
         let idle = Arc::new(Thread::idle(cpu, boot_stack_top));
-        CpuScheduler {
+        RunQueue {
             cpu,
-            run_queue: IrqSpinLock::new(VecDeque::with_capacity(QUEUE_INITIAL_CAPACITY)),
+            runnable: IrqSpinLock::new(VecDeque::with_capacity(QUEUE_INITIAL_CAPACITY)),
             queued: AtomicUsize::new(0),
             sleepers: IrqSpinLock::new(Vec::with_capacity(QUEUE_INITIAL_CAPACITY)),
             slice_ticks_left: AtomicU32::new(TIME_SLICE_TICKS),
@@ -113,14 +113,14 @@ impl CpuScheduler {
 
     /// Queues a runnable thread at the back.
     pub fn enqueue(&self, thread: Arc<Thread>) {
-        let mut queue = self.run_queue.lock();
+        let mut queue = self.runnable.lock();
         queue.push_back(thread);
         self.queued.store(queue.len(), Ordering::Release);
     }
 
     /// The next runnable thread of this queue.
     pub fn dequeue(&self) -> Option<Arc<Thread>> {
-        let mut queue = self.run_queue.lock();
+        let mut queue = self.runnable.lock();
         let thread = queue.pop_front();
         self.queued.store(queue.len(), Ordering::Release);
         thread
@@ -128,7 +128,7 @@ impl CpuScheduler {
 
     /// Takes a thread that may run elsewhere (not pinned), from the back.
     pub fn steal(&self) -> Option<Arc<Thread>> {
-        let mut queue = self.run_queue.lock();
+        let mut queue = self.runnable.lock();
         let index = queue.iter().rposition(|thread| thread.pinned_cpu().is_none())?;
         let thread = queue.remove(index);
         self.queued.store(queue.len(), Ordering::Release);
