@@ -108,7 +108,7 @@ fn standard_entries() -> Vec<Vec<u8>> {
 
 /// Lays out RSDP (v2 unless `revision` is 0), root table, a dummy table and `madt_bytes`.
 fn memory_with(revision: u8, madt_bytes: &[u8]) -> FakeMemory {
-    let mut bytes = vec![0u8; 0x1000];
+    let mut bytes = vec![0u8; (MADT_AT + madt_bytes.len()).max(0x1000)];
     let madt_phys = BASE + MADT_AT as u64;
     let other_phys = BASE + OTHER_TABLE_AT as u64;
     let (root, rsdp_bytes) = if revision == 0 {
