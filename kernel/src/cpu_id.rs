@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 /// itself (`cpu::this_cpu`), so holding one means the CPU exists and runs
 /// the kernel: an AP that failed to start leaves no `CpuId`. (This file sits
 /// below `cpu` so that the types the per-CPU block holds can name CPUs.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CpuId(u32);
 
 impl CpuId {
@@ -29,6 +29,12 @@ impl CpuId {
     /// The number as an index.
     pub const fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+impl fmt::Debug for CpuId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(formatter)
     }
 }
 
