@@ -110,8 +110,6 @@ pub fn allocate_blocks(topology: &CpuTopology, bsp_stack_top: u64) -> (&'static 
 
 /// Starts every AP of `table` at once and waits until they are online (or
 /// stop coming). Returns how many came up; names each one that did not.
-/// Interrupts must be enabled (the wait uses the TSC, the APs' bring-up
-/// takes a TLB-free path, but the BSP keeps its tick).
 pub fn start_application_processors(table: Vec<ApStart>) -> usize {
     if table.is_empty() {
         return 0;
