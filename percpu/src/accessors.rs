@@ -67,18 +67,24 @@ pub fn set_need_resched(due: bool) {
 }
 
 /// Disables preemption on this CPU (nests): one `inc dword ptr gs:[..]`.
-/// The kernel pairs it through `kernel::cpu::PreemptGuard`; use that.
+///
+/// # Safety
+/// Must be paired with exactly one `preempt_enable` on the same CPU; the
+/// kernel does this only through its guards (`kernel::sync::PreemptGuard`,
+/// `IrqGuard`).
 #[inline(always)]
-pub fn preempt_disable() {
+pub unsafe fn preempt_disable() {
     // SAFETY: only this CPU writes its own counter; a single instruction
     // cannot be split by an interrupt on this CPU.
     unsafe { asm!("inc dword ptr gs:[{off}]", off = const PREEMPT_COUNT_OFFSET, options(nostack)) };
 }
 
 /// Re-enables preemption on this CPU: one `dec dword ptr gs:[..]`.
-/// The kernel pairs it through `kernel::cpu::PreemptGuard`; use that.
+///
+/// # Safety
+/// Ends one earlier `preempt_disable` on this CPU (see there).
 #[inline(always)]
-pub fn preempt_enable() {
+pub unsafe fn preempt_enable() {
     // SAFETY: as in `preempt_disable`.
     unsafe { asm!("dec dword ptr gs:[{off}]", off = const PREEMPT_COUNT_OFFSET, options(nostack)) };
 }

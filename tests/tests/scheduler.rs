@@ -70,3 +70,15 @@ fn ten_thousand_spawn_join_cycles_leak_nothing() {
     assert_line_contains(&result, "spawn_join: 10000 threads ran");
     assert_line_contains(&result, "TEST PASS spawn_join");
 }
+
+/// One wake-up per hand-off between two CPUs, 80,000 times: a single lost
+/// wake-up stalls the game and the watchdog reports it. Two CPU counts, so
+/// that the two players share a host core in one case and not the other.
+#[test]
+fn no_wakeup_is_lost_between_two_cpus() {
+    for smp in [2, 4] {
+        let result = boot_scheduler_test("wakeup_pingpong", smp, 3);
+        assert_outcome(&result, Outcome::Pass);
+        assert_line_contains(&result, "wakeup_pingpong: 80000 hand-offs");
+    }
+}

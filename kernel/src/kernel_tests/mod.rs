@@ -15,6 +15,7 @@ mod producer_consumer;
 mod rflags;
 mod spawn_join;
 mod stack_overflow;
+mod wakeup_pingpong;
 mod write_protect;
 
 use crate::cpu::CpuId;
@@ -37,6 +38,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("spawn_join", spawn_join::run),
     ("bench", bench::run),
     ("write_protect", write_protect::run),
+    ("wakeup_pingpong", wakeup_pingpong::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

@@ -33,6 +33,25 @@ fn neighbour() {
     }
 }
 
+/// Seed lesson 5: after a switch and a migration, the CPU the thread runs
+/// on names the thread's own stack in its PCR (`kernel_stack_top`, where
+/// SYSCALL will load RSP from) and in `TSS.rsp0`; the context switch keeps
+/// both per CPU.
+fn kernel_stack_top_is_this_threads() -> Result<(), String> {
+    let guard = crate::sync::IrqGuard::new();
+    let this = crate::cpu::this_cpu(&guard);
+    let own_top = this.run_queue.with_current(|thread| thread.stack_top());
+    let pcr_top = this.pcr().kernel_stack_top.load(Ordering::Relaxed);
+    let rsp0 = this.pcr().rsp0();
+    if pcr_top != own_top || rsp0 != own_top {
+        return Err(format!(
+            "cpu {}: PCR kernel_stack_top {pcr_top:#x}, TSS.rsp0 {rsp0:#x}, but the running thread's stack top is {own_top:#x}",
+            this.id()
+        ));
+    }
+    Ok(())
+}
+
 fn subject(first_cpu: CpuId, second_cpu: CpuId) -> Result<(), String> {
     let original = rflags();
     // SAFETY: AC only affects ring-3 alignment checks (CR0.AM); IF off is
@@ -44,6 +63,7 @@ fn subject(first_cpu: CpuId, second_cpu: CpuId) -> Result<(), String> {
     crate::sched::move_current_to(second_cpu);
     let after_move = rflags();
     let moved_to = percpu::cpu_id();
+    let stack_check = kernel_stack_top_is_this_threads();
     // SAFETY: restores what the thread had.
     unsafe { x86_64::registers::rflags::write_raw(original) };
     crate::kprintln!(
@@ -57,6 +77,7 @@ fn subject(first_cpu: CpuId, second_cpu: CpuId) -> Result<(), String> {
     if after_yield & SYSTEM_FLAGS != expected & SYSTEM_FLAGS || after_move & SYSTEM_FLAGS != expected & SYSTEM_FLAGS {
         return Err(format!("RFLAGS {expected:#x} came back as {after_yield:#x} / {after_move:#x}"));
     }
+    stack_check?;
     if moved_to != second_cpu.as_u32() {
         return Err(format!("asked to move to cpu {second_cpu}, resumed on cpu {moved_to}"));
     }

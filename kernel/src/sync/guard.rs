@@ -38,7 +38,8 @@ pub struct PreemptGuard {
 
 impl PreemptGuard {
     pub fn new() -> Self {
-        percpu::preempt_disable();
+        // SAFETY: paired with the `preempt_enable` in `drop`.
+        unsafe { percpu::preempt_disable() };
         Self { _not_send: PhantomData }
     }
 }
@@ -51,7 +52,8 @@ impl Default for PreemptGuard {
 
 impl Drop for PreemptGuard {
     fn drop(&mut self) {
-        percpu::preempt_enable();
+        // SAFETY: ends the `preempt_disable` of `new`.
+        unsafe { percpu::preempt_enable() };
         reschedule_if_due();
     }
 }
@@ -70,7 +72,9 @@ impl IrqGuard {
     pub fn new() -> Self {
         let interrupts_were_enabled = arch::cpu::interrupts_enabled();
         arch::cpu::disable_interrupts();
-        percpu::preempt_disable();
+        // SAFETY: paired with the `preempt_enable` in `drop` (or in
+        // `end_keeping_interrupts_off`).
+        unsafe { percpu::preempt_disable() };
         Self { interrupts_were_enabled, _not_send: PhantomData }
     }
 
@@ -93,7 +97,8 @@ impl IrqGuard {
     pub fn end_keeping_interrupts_off(self) -> bool {
         let were_enabled = self.interrupts_were_enabled;
         core::mem::forget(self);
-        percpu::preempt_enable();
+        // SAFETY: ends the `preempt_disable` of `new` (drop will not run).
+        unsafe { percpu::preempt_enable() };
         were_enabled
     }
 }
@@ -106,7 +111,9 @@ impl Default for IrqGuard {
 
 impl Drop for IrqGuard {
     fn drop(&mut self) {
-        percpu::preempt_enable();
+        // SAFETY: ends the `preempt_disable` of `new` (or of the adopted
+        // guard of the switch).
+        unsafe { percpu::preempt_enable() };
         if self.interrupts_were_enabled {
             arch::cpu::enable_interrupts();
             reschedule_if_due();
