@@ -67,6 +67,7 @@ pub fn run() -> Result<(), String> {
     let mut workers = Vec::with_capacity(cpus.len());
     super::warm_up_scheduler(&cpus)?;
     let heap_before = crate::memory::heap::used_bytes();
+    let free_blocks_before = crate::memory::heap::free_block_count();
     let frames_before = frames_not_held_by_heap();
     for cpu in &cpus {
         let worker = crate::sched::spawn_pinned(*cpu, "alloc-stress", stress)
@@ -88,6 +89,16 @@ pub fn run() -> Result<(), String> {
     }
     if frames_after != frames_before {
         return Err(format!("{frames_before} frames free (heap growth aside) before, {frames_after} after"));
+    }
+    let free_blocks_after = crate::memory::heap::free_block_count();
+    if free_blocks_after > free_blocks_before {
+        return Err(format!(
+            "the heap's free list grew from {free_blocks_before} to {free_blocks_after} blocks with nothing new allocated: freed blocks are not merged"
+        ));
+    }
+    let (counted_free, bitmap_free) = crate::memory::frames::audit_free_count();
+    if counted_free != bitmap_free {
+        return Err(format!("the frame allocator counts {counted_free} free frames but its bitmap has {bitmap_free}"));
     }
     crate::kprintln!(
         "alloc_stress: {} CPUs x {} rounds; heap {} bytes used before and after; frames balance {} -> {}",

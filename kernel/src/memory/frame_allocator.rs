@@ -108,6 +108,13 @@ impl<'a> BitmapFrameAllocator<'a> {
         self.free_frame_count
     }
 
+    /// Frames the bitmap marks free: always equal to [`Self::free_frames`]
+    /// unless the allocator's bookkeeping broke (a free that did not clear
+    /// its bit, an allocation that did not set it). A full scan: for audits.
+    pub fn free_frames_in_bitmap(&self) -> usize {
+        self.used_bitmap.iter().map(|word| word.count_zeros() as usize).sum()
+    }
+
     /// Frames of usable RAM (added by [`Self::add_free_range`]), free or in use.
     pub fn total_frames(&self) -> usize {
         self.usable_frame_count

@@ -43,6 +43,12 @@ pub fn free_count() -> usize {
     with_allocator(|frames| frames.free_frames())
 }
 
+/// Frames free by the allocator's counter and by a scan of its bitmap (the
+/// two agree unless its bookkeeping broke).
+pub fn audit_free_count() -> (usize, usize) {
+    with_allocator(|frames| (frames.free_frames(), frames.free_frames_in_bitmap()))
+}
+
 /// Frames of usable RAM.
 pub fn total_count() -> usize {
     with_allocator(|frames| frames.total_frames())

@@ -98,6 +98,12 @@ pub fn used_bytes() -> usize {
     KERNEL_HEAP.state.lock().heap.used_bytes()
 }
 
+/// Blocks on the heap's free list (coalescing keeps this from growing when
+/// everything allocated is freed again).
+pub fn free_block_count() -> usize {
+    KERNEL_HEAP.state.lock().heap.free_block_count()
+}
+
 /// Bytes of the heap region mapped so far (each page is one frame).
 pub fn mapped_bytes() -> usize {
     (KERNEL_HEAP.state.lock().mapped_end - HEAP_BASE) as usize

@@ -199,6 +199,7 @@ fn randomized_stress_against_model() {
                 }
             }
             assert_eq!(frames.free_frames(), usable.len() - allocated.len());
+            assert_eq!(frames.free_frames_in_bitmap(), frames.free_frames(), "counter and bitmap disagree");
         }
         for (addr, count) in blocks {
             frames.free_contiguous(addr, count).unwrap();
