@@ -1,12 +1,16 @@
 //! `test=preemption`: only preemption lets a thread run while another
 //! thread on its CPU never gives the CPU up.
 //!
-//! Part 1, on every CPU at once: a "spinner" pinned to the CPU confirms it
-//! is running, then spins without yielding, sleeping or taking a lock until
-//! its "releaser" sets a flag. The releaser is pinned to the same CPU and is
-//! created only after the spinner confirmed, so it can run only if the timer
-//! preempts the spinner. A spinner that reaches its deadline is a failure:
-//! that CPU does not preempt.
+//! Part 1, on every CPU at once: a "spinner" pinned to the CPU, once it
+//! runs, creates its "releaser", pinned to the same CPU, and then spins
+//! without yielding, sleeping or taking a lock until the releaser sets a
+//! flag. The releaser becomes runnable only after the spinner runs, so it
+//! can run only if the timer preempts the spinner. The spinner's patience
+//! is counted in its own CPU's timer ticks from the moment its releaser is
+//! queued, not in wall-clock time: what the kernel promises is "a queued thread runs within a few
+//! slices", and a vCPU that the host does not schedule for seconds takes no
+//! ticks meanwhile. A spinner whose CPU took `PATIENCE_TICKS` ticks with its
+//! releaser queued and not run is a failure: that CPU does not preempt.
 //!
 //! Part 2: threads that never yield each count privately and into a shared
 //! total; the total must equal the sum exactly (no increment lost or
@@ -20,92 +24,93 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// How long a spinner waits for its releaser before declaring that its CPU
-/// does not preempt. Generous: with hundreds of vCPUs on a two-core host a
-/// vCPU may not run for seconds; a preempting kernel releases in a few ticks
-/// of *running* time.
-const SPIN_DEADLINE_MICROS: u64 = 30_000_000;
-/// How long the test waits for every spinner to confirm it runs.
-const CONFIRM_TIMEOUT_MICROS: u64 = 30_000_000;
+/// Timer ticks (100 Hz) a spinner's CPU may take with the releaser queued:
+/// a time slice is 2 ticks, so a preempting kernel needs about 2.
+const PATIENCE_TICKS: u64 = 100;
+/// Backstop for a CPU whose tick stopped altogether (the spinner would
+/// otherwise spin forever): generous wall-clock time.
+const BACKSTOP_MICROS: u64 = 600_000_000;
 /// Part 2: counting threads per CPU, and how long each counts (several
 /// 20 ms slices), with a minimum number of increments.
 const COUNTERS_PER_CPU: usize = 2;
 const COUNT_MICROS: u64 = 60_000;
 const MIN_INCREMENTS: u64 = 1_000;
 
-/// One CPU's spinner and releaser.
-struct Pair {
-    cpu: CpuId,
-    running: AtomicBool,
-    released: AtomicBool,
+/// How a spinner ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Released = 1,
+    NotPreempted = 2,
+    NoTicks = 3,
 }
 
 fn micros_to_tsc(micros: u64) -> u64 {
     micros * crate::timer::tsc_hz() / 1_000_000
 }
 
-/// Spins until released or the deadline; returns whether it was released.
-fn spin_until_released(pair: &Pair) -> bool {
-    pair.running.store(true, Ordering::Release);
-    let deadline = arch::tsc::read() + micros_to_tsc(SPIN_DEADLINE_MICROS);
-    while !pair.released.load(Ordering::Acquire) {
-        if arch::tsc::read() > deadline {
-            return false;
+/// The spinner pinned to `cpu`: queues its releaser, then spins until
+/// released or until its CPU took `PATIENCE_TICKS` ticks.
+fn spinner(cpu: CpuId) -> Verdict {
+    let released = Arc::new(AtomicBool::new(false));
+    let flag = released.clone();
+    let Ok(releaser) = crate::sched::spawn_pinned(cpu, format!("releaser-{cpu}"), move || flag.store(true, Ordering::Release))
+    else {
+        return Verdict::NoTicks;
+    };
+    let ticks = &crate::cpu::get(cpu).pcr().timer_ticks;
+    let ticks_when_queued = ticks.load(Ordering::Relaxed);
+    let backstop = arch::tsc::read() + micros_to_tsc(BACKSTOP_MICROS);
+    let mut verdict = Verdict::Released;
+    while !released.load(Ordering::Acquire) {
+        if ticks.load(Ordering::Relaxed) - ticks_when_queued >= PATIENCE_TICKS {
+            verdict = Verdict::NotPreempted;
+            break;
+        }
+        if arch::tsc::read() > backstop {
+            verdict = Verdict::NoTicks;
+            break;
         }
         core::hint::spin_loop();
     }
-    true
+    releaser.join();
+    verdict
 }
 
 fn spinners_and_releasers() -> Result<(), String> {
-    let pairs: Vec<Arc<Pair>> = super::online_cpus()
-        .into_iter()
-        .map(|cpu| Arc::new(Pair { cpu, running: AtomicBool::new(false), released: AtomicBool::new(false) }))
-        .collect();
     let mut spinners = Vec::new();
-    for pair in &pairs {
-        let mine = pair.clone();
-        let spinner = crate::sched::spawn_pinned(pair.cpu, format!("spinner-{}", pair.cpu), move || {
-            crate::sched::exit(u64::from(spin_until_released(&mine)))
+    for cpu in super::online_cpus() {
+        let handle = crate::sched::spawn_pinned(cpu, format!("spinner-{cpu}"), move || {
+            crate::sched::exit(spinner(cpu) as u64)
         })
         .map_err(|error| format!("spawn: {error}"))?;
-        spinners.push(spinner);
+        spinners.push((cpu, handle));
     }
-    let confirm_deadline = arch::tsc::read() + micros_to_tsc(CONFIRM_TIMEOUT_MICROS);
-    while pairs.iter().any(|pair| !pair.running.load(Ordering::Acquire)) && arch::tsc::read() < confirm_deadline {
-        crate::sched::sleep_micros(1_000);
-    }
-    let mut releasers = Vec::new();
-    for pair in &pairs {
-        let mine = pair.clone();
-        let releaser = crate::sched::spawn_pinned(pair.cpu, format!("releaser-{}", pair.cpu), move || {
-            mine.released.store(true, Ordering::Release);
-        })
-        .map_err(|error| format!("spawn: {error}"))?;
-        releasers.push(releaser);
-    }
-    let mut not_preempted = Vec::new();
-    for (pair, spinner) in pairs.iter().zip(spinners) {
-        if spinner.join() == 0 {
-            not_preempted.push(pair.cpu);
+    let cpus = spinners.len();
+    let (mut not_preempted, mut no_ticks) = (Vec::new(), Vec::new());
+    for (cpu, handle) in spinners {
+        match handle.join() {
+            code if code == Verdict::Released as u64 => {}
+            code if code == Verdict::NotPreempted as u64 => not_preempted.push(cpu),
+            _ => no_ticks.push(cpu),
         }
-    }
-    for releaser in releasers {
-        releaser.join();
     }
     crate::kprintln!(
         "preemption: {} of {} spinners were preempted by their releaser",
-        pairs.len() - not_preempted.len(),
-        pairs.len()
+        cpus - not_preempted.len() - no_ticks.len(),
+        cpus
     );
-    if not_preempted.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "cpus {not_preempted:?}: a spinner ran {} s without its releaser (pinned to the same CPU) getting to run",
-            SPIN_DEADLINE_MICROS / 1_000_000
-        ))
+    if !no_ticks.is_empty() {
+        return Err(format!(
+            "cpus {no_ticks:?}: a spinner ran {} s without {PATIENCE_TICKS} timer ticks on its CPU (or could not make its releaser)",
+            BACKSTOP_MICROS / 1_000_000
+        ));
     }
+    if !not_preempted.is_empty() {
+        return Err(format!(
+            "cpus {not_preempted:?}: each took {PATIENCE_TICKS} timer ticks while its spinner ran and its releaser (pinned to the same CPU) waited: no preemption"
+        ));
+    }
+    Ok(())
 }
 
 fn count(total: &AtomicU64) -> u64 {
