@@ -18,25 +18,12 @@
 //! `arch_interrupt_dispatch(&mut InterruptFrame)`. No path touches GS before
 //! its swap decision.
 
-use crate::exception_names::{has_error_code, is_paranoid};
 use crate::interrupt_frame::{CS_FROM_VECTOR_OFFSET, STUB_PUSHED_BYTES};
 use crate::msr::IA32_GS_BASE;
+use crate::vectors::{ERROR_CODE_VECTORS_MASK, EXCEPTION_VECTOR_COUNT, PARANOID_VECTORS_MASK};
 
 /// Vectors with a stub (all of them).
 pub const VECTOR_COUNT: usize = 256;
-
-// The stub generator below hard-codes these sets in assembler `.if`s; keep
-// them in step with `exception_names`.
-const _: () = {
-    let mut vector = 0;
-    while vector < 32 {
-        let v = vector as u8;
-        let listed_error = matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17 | 21 | 29 | 30);
-        assert!(has_error_code(v) == listed_error);
-        assert!(is_paranoid(v) == matches!(v, 2 | 8 | 18));
-        vector += 1;
-    }
-};
 
 core::arch::global_asm!(
     r#"
@@ -88,11 +75,13 @@ arch_interrupt_stub_table:
     .rept {vector_count}
     .balign 16
 1:
-    .if !(stub_vector == 8 || (stub_vector >= 10 && stub_vector <= 14) || stub_vector == 17 || stub_vector == 21 || stub_vector == 29 || stub_vector == 30)
+    /* The sets come from vectors.rs as bit masks over the exception vectors. */
+    .set stub_is_exception, stub_vector < {exception_count}
+    .if !(stub_is_exception && (({error_code_mask} >> (stub_vector & 31)) & 1))
     push 0
     .endif
     push stub_vector
-    .if stub_vector == 2 || stub_vector == 8 || stub_vector == 18
+    .if stub_is_exception && (({paranoid_mask} >> (stub_vector & 31)) & 1)
     jmp arch_paranoid_entry
     .else
     jmp arch_common_entry
@@ -145,4 +134,7 @@ arch_paranoid_entry:
     cs_from_vector = const CS_FROM_VECTOR_OFFSET,
     stub_pushed = const STUB_PUSHED_BYTES,
     gs_base_msr = const IA32_GS_BASE,
+    exception_count = const EXCEPTION_VECTOR_COUNT,
+    error_code_mask = const ERROR_CODE_VECTORS_MASK,
+    paranoid_mask = const PARANOID_VECTORS_MASK,
 );

@@ -2,9 +2,10 @@
 //! once built) and the table of Rust handlers the entry stubs dispatch to.
 
 use crate::entry_stubs::VECTOR_COUNT;
+use crate::hook::Hook;
 use crate::interrupt_frame::InterruptFrame;
-use core::sync::atomic::{AtomicUsize, Ordering};
-use percpu::{ist, selectors};
+use crate::vectors::ist_index_for;
+use percpu::selectors;
 use x86_64::instructions::tables::lidt;
 use x86_64::structures::DescriptorTablePointer;
 use x86_64::VirtAddr;
@@ -59,34 +60,23 @@ struct Idt([Gate; VECTOR_COUNT]);
 
 static IDT: spin::Once<Idt> = spin::Once::new();
 
-/// Registered handlers by vector; 0 = none (falls back to `FALLBACK`).
-static HANDLERS: [AtomicUsize; VECTOR_COUNT] = [const { AtomicUsize::new(0) }; VECTOR_COUNT];
+/// Registered handlers by vector (none: `FALLBACK`).
+static HANDLERS: [Hook<InterruptHandler>; VECTOR_COUNT] = [const { Hook::new() }; VECTOR_COUNT];
 /// Handler for vectors nobody registered (the kernel's exception reporter).
-static FALLBACK: AtomicUsize = AtomicUsize::new(0);
-/// Called as each interrupt enters and leaves dispatch (flight recorder).
-static ENTRY_OBSERVER: AtomicUsize = AtomicUsize::new(0);
-static EXIT_OBSERVER: AtomicUsize = AtomicUsize::new(0);
+static FALLBACK: Hook<InterruptHandler> = Hook::new();
+/// Told of each interrupt's vector as it enters and leaves dispatch (the
+/// flight recorder).
+static OBSERVERS: Hook<(fn(u8), fn(u8))> = Hook::new();
 /// Called when an outermost interrupt that arrived with interrupts enabled,
 /// on the interrupted thread's own stack, is about to return: the kernel may
 /// switch threads here (preemption).
-static RETURN_HOOK: AtomicUsize = AtomicUsize::new(0);
+static RETURN_HOOK: Hook<fn()> = Hook::new();
 
 /// RFLAGS.IF.
 const RFLAGS_INTERRUPT_ENABLE: u64 = 1 << 9;
 
 unsafe extern "C" {
     static arch_interrupt_stub_table: [u64; VECTOR_COUNT];
-}
-
-/// Which IST stack a vector runs on (0 = the interrupted/rsp0 stack).
-fn ist_index_for(vector: usize) -> u8 {
-    match vector {
-        1 => ist::DEBUG,
-        2 => ist::NMI,
-        8 => ist::DOUBLE_FAULT,
-        18 => ist::MACHINE_CHECK,
-        _ => 0,
-    }
 }
 
 /// Builds the IDT (first call only) and loads it on the calling CPU.
@@ -97,7 +87,7 @@ pub fn load() {
             // SAFETY: the stub table is emitted by entry_stubs.rs with exactly
             // VECTOR_COUNT entries and never written.
             let stub = unsafe { arch_interrupt_stub_table[vector] };
-            *gate = Gate::interrupt_gate(stub, ist_index_for(vector));
+            *gate = Gate::interrupt_gate(stub, ist_index_for(vector as u8));
         }
         Idt(gates)
     });
@@ -110,64 +100,49 @@ pub fn load() {
     unsafe { lidt(&pointer) };
 }
 
-/// Routes `vector` to `handler` (replacing any earlier one).
+/// Routes `vector` to `handler` (once per vector).
 pub fn register_handler(vector: u8, handler: InterruptHandler) {
-    HANDLERS[vector as usize].store(handler as usize, Ordering::Release);
+    HANDLERS[usize::from(vector)].set(handler);
 }
 
 /// Sets the handler for every vector without its own (exception reporter).
 pub fn register_fallback_handler(handler: InterruptHandler) {
-    FALLBACK.store(handler as usize, Ordering::Release);
+    FALLBACK.set(handler);
 }
 
 /// Sets the functions told of each interrupt's vector on entry and exit.
 pub fn register_observers(on_entry: fn(u8), on_exit: fn(u8)) {
-    ENTRY_OBSERVER.store(on_entry as usize, Ordering::Release);
-    EXIT_OBSERVER.store(on_exit as usize, Ordering::Release);
+    OBSERVERS.set((on_entry, on_exit));
 }
 
 /// Sets the hook run before returning from an interrupt to code that had
 /// interrupts enabled (never for IST vectors, never nested).
 pub fn register_return_hook(hook: fn()) {
-    RETURN_HOOK.store(hook as usize, Ordering::Release);
-}
-
-fn observe(observer: &AtomicUsize, vector: usize) {
-    let address = observer.load(Ordering::Acquire);
-    if address != 0 {
-        // SAFETY: only `fn(u8)` values are stored in the observers.
-        let observer: fn(u8) = unsafe { core::mem::transmute(address) };
-        observer(vector as u8);
-    }
+    RETURN_HOOK.set(hook);
 }
 
 /// Called by both entry paths with the saved frame.
 #[unsafe(no_mangle)]
 extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
     percpu::irq_enter();
-    let vector = frame.vector as usize & (VECTOR_COUNT - 1);
-    observe(&ENTRY_OBSERVER, vector);
-    let mut address = HANDLERS[vector].load(Ordering::Acquire);
-    if address == 0 {
-        address = FALLBACK.load(Ordering::Acquire);
+    let vector = (frame.vector as usize & (VECTOR_COUNT - 1)) as u8;
+    let observers = OBSERVERS.get();
+    if let Some((on_entry, _)) = observers {
+        on_entry(vector);
     }
-    if address != 0 {
-        // SAFETY: only `InterruptHandler` values are stored in these tables.
-        let handler: InterruptHandler = unsafe { core::mem::transmute(address) };
-        handler(frame);
-    } else {
+    match HANDLERS[usize::from(vector)].get().or_else(|| FALLBACK.get()) {
+        Some(handler) => handler(frame),
         // Nothing registered yet (very early boot): stop rather than return
         // into a fault that would recur forever.
-        crate::cpu::halt_forever();
+        None => crate::cpu::halt_forever(),
     }
-    observe(&EXIT_OBSERVER, vector);
+    if let Some((_, on_exit)) = observers {
+        on_exit(vector);
+    }
     percpu::irq_exit();
     let interrupted_with_interrupts_enabled = frame.rflags & RFLAGS_INTERRUPT_ENABLE != 0;
     if interrupted_with_interrupts_enabled && ist_index_for(vector) == 0 && !percpu::in_interrupt() {
-        let hook = RETURN_HOOK.load(Ordering::Acquire);
-        if hook != 0 {
-            // SAFETY: only `fn()` values are stored in RETURN_HOOK.
-            let hook: fn() = unsafe { core::mem::transmute(hook) };
+        if let Some(hook) = RETURN_HOOK.get() {
             hook();
         }
     }

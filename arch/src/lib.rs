@@ -27,8 +27,8 @@ pub mod cpu;
 pub mod entry_stubs;
 /// Typed set-once hooks (functions a higher layer provides).
 pub mod hook;
-/// Names of the 32 architectural exceptions.
-pub mod exception_names;
+/// Per-vector facts: error code, paranoid entry, IST slot, exception names.
+pub mod vectors;
 /// The register frame every entry stub builds.
 pub mod interrupt_frame;
 /// The IDT and the table of Rust handlers the stubs dispatch to.

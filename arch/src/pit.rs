@@ -1,5 +1,5 @@
-//! The 8254 programmable interval timer, used only to measure the TSC
-//! frequency when CPUID does not state it. Channel 0 counts down freely in
+//! The 8254 programmable interval timer, used only to measure the frequency
+//! of another counter (the TSC, when CPUID does not state it). Channel 0 counts down freely in
 //! mode 2 and is sampled with latch commands, so no speaker gate (port 0x61,
 //! absent on microvm) is needed.
 
@@ -39,27 +39,29 @@ fn start_free_running() {
     }
 }
 
-/// One window: TSC ticks elapsed while the PIT counted `WINDOW_PIT_TICKS`.
-fn measure_window() -> (u64, u64) {
+/// One window: ticks of `counter` elapsed while the PIT counted
+/// `WINDOW_PIT_TICKS`, and the PIT ticks counted.
+fn measure_window(counter: &mut impl FnMut() -> u64) -> (u64, u64) {
     let mut previous = read_channel0();
     let mut pit_elapsed: u64 = 0;
-    let tsc_start = crate::tsc::read();
+    let counter_start = counter();
     while pit_elapsed < WINDOW_PIT_TICKS {
         let now = read_channel0();
         // The counter counts down and wraps at 65536.
         pit_elapsed += u64::from(previous.wrapping_sub(now));
         previous = now;
     }
-    (crate::tsc::read() - tsc_start, pit_elapsed)
+    (counter() - counter_start, pit_elapsed)
 }
 
-/// The TSC frequency in Hz, the median of a few 10 ms windows.
-pub fn calibrate_tsc_hz() -> u64 {
+/// The frequency in Hz of the free-running `counter` (for example the TSC),
+/// the median of a few 10 ms windows timed by the PIT.
+pub fn measure_frequency_hz(mut counter: impl FnMut() -> u64) -> u64 {
     start_free_running();
     let mut estimates = [0u64; CALIBRATION_ROUNDS];
     for estimate in estimates.iter_mut() {
-        let (tsc_ticks, pit_ticks) = measure_window();
-        *estimate = tsc_ticks * PIT_FREQUENCY_HZ / pit_ticks;
+        let (counter_ticks, pit_ticks) = measure_window(&mut counter);
+        *estimate = counter_ticks * PIT_FREQUENCY_HZ / pit_ticks;
     }
     estimates.sort_unstable();
     estimates[CALIBRATION_ROUNDS / 2]

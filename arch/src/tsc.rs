@@ -53,5 +53,5 @@ pub fn detect_frequency() -> (u64, FrequencySource) {
             return (u64::from(mhz) * 1_000_000, FrequencySource::CpuidLeaf16);
         }
     }
-    (crate::pit::calibrate_tsc_hz(), FrequencySource::PitCalibration)
+    (crate::pit::measure_frequency_hz(read), FrequencySource::PitCalibration)
 }

@@ -6,7 +6,7 @@
 //! `EXCEPTION cpu=K vector=V (#XX name) error=0x.. rip=0x.. rsp=0x.. cr2=0x..`
 
 use crate::memory::kernel_stacks;
-use arch::exception_names::exception_name;
+use arch::vectors::exception_name;
 use arch::interrupt_frame::InterruptFrame;
 use arch::hook::Hook;
 
