@@ -23,6 +23,6 @@ fn on_error(_frame: &mut InterruptFrame) {
     let guard = IrqGuard::new();
     let this = cpu::this_cpu(&guard);
     let flags = this.lapic().read_and_clear_error_flags();
-    crate::kprintln!("warning: local APIC error on cpu {}: {:?}", this.id(), flags);
+    crate::kwarn!("local APIC error on cpu {}: {:?}", this.id(), flags);
     this.lapic().end_of_interrupt();
 }

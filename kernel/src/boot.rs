@@ -67,7 +67,7 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     let boot_info = pvh::boot_info();
     let args = crate::kernel_args::parse(boot_info.command_line);
     for problem in args.problems() {
-        kprintln!("warning: {}", problem);
+        kwarn!("{}", problem);
     }
     let (tsc_hz, tsc_source) = timer::init_tsc();
     kprintln!("tsc: {} MHz ({})", tsc_hz / 1_000_000, tsc_source.describe());
@@ -87,10 +87,12 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     memory::paging::remove_identity_map();
     let boot_micros = timer::record_boot_to_online();
     kprintln!(
-        "smp: {} of {} CPUs online in {} ms",
-        cpu::online_count(),
-        topology.enabled_cpus().count(),
-        boot_micros / 1000
+        "{}",
+        protocol::SmpOnline {
+            online: cpu::online_count(),
+            found: topology.enabled_cpus().count() as u32,
+            took_ms: boot_micros / 1000
+        }
     );
     if let Some(name) = args.test {
         let name = alloc::string::String::from(name);
@@ -111,10 +113,10 @@ fn register_interrupt_handlers() {
 /// Says what the MADT walker skipped, so a surprising table is visible.
 fn warn_about_topology(topology: &crate::madt::CpuTopology) {
     if topology.duplicate_apic_ids > 0 {
-        kprintln!("warning: madt: {} processor entries repeat an APIC id; the first was kept", topology.duplicate_apic_ids);
+        kwarn!("madt: {} processor entries repeat an APIC id; the first was kept", topology.duplicate_apic_ids);
     }
     if topology.unusable_cpu_entries > 0 {
-        kprintln!("warning: madt: {} processor entries are disabled or invalid", topology.unusable_cpu_entries);
+        kwarn!("madt: {} processor entries are disabled or invalid", topology.unusable_cpu_entries);
     }
 }
 
@@ -122,7 +124,7 @@ fn warn_about_topology(topology: &crate::madt::CpuTopology) {
 fn init_io_apics(topology: &crate::madt::CpuTopology) {
     for (index, io_apic) in topology.io_apics.iter().enumerate() {
         let Ok(first_vector) = u8::try_from(u32::from(vectors::IO_APIC_FIRST) + io_apic.gsi_base) else {
-            kprintln!("warning: ioapic id {} has GSI base {}, beyond the vector space; left alone", io_apic.id, io_apic.gsi_base);
+            kwarn!("ioapic id {} has GSI base {}, beyond the vector space; left alone", io_apic.id, io_apic.gsi_base);
             continue;
         };
         let mmio = memory::map_mmio(io_apic.phys_addr, 4096);

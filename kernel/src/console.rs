@@ -69,6 +69,16 @@ macro_rules! kprintln {
     ($($arg:tt)*) => { $crate::console::print(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+/// Prints a `warning: ...` line (the marker tools look for,
+/// `protocol::serial::WARNING`): the kernel noticed something wrong and
+/// carries on.
+#[macro_export]
+macro_rules! kwarn {
+    ($($arg:tt)*) => {
+        $crate::console::print(format_args!("{} {}\n", protocol::serial::WARNING, format_args!($($arg)*)))
+    };
+}
+
 /// Prints a line even when the console lock is held by a stuck CPU.
 #[macro_export]
 macro_rules! emergency_println {

@@ -39,7 +39,8 @@ fn report(frame: &InterruptFrame) {
     crate::flight_recorder::exception(frame.vector as u8, frame.rip);
     let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("IRQ", "unexpected interrupt"));
     crate::emergency_println!(
-        "EXCEPTION cpu={} vector={} ({} {}) error={:#x} rip={:#x} rsp={:#x} cr2={:#x}",
+        "{} cpu={} vector={} ({} {}) error={:#x} rip={:#x} rsp={:#x} cr2={:#x}",
+        protocol::serial::EXCEPTION,
         percpu::cpu_id(),
         frame.vector,
         mnemonic,
@@ -53,7 +54,7 @@ fn report(frame: &InterruptFrame) {
 
 fn on_unhandled_vector(frame: &mut InterruptFrame) {
     if frame.vector >= 32 {
-        crate::kprintln!("warning: cpu {} got unexpected interrupt vector {}", percpu::cpu_id(), frame.vector);
+        crate::kwarn!("cpu {} got unexpected interrupt vector {}", percpu::cpu_id(), frame.vector);
         let guard = crate::sync::IrqGuard::new();
         if let Some(this) = crate::cpu::try_this_cpu(&guard) {
             this.lapic().end_of_interrupt();
@@ -87,7 +88,8 @@ fn check_stack_overflow(frame: &InterruptFrame) {
     let Some(owner) = kernel_stacks::guard_page_owner(fault_address) else { return };
     let cpu = percpu::cpu_id();
     crate::emergency_println!(
-        "KERNEL STACK OVERFLOW cpu={}: guard page {:#x} of the {} was hit (rip={:#x} rsp={:#x})",
+        "{} cpu={}: guard page {:#x} of the {} was hit (rip={:#x} rsp={:#x})",
+        protocol::serial::STACK_OVERFLOW,
         cpu,
         fault_address,
         owner,
@@ -95,7 +97,7 @@ fn check_stack_overflow(frame: &InterruptFrame) {
         frame.rsp
     );
     crate::sched::with_current_thread(|thread| {
-        crate::emergency_println!("KERNEL STACK OVERFLOW cpu={}: running thread {} '{}'", cpu, thread.id(), thread.name());
+        crate::emergency_println!("{} cpu={}: running thread {} '{}'", protocol::serial::STACK_OVERFLOW, cpu, thread.id(), thread.name());
     });
     panic!("kernel stack overflow on cpu {} ({})", cpu, owner);
 }

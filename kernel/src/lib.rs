@@ -15,6 +15,8 @@ extern crate alloc;
 #[macro_use]
 pub mod console;
 
+/// The raw command line from the loader: the words kept, the bytes escaped.
+pub mod command_line;
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.

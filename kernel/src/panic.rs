@@ -6,6 +6,7 @@
 
 use crate::cpu;
 use crate::sync::IrqGuard;
+use protocol::serial::PANIC;
 use core::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// Set by the first CPU to panic; NMIs received afterwards park the CPU.
@@ -46,25 +47,26 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
     let percpu_ready = PERCPU_READY.load(Ordering::Acquire);
     let cpu = if percpu_ready { percpu::cpu_id() as i64 } else { -1 };
     if PANIC_IN_PROGRESS.swap(true, Ordering::AcqRel) {
-        crate::emergency_println!("PANIC cpu={} (while another panic is being reported): {}", cpu, info.message());
+        crate::emergency_println!("{} cpu={} (while another panic is being reported): {}", PANIC, cpu, info.message());
         if PANIC_OWNER.load(Ordering::Acquire) == cpu {
             // The reporting CPU itself failed while reporting: leave now
             // rather than hang until the test harness times out.
-            arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic);
+            arch::qemu_exit::exit_qemu(protocol::GuestExit::Panic);
         }
         park_this_cpu();
     }
     PANIC_OWNER.store(cpu, Ordering::Release);
     match info.location() {
         Some(location) => crate::emergency_println!(
-            "PANIC cpu={} at {}:{}:{}: {}",
+            "{} cpu={} at {}:{}:{}: {}",
+            PANIC,
             cpu,
             location.file(),
             location.line(),
             location.column(),
             info.message()
         ),
-        None => crate::emergency_println!("PANIC cpu={}: {}", cpu, info.message()),
+        None => crate::emergency_println!("{} cpu={}: {}", PANIC, cpu, info.message()),
     }
     if percpu_ready {
         let guard = IrqGuard::new();
@@ -77,7 +79,7 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
             crate::flight_recorder::dump_all_cpus();
         }
     }
-    arch::qemu_exit::exit_qemu(arch::qemu_exit::ExitCode::Panic)
+    arch::qemu_exit::exit_qemu(protocol::GuestExit::Panic)
 }
 
 /// Sends an NMI to every other online CPU and waits until they park, or
@@ -101,7 +103,8 @@ pub fn on_nmi(frame: &mut arch::interrupt_frame::InterruptFrame) {
     }
     // Never force the console here: the interrupted code may hold its lock.
     crate::console::try_print(format_args!(
-        "warning: unexpected NMI on cpu {} at rip {:#x}\n",
+        "{} unexpected NMI on cpu {} at rip {:#x}\n",
+        protocol::serial::WARNING,
         percpu::cpu_id(),
         frame.rip
     ));

@@ -1,14 +1,16 @@
 //! The PVH boot information (`struct hvm_start_info`, Xen
 //! `arch-x86/hvm/start_info.h`) that QEMU hands the kernel in `ebx`.
 
+use crate::command_line::{Escaped, Word};
 use arch::layout::phys_to_virt;
 
 /// `hvm_start_info.magic`.
 const HVM_START_MAGIC: u32 = 0x336e_c578;
 /// E820 type of usable RAM.
 pub const MEMORY_TYPE_RAM: u32 = 1;
-/// Longest command line the kernel reads.
-const MAX_COMMAND_LINE_BYTES: usize = 4096;
+/// Longest command line the kernel reads whole (`protocol`, shared with
+/// xtask, which refuses longer ones).
+const MAX_COMMAND_LINE_BYTES: usize = protocol::KERNEL_COMMAND_LINE_MAX_BYTES;
 
 #[repr(C)]
 struct HvmStartInfo {
@@ -79,12 +81,9 @@ fn save(start_info_phys: u64) -> SavedBootInfo {
     // SAFETY: the PVH contract: ebx held the physical address of a valid
     // hvm_start_info, which the boot direct map (first 4 GiB) covers.
     let info = unsafe { &*(phys_to_virt(start_info_phys) as *const HvmStartInfo) };
-    assert!(
-        info.magic == HVM_START_MAGIC,
-        "boot: hvm_start_info magic is {:#x}, expected {:#x}",
-        info.magic,
-        HVM_START_MAGIC
-    );
+    if info.magic != HVM_START_MAGIC {
+        panic!("{}", BadMagic(info.magic));
+    }
     assert!(
         info.version >= 1 && info.memory_map_paddr != 0 && info.memory_map_entries != 0,
         "boot: the loader passed no memory map (hvm_start_info version {}, {} entries)",
@@ -114,29 +113,64 @@ fn save(start_info_phys: u64) -> SavedBootInfo {
         rsdp_phys: (info.rsdp_paddr != 0).then_some(info.rsdp_paddr),
     };
     saved.memory_map[..memory_map.len()].copy_from_slice(memory_map);
-    let command_line = read_command_line(info.command_line_paddr);
-    saved.command_line[..command_line.len()].copy_from_slice(command_line);
-    saved.command_line_bytes = command_line.len();
+    saved.command_line_bytes = save_command_line(info.command_line_paddr, &mut saved.command_line);
     saved
 }
 
-/// The command line bytes; a line that is not UTF-8 is dropped with a warning.
-fn read_command_line(phys: u64) -> &'static [u8] {
+/// Explains a wrong `hvm_start_info` magic.
+struct BadMagic(u32);
+
+impl core::fmt::Display for BadMagic {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(formatter, "boot: hvm_start_info magic is {:#x}, expected {:#x}: ", self.0, HVM_START_MAGIC)?;
+        let bytes = self.0.to_le_bytes();
+        if bytes.iter().all(|byte| byte.is_ascii_graphic() || *byte == b' ') {
+            write!(
+                formatter,
+                "it reads as text ({}), so the kernel command line most likely overlapped the start info \
+                 (QEMU's PVH loader does that from about 4128 bytes; the kernel takes at most {} bytes)",
+                crate::command_line::Escaped(&bytes),
+                MAX_COMMAND_LINE_BYTES
+            )
+        } else {
+            write!(formatter, "the loader did not pass a PVH start info (not booted through the PVH entry note?)")
+        }
+    }
+}
+
+/// Copies the command line at `phys` into `saved`: its valid words (see
+/// `command_line`), joined by single spaces; warns about a line too long
+/// (the rest is cut) and about every word dropped. Returns the bytes saved.
+fn save_command_line(phys: u64, saved: &mut [u8; MAX_COMMAND_LINE_BYTES]) -> usize {
     if phys == 0 {
-        return &[];
+        return 0;
     }
     let start = phys_to_virt(phys) as *const u8;
     let mut length = 0;
     // SAFETY: the loader gives a NUL-terminated string in low memory; we stop
-    // at the NUL or at MAX_COMMAND_LINE_BYTES, whichever comes first.
-    while length < MAX_COMMAND_LINE_BYTES && unsafe { *start.add(length) } != 0 {
+    // at the NUL or one byte past the longest line we keep, whichever is first.
+    while length <= MAX_COMMAND_LINE_BYTES && unsafe { *start.add(length) } != 0 {
         length += 1;
     }
-    // SAFETY: `length` bytes were just read successfully.
-    let bytes = unsafe { core::slice::from_raw_parts(start, length) };
-    if core::str::from_utf8(bytes).is_err() {
-        crate::kprintln!("warning: the kernel command line is not UTF-8; ignoring it");
-        return &[];
+    if length > MAX_COMMAND_LINE_BYTES {
+        crate::kwarn!("the kernel command line is longer than {} bytes; the rest was ignored", MAX_COMMAND_LINE_BYTES);
+        length = MAX_COMMAND_LINE_BYTES;
     }
-    bytes
+    // SAFETY: `length` bytes were just read successfully.
+    let raw = unsafe { core::slice::from_raw_parts(start, length) };
+    let mut saved_bytes = 0;
+    for word in crate::command_line::words(raw) {
+        match word {
+            Word::Kept(text) => {
+                let separator = usize::from(saved_bytes > 0);
+                saved[saved_bytes..saved_bytes + separator].fill(b' ');
+                saved[saved_bytes + separator..saved_bytes + separator + text.len()].copy_from_slice(text.as_bytes());
+                saved_bytes += separator + text.len();
+            }
+            Word::Dropped(bytes) => {
+                crate::kwarn!("kernel argument '{}' is not printable UTF-8 text; ignored", Escaped(bytes));
+            }
+        }
+    }
+    saved_bytes
 }

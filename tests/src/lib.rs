@@ -65,7 +65,7 @@ pub fn config(smp: u32, kernel_args: &[&str]) -> QemuConfig {
     QemuConfig {
         smp,
         accel: test_accel(),
-        kernel_args: kernel_args.iter().map(|arg| arg.to_string()).collect(),
+        kernel_args: kernel_args.iter().map(|arg| arg.into()).collect(),
         timeout: Some(timeout(1)),
         echo: false,
         ..QemuConfig::new(kernel_elf())
@@ -93,24 +93,40 @@ pub fn boot_test(name: &str, smp: u32) -> RunResult {
     boot(&config(smp, &[&format!("test={name}")]))
 }
 
-/// The last lines of the serial output and QEMU's stderr, for failure messages.
+/// Whether a serial line explains how a run ended (kept in failure messages
+/// even when it scrolled out of the tail).
+fn is_key_line(line: &str) -> bool {
+    [PANIC, EXCEPTION, STACK_OVERFLOW, TEST_PASS, TEST_FAIL, WARNING].iter().any(|marker| line.starts_with(marker))
+        || SmpOnline::parse(line).is_some()
+}
+
+/// For failure messages: the lines that explain how the run ended (panic,
+/// exception, test verdict, warnings, the `smp:` line), then the last lines
+/// of the serial output with flight-recorder dump lines counted rather than
+/// shown, then QEMU's stderr.
 pub fn describe(result: &RunResult) -> String {
     let lines: Vec<&str> = result.serial_lines().collect();
-    let skipped = lines.len().saturating_sub(SERIAL_TAIL_LINES);
     let mut text = format!(
-        "outcome {} after {:.2} s (accel={} machine={})\n--- serial ({} lines{}) ---\n",
+        "outcome {} after {:.2} s (accel={} machine={})\n--- key lines ---\n",
         result.outcome,
         result.wall.as_secs_f64(),
         result.accel,
         result.machine,
-        lines.len(),
-        if skipped > 0 {
-            format!(", first {skipped} omitted")
-        } else {
-            String::new()
-        },
     );
-    for line in &lines[skipped..] {
+    for line in lines.iter().filter(|line| is_key_line(line)) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let trace_lines = lines.iter().filter(|line| line.starts_with("@@TRACE")).count();
+    let other: Vec<&str> = lines.iter().copied().filter(|line| !line.starts_with("@@TRACE")).collect();
+    let skipped = other.len().saturating_sub(SERIAL_TAIL_LINES);
+    text.push_str(&format!(
+        "--- serial ({} lines{}{}) ---\n",
+        lines.len(),
+        if skipped > 0 { format!(", first {skipped} omitted") } else { String::new() },
+        if trace_lines > 0 { format!(", {trace_lines} @@TRACE lines not shown") } else { String::new() },
+    ));
+    for line in &other[skipped..] {
         text.push_str(line);
         text.push('\n');
     }
@@ -153,28 +169,18 @@ pub fn assert_no_line_contains(result: &RunResult, needle: &str) {
     );
 }
 
-/// One `smp: N of M CPUs online in T ms` line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SmpOnline {
-    /// CPUs that came online (N).
-    pub online: u32,
-    /// CPUs found in the MADT (M).
-    pub found: u32,
-    /// Bring-up time in milliseconds (T).
-    pub took_ms: u64,
-}
+pub use protocol::serial::{EXCEPTION, PANIC, STACK_OVERFLOW, TEST_FAIL, TEST_PASS, WARNING};
+pub use protocol::SmpOnline;
 
 /// Parses one `smp: N of M CPUs online in T ms` line (anywhere in `line`).
 pub fn parse_smp_online(line: &str) -> Option<SmpOnline> {
-    let rest = &line[line.find("smp: ")? + "smp: ".len()..];
-    let (online, rest) = rest.split_once(" of ")?;
-    let (found, rest) = rest.split_once(" CPUs online in ")?;
-    let took_ms = rest.strip_suffix(" ms")?;
-    Some(SmpOnline {
-        online: online.parse().ok()?,
-        found: found.parse().ok()?,
-        took_ms: took_ms.trim().parse().ok()?,
-    })
+    SmpOnline::parse(line)
+}
+
+/// Asserts the run printed `TEST PASS NAME` and no `TEST FAIL`.
+pub fn assert_test_passed(result: &RunResult, name: &str) {
+    assert_line_contains(result, &format!("{TEST_PASS} {name}"));
+    assert_no_line_contains(result, TEST_FAIL);
 }
 
 /// Every `smp: ... CPUs online in T ms` line of the run.
@@ -191,11 +197,7 @@ pub fn assert_all_cpus_online(result: &RunResult, smp: u32) {
         "expected exactly one 'smp: ... CPUs online in T ms' line, got {lines:?}; {}",
         describe(result)
     );
-    let expected = SmpOnline {
-        online: smp,
-        found: smp,
-        took_ms: lines[0].took_ms,
-    };
+    let expected = SmpOnline { online: smp, found: smp, took_ms: lines[0].took_ms };
     assert_eq!(
         lines[0],
         expected,
@@ -225,28 +227,6 @@ pub fn skip_without_kvm() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_smp_online_line() {
-        assert_eq!(
-            parse_smp_online("smp: 4 of 4 CPUs online in 37 ms"),
-            Some(SmpOnline {
-                online: 4,
-                found: 4,
-                took_ms: 37
-            })
-        );
-        assert_eq!(
-            parse_smp_online("[0.1] smp: 2 of 8 CPUs online in 1200 ms"),
-            Some(SmpOnline {
-                online: 2,
-                found: 8,
-                took_ms: 1200
-            })
-        );
-        assert_eq!(parse_smp_online("smp: 4 of 4 CPUs online"), None);
-        assert_eq!(parse_smp_online("smp: bringing up 4 CPUs"), None);
-    }
 
     #[test]
     fn reads_fields() {

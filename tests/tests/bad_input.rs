@@ -25,16 +25,16 @@ fn smp_zero_is_rejected() {
     let error = run_words(&["--smp", "0"]).unwrap_err();
     assert_eq!(
         error.0,
-        "--smp 0 is out of range: the kernel supports 1 to 64 CPUs"
+        "--smp 0 is out of range: the kernel supports 1 to 255 CPUs"
     );
 }
 
 #[test]
 fn smp_above_max_cpus_is_rejected() {
-    let error = run_words(&["--smp", "65"]).unwrap_err();
+    let error = run_words(&["--smp", "256"]).unwrap_err();
     assert_eq!(
         error.0,
-        "--smp 65 is out of range: the kernel supports 1 to 64 CPUs"
+        "--smp 256 is out of range: the kernel supports 1 to 255 CPUs"
     );
 }
 
@@ -43,13 +43,13 @@ fn smp_that_is_not_a_number_is_rejected() {
     let error = run_words(&["--smp", "abc"]).unwrap_err();
     assert_eq!(
         error.0,
-        "--smp 'abc' is not a number: the kernel supports 1 to 64 CPUs"
+        "--smp 'abc' is not a number: the kernel supports 1 to 255 CPUs"
     );
 }
 
 #[test]
 fn smp_limits_are_accepted() {
-    for smp in ["1", "64"] {
+    for smp in ["1", "255"] {
         match run_words(&["--smp", smp]) {
             Ok(Command::Run(run)) => assert_eq!(run.smp.to_string(), smp),
             other => panic!("--smp {smp} parsed to {other:?}"),

@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use qemu_tests::*;
-use xtask::exit_protocol::{GUEST_EXIT_FAIL, GUEST_EXIT_PANIC, GUEST_EXIT_PASS};
+use protocol::GuestExit;
+
+const GUEST_EXIT_PASS: u8 = GuestExit::Pass as u8;
+const GUEST_EXIT_FAIL: u8 = GuestExit::Fail as u8;
+const GUEST_EXIT_PANIC: u8 = GuestExit::Panic as u8;
 
 const LOAD_ADDRESS: u32 = 0x10_0000;
 const ELF_HEADER_SIZE: usize = 52;

@@ -8,6 +8,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::qemu::{Accel, Machine, DEFAULT_MEM_MIB, DEFAULT_SMP, MAX_SMP};
+use protocol::KERNEL_COMMAND_LINE_MAX_BYTES;
+use std::ffi::{OsStr, OsString};
 
 /// Smallest guest memory `--mem` accepts, in MiB.
 pub const MIN_MEM_MIB: u32 = 32;
@@ -15,20 +17,23 @@ pub const MIN_MEM_MIB: u32 = 32;
 pub const MAX_MEM_MIB: u32 = 1 << 20;
 
 /// Usage text printed by `cargo xtask help`.
-pub const USAGE: &str = "\
+pub fn usage() -> String {
+    format!(
+        "\
 usage: cargo xtask <command> [options]
 
 commands:
   build [--release]              build the kernel ELF for x86_64-unknown-none
   run [options] [-- ARGS...]     build, then boot in QEMU (serial on this terminal)
-      --smp N                    CPUs, 1 to 64 (default 1)
+      --smp N                    CPUs, 1 to {MAX_SMP} (default 1)
       --mem MIB                  guest memory in MiB (default 256)
       --accel auto|kvm|tcg       accelerator (default auto: KVM if /dev/kvm usable)
       --machine pc|microvm       machine type (default: microvm on KVM, pc on TCG)
       --release                  boot the release build
       --gdb                      wait for gdb on :1234 (-s -S)
       --timeout SECS             kill QEMU after SECS seconds (exit 124)
-      -- ARGS...                 kernel command line, e.g. -- test=boot
+      -- ARGS...                 kernel command line, e.g. -- test=boot (at most
+                                 {KERNEL_COMMAND_LINE_MAX_BYTES} bytes; bytes need not be UTF-8)
   test                           host unit tests + QEMU tests (the CI suite)
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
                                  release kernel in benchmark mode (default --smp 4):
@@ -36,7 +41,9 @@ commands:
   help                           this text
 
 exit codes of run: 0 PASS, 1 FAIL, 2 bad usage, 3 kernel PANIC, 4 no result
-(reset/triple fault), 5 other QEMU status, 6 set-up/build error, 124 timeout";
+(reset/triple fault), 5 other QEMU status, 6 set-up/build error, 124 timeout"
+    )
+}
 
 /// A parsed `cargo xtask` invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +80,9 @@ pub struct RunArgs {
     pub gdb: bool,
     /// Kill QEMU after this long.
     pub timeout: Option<Duration>,
-    /// Kernel command line tokens (after `--`).
-    pub kernel_args: Vec<String>,
+    /// Kernel command line words (after `--`), passed to the kernel byte for
+    /// byte (they need not be UTF-8).
+    pub kernel_args: Vec<OsString>,
 }
 
 impl Default for RunArgs {
@@ -105,13 +113,19 @@ impl fmt::Display for ArgError {
 impl std::error::Error for ArgError {}
 
 /// Parses the words after `cargo xtask` (the program name already removed).
-pub fn parse(words: &[String]) -> Result<Command, ArgError> {
-    let Some((command, rest)) = words.split_first() else {
+/// Commands and options must be UTF-8; the kernel arguments after `--` are
+/// kept as they are.
+pub fn parse<S: AsRef<OsStr>>(words: &[S]) -> Result<Command, ArgError> {
+    let (options, kernel_args) = split_kernel_args(words)?;
+    let Some((command, rest)) = options.split_first() else {
         return Ok(Command::Help);
     };
+    if !kernel_args.is_empty() && command != "run" {
+        return Err(ArgError(format!("'{command}' takes no kernel arguments (only 'run' does)")));
+    }
     match command.as_str() {
         "build" => parse_build(rest),
-        "run" => parse_run(rest).map(Command::Run),
+        "run" => parse_run(rest, kernel_args).map(Command::Run),
         "test" => no_options("test", rest).map(|()| Command::Test),
         "bench" => parse_bench(rest).map(Command::Bench),
         "help" | "--help" | "-h" => Ok(Command::Help),
@@ -124,9 +138,55 @@ pub fn parse(words: &[String]) -> Result<Command, ArgError> {
 /// Benchmark CPUs when `--smp` is not given.
 pub const DEFAULT_BENCH_SMP: u32 = 4;
 
+/// Splits the words at the first `--`: the options before it as UTF-8
+/// strings (an error if one is not), the kernel arguments after it as they
+/// are. The kernel command line they make must fit what the kernel reads.
+fn split_kernel_args<S: AsRef<OsStr>>(words: &[S]) -> Result<(Vec<String>, Vec<OsString>), ArgError> {
+    let mut options = Vec::new();
+    let mut words = words.iter().map(AsRef::as_ref);
+    for word in words.by_ref() {
+        if word == "--" {
+            let kernel_args: Vec<OsString> = words.map(OsStr::to_os_string).collect();
+            check_command_line_length(&kernel_args)?;
+            return Ok((options, kernel_args));
+        }
+        match word.to_str() {
+            Some(text) => options.push(text.to_string()),
+            None => return Err(ArgError(format!("argument {word:?} is not UTF-8 (only kernel arguments after '--' may be)"))),
+        }
+    }
+    Ok((options, Vec::new()))
+}
+
+/// Refuses a kernel command line longer than the kernel reads whole
+/// (`protocol::KERNEL_COMMAND_LINE_MAX_BYTES`): the kernel would cut it, and
+/// a few bytes beyond QEMU's loader overlaps it with the boot information.
+pub fn check_command_line_length(kernel_args: &[OsString]) -> Result<(), ArgError> {
+    let bytes = kernel_command_line(kernel_args).len();
+    if bytes > KERNEL_COMMAND_LINE_MAX_BYTES {
+        return Err(ArgError(format!(
+            "the kernel command line is {bytes} bytes; the kernel reads at most {KERNEL_COMMAND_LINE_MAX_BYTES} \
+             (QEMU's PVH loader corrupts the boot information with longer ones)"
+        )));
+    }
+    Ok(())
+}
+
+/// The kernel command line: the words joined by single spaces, as bytes.
+pub fn kernel_command_line(kernel_args: &[OsString]) -> OsString {
+    let mut line = OsString::new();
+    for (index, word) in kernel_args.iter().enumerate() {
+        if index > 0 {
+            line.push(" ");
+        }
+        line.push(word);
+    }
+    line
+}
+
 fn parse_bench(rest: &[String]) -> Result<RunArgs, ArgError> {
-    let mut args = parse_run(rest)?;
-    if args.gdb || args.release || !args.kernel_args.is_empty() {
+    let mut args = parse_run(rest, Vec::new())?;
+    if args.gdb || args.release {
         return Err(ArgError(
             "bench takes --smp, --mem, --accel, --machine and --timeout only (it always boots the release kernel)".into(),
         ));
@@ -161,14 +221,10 @@ fn parse_build(rest: &[String]) -> Result<Command, ArgError> {
     Ok(Command::Build { release })
 }
 
-fn parse_run(rest: &[String]) -> Result<RunArgs, ArgError> {
-    let mut run = RunArgs::default();
+fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, ArgError> {
+    let mut run = RunArgs { kernel_args, ..RunArgs::default() };
     let mut words = rest.iter();
     while let Some(word) = words.next() {
-        if word == "--" {
-            run.kernel_args = words.by_ref().cloned().collect();
-            break;
-        }
         let (name, inline_value) = match word.split_once('=') {
             Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
             _ => (word.as_str(), None),
@@ -290,24 +346,52 @@ mod tests {
     }
 
     #[test]
+    fn kernel_command_lines_longer_than_the_kernel_reads_are_refused() {
+        let line_of = |bytes: usize| -> Vec<String> {
+            ["run", "--", "test=boot", &"y".repeat(bytes - "test=boot ".len())].iter().map(|word| word.to_string()).collect()
+        };
+        assert!(matches!(parse(&line_of(KERNEL_COMMAND_LINE_MAX_BYTES)), Ok(Command::Run(_))));
+        for bytes in [4096, 5000, 65536] {
+            let error = parse(&line_of(bytes)).unwrap_err();
+            assert_eq!(
+                error.0,
+                format!(
+                    "the kernel command line is {bytes} bytes; the kernel reads at most 4095 \
+                     (QEMU's PVH loader corrupts the boot information with longer ones)"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn kernel_args_need_not_be_utf8_but_options_must_be() {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let words: Vec<OsString> = ["run", "--", "\u{0}", "test=boot"].iter().map(OsString::from).collect();
+        let mut with_bad_byte = words.clone();
+        with_bad_byte[2] = OsString::from_vec(b"\xff\x07".to_vec());
+        match parse(&with_bad_byte) {
+            Ok(Command::Run(run)) => assert_eq!(run.kernel_args[0].as_bytes(), b"\xff\x07"),
+            other => panic!("parsed to {other:?}"),
+        }
+        let bad_option = [OsString::from("run"), OsString::from_vec(b"--smp\xff".to_vec())];
+        assert!(parse(&bad_option).unwrap_err().0.contains("is not UTF-8"));
+    }
+
+    #[test]
     fn smp_range_is_enforced() {
         assert_eq!(parse_smp("1"), Ok(1));
-        assert_eq!(parse_smp("64"), Ok(64));
+        assert_eq!(parse_smp("255"), Ok(255));
         assert_eq!(
             parse_smp("0").unwrap_err().0,
-            "--smp 0 is out of range: the kernel supports 1 to 64 CPUs"
+            "--smp 0 is out of range: the kernel supports 1 to 255 CPUs"
         );
         assert_eq!(
-            parse_smp("65").unwrap_err().0,
-            "--smp 65 is out of range: the kernel supports 1 to 64 CPUs"
-        );
-        assert_eq!(
-            parse_smp("300").unwrap_err().0,
-            "--smp 300 is out of range: the kernel supports 1 to 64 CPUs"
+            parse_smp("256").unwrap_err().0,
+            "--smp 256 is out of range: the kernel supports 1 to 255 CPUs"
         );
         assert_eq!(
             parse_smp("abc").unwrap_err().0,
-            "--smp 'abc' is not a number: the kernel supports 1 to 64 CPUs"
+            "--smp 'abc' is not a number: the kernel supports 1 to 255 CPUs"
         );
         assert!(parse_smp("-1").is_err());
         assert!(parse_smp("99999999999999999999999").is_err());

@@ -88,7 +88,7 @@ pub fn run_bench(args: RunArgs) -> i32 {
         mem_mib: args.mem_mib,
         accel: args.accel,
         machine: args.machine,
-        kernel_args: kernel_args.iter().map(|word| word.to_string()).collect(),
+        kernel_args: kernel_args.iter().map(|word| word.into()).collect(),
         timeout: Some(args.timeout.unwrap_or(BENCH_TIMEOUT)),
         gdb: false,
         kernel_elf: kernel_elf.clone(),

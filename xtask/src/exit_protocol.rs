@@ -3,8 +3,8 @@
 //! The kernel ends a run by writing one byte to I/O port [`ISA_DEBUG_EXIT_PORT`].
 //! QEMU's `isa-debug-exit` device then exits with status `(value << 1) | 1`, so a
 //! guest can never produce status 0 (which QEMU uses for its own clean exits,
-//! such as a triple fault under `-no-reboot`). The kernel mirrors the `GUEST_*`
-//! constants; keep both sides in sync.
+//! such as a triple fault under `-no-reboot`). The values are
+//! `protocol::GuestExit`, the same type the kernel writes.
 //!
 //! ```text
 //!  guest writes   QEMU exits   Outcome    cargo xtask exits
@@ -18,36 +18,17 @@
 
 use std::fmt;
 
-/// I/O port of QEMU's `isa-debug-exit` device (`-device isa-debug-exit,iobase=0xf4`).
-pub const ISA_DEBUG_EXIT_PORT: u16 = 0xf4;
-/// Width in bytes of the `isa-debug-exit` port window (`iosize=0x04`).
-pub const ISA_DEBUG_EXIT_IOSIZE: u16 = 0x04;
+pub use protocol::exit::{qemu_status_for, GuestExit, ISA_DEBUG_EXIT_IOSIZE, ISA_DEBUG_EXIT_PORT};
 
-/// Guest value: the in-kernel test passed, or the kernel shut down cleanly.
-pub const GUEST_EXIT_PASS: u8 = 0x10;
-/// Guest value: an in-kernel test failed (after printing `TEST FAIL NAME: reason`).
-pub const GUEST_EXIT_FAIL: u8 = 0x11;
-/// Guest value: the kernel panicked (after printing `PANIC cpu=K ...`).
-pub const GUEST_EXIT_PANIC: u8 = 0x12;
-
-/// The QEMU process status produced by a guest write of `guest_value`.
-pub const fn qemu_status_for(guest_value: u8) -> i32 {
-    ((guest_value as i32) << 1) | 1
-}
-
-/// QEMU's status after the guest wrote [`GUEST_EXIT_PASS`] (33).
-pub const QEMU_STATUS_PASS: i32 = qemu_status_for(GUEST_EXIT_PASS);
-/// QEMU's status after the guest wrote [`GUEST_EXIT_FAIL`] (35).
-pub const QEMU_STATUS_FAIL: i32 = qemu_status_for(GUEST_EXIT_FAIL);
-/// QEMU's status after the guest wrote [`GUEST_EXIT_PANIC`] (37).
-pub const QEMU_STATUS_PANIC: i32 = qemu_status_for(GUEST_EXIT_PANIC);
+/// QEMU's status after the guest wrote [`GuestExit::Pass`] (33).
+pub const QEMU_STATUS_PASS: i32 = GuestExit::Pass.qemu_status();
+/// QEMU's status after the guest wrote [`GuestExit::Fail`] (35).
+pub const QEMU_STATUS_FAIL: i32 = GuestExit::Fail.qemu_status();
+/// QEMU's status after the guest wrote [`GuestExit::Panic`] (37).
+pub const QEMU_STATUS_PANIC: i32 = GuestExit::Panic.qemu_status();
 /// QEMU's status when it stopped without the guest reporting (reset or triple
 /// fault with `-no-reboot`).
 pub const QEMU_STATUS_NO_RESULT: i32 = 0;
-
-const _: () = assert!(QEMU_STATUS_PASS == 33);
-const _: () = assert!(QEMU_STATUS_FAIL == 35);
-const _: () = assert!(QEMU_STATUS_PANIC == 37);
 
 /// Exit codes of the `cargo xtask` process itself.
 pub mod xtask_exit {

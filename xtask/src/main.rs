@@ -3,7 +3,7 @@
 use std::env;
 use std::process::ExitCode;
 
-use xtask::args::{self, Command, RunArgs, USAGE};
+use xtask::args::{self, Command, RunArgs};
 use xtask::cargo::build_kernel;
 use xtask::exit_protocol::xtask_exit;
 use xtask::qemu::{run_qemu, QemuConfig};
@@ -11,7 +11,7 @@ use xtask::setup::{ensure_all, ensure_kernel_target};
 use xtask::test_suite::run_suite;
 
 fn main() -> ExitCode {
-    let words: Vec<String> = env::args().skip(1).collect();
+    let words: Vec<std::ffi::OsString> = env::args_os().skip(1).collect();
     let code = match args::parse(&words) {
         Ok(command) => execute(command),
         Err(error) => {
@@ -29,7 +29,7 @@ fn execute(command: Command) -> i32 {
         Command::Test => test(),
         Command::Bench(bench_args) => xtask::bench::run_bench(bench_args),
         Command::Help => {
-            println!("{USAGE}");
+            println!("{}", args::usage());
             xtask_exit::PASS
         }
     }

@@ -8,6 +8,7 @@
 //! thread here, which copies each chunk to our stdout as it arrives (when
 //! [`QemuConfig::echo`] is set) and keeps the whole text for [`RunResult::serial`].
 
+use std::ffi::OsString;
 use std::fmt;
 use std::fs::OpenOptions;
 use std::io::{self, IsTerminal, Read, Write};
@@ -32,8 +33,8 @@ pub const TCG_CPU_MODEL: &str = "max,-arch-capabilities";
 pub const DEFAULT_MEM_MIB: u32 = 256;
 /// Default CPU count.
 pub const DEFAULT_SMP: u32 = 1;
-/// Largest CPU count the kernel supports (mirrors the kernel's `MAX_CPUS`).
-pub const MAX_SMP: u32 = 64;
+/// Largest CPU count the kernel supports (`protocol::MAX_CPUS`).
+pub const MAX_SMP: u32 = protocol::MAX_CPUS;
 /// TCP port of QEMU's gdb stub (`-s`).
 pub const GDB_PORT: u16 = 1234;
 /// How often the runner checks whether QEMU exited or the timeout expired.
@@ -133,8 +134,11 @@ pub struct QemuConfig {
     pub accel: Accel,
     /// Machine type; `None` follows the accelerator (KVM: microvm, TCG: pc).
     pub machine: Option<Machine>,
-    /// Kernel command line tokens, joined by spaces into `-append`.
-    pub kernel_args: Vec<String>,
+    /// Kernel command line words, joined by spaces into `-append` byte for
+    /// byte (they need not be UTF-8). Not length-checked here: `cargo xtask
+    /// run` refuses long lines (`args::check_command_line_length`), and tests
+    /// boot longer ones on purpose.
+    pub kernel_args: Vec<OsString>,
     /// Kill QEMU after this long and report [`Outcome::Timeout`].
     pub timeout: Option<Duration>,
     /// Start the gdb stub on [`GDB_PORT`] and wait for a debugger (`-s -S`).
@@ -230,14 +234,14 @@ pub fn resolve(accel: Accel, machine: Option<Machine>) -> io::Result<Resolved> {
 }
 
 /// The QEMU arguments (without the binary name) for `cfg` on `accel`/`machine`.
-pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Vec<String> {
-    let mut args: Vec<String> = vec![
+pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
         "-kernel".into(),
-        cfg.kernel_elf.display().to_string(),
+        cfg.kernel_elf.clone().into_os_string(),
         "-smp".into(),
-        cfg.smp.to_string(),
+        cfg.smp.to_string().into(),
         "-m".into(),
-        cfg.mem_mib.to_string(),
+        cfg.mem_mib.to_string().into(),
         "-display".into(),
         "none".into(),
         "-no-reboot".into(),
@@ -248,7 +252,8 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         "-device".into(),
         format!(
             "isa-debug-exit,iobase={ISA_DEBUG_EXIT_PORT:#x},iosize={ISA_DEBUG_EXIT_IOSIZE:#04x}"
-        ),
+        )
+        .into(),
     ];
     let (accel_name, cpu_model) = match accel {
         ResolvedAccel::Kvm => ("kvm", KVM_CPU_MODEL),
@@ -266,7 +271,7 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
     };
     args.extend(["-machine".into(), machine_spec.into()]);
     if !cfg.kernel_args.is_empty() {
-        args.extend(["-append".into(), cfg.kernel_args.join(" ")]);
+        args.extend(["-append".into(), crate::args::kernel_command_line(&cfg.kernel_args)]);
     }
     if cfg.gdb {
         args.extend(["-s".into(), "-S".into()]);
@@ -274,10 +279,13 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
     args
 }
 
-/// Renders a command line for humans (arguments with spaces are single-quoted).
-pub fn shell_words(program: &str, args: &[String]) -> String {
+/// Renders a command line for humans (arguments with spaces are single-quoted;
+/// bytes that are not UTF-8 are shown as U+FFFD).
+pub fn shell_words(program: &str, args: &[OsString]) -> String {
     let mut line = program.to_string();
     for arg in args {
+        let arg = arg.to_string_lossy();
+        let arg = arg.as_ref();
         line.push(' ');
         if arg.is_empty() || arg.contains([' ', '\'', '"', '$', '\\']) {
             line.push('\'');
@@ -407,6 +415,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
     fn config() -> QemuConfig {
         QemuConfig {
@@ -418,7 +427,7 @@ mod tests {
 
     #[test]
     fn kvm_command_line_uses_host_cpu_and_microvm() {
-        let args = qemu_args(&config(), ResolvedAccel::Kvm, Machine::Microvm).join(" ");
+        let args = qemu_args(&config(), ResolvedAccel::Kvm, Machine::Microvm).join(OsStr::new(" "));
         assert_eq!(
             args,
             "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
@@ -437,7 +446,7 @@ mod tests {
         let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
         let tail: Vec<&str> = args
             .iter()
-            .map(String::as_str)
+            .map(|arg| arg.to_str().expect("UTF-8 in this test"))
             .skip_while(|arg| *arg != "-accel")
             .collect();
         assert_eq!(
@@ -455,6 +464,18 @@ mod tests {
                 "-S"
             ]
         );
+    }
+
+    #[test]
+    fn kernel_args_reach_qemu_byte_for_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let cfg = QemuConfig {
+            kernel_args: vec![OsStr::from_bytes(b"\xff\xfe").into(), "test=boot".into()],
+            ..config()
+        };
+        let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
+        let append = args.iter().position(|arg| arg == "-append").expect("an -append argument");
+        assert_eq!(args[append + 1].as_bytes(), b"\xff\xfe test=boot");
     }
 
     #[test]

@@ -20,7 +20,8 @@ mod write_protect;
 
 use crate::cpu::CpuId;
 use alloc::vec::Vec;
-use arch::qemu_exit::{exit_qemu, ExitCode};
+use arch::qemu_exit::exit_qemu;
+use protocol::GuestExit;
 
 /// A test body: `Ok(())` on success, `Err(reason)` on failure.
 type TestFunction = fn() -> Result<(), alloc::string::String>;
@@ -45,17 +46,17 @@ const TESTS: &[(&str, TestFunction)] = &[
 pub fn run(name: &str) -> ! {
     let Some((_, test)) = TESTS.iter().find(|(test_name, _)| *test_name == name) else {
         let known: alloc::vec::Vec<&str> = TESTS.iter().map(|(test_name, _)| *test_name).collect();
-        crate::kprintln!("TEST FAIL {}: no such test (known: {})", name, known.join(", "));
-        exit_qemu(ExitCode::Failure)
+        crate::kprintln!("{} {}: no such test (known: {})", protocol::serial::TEST_FAIL, name, known.join(", "));
+        exit_qemu(GuestExit::Fail)
     };
     match test() {
         Ok(()) => {
-            crate::kprintln!("TEST PASS {}", name);
-            exit_qemu(ExitCode::Success)
+            crate::kprintln!("{} {}", protocol::serial::TEST_PASS, name);
+            exit_qemu(GuestExit::Pass)
         }
         Err(reason) => {
-            crate::kprintln!("TEST FAIL {}: {}", name, reason);
-            exit_qemu(ExitCode::Failure)
+            crate::kprintln!("{} {}: {}", protocol::serial::TEST_FAIL, name, reason);
+            exit_qemu(GuestExit::Fail)
         }
     }
 }
