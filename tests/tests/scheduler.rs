@@ -86,3 +86,12 @@ fn no_wakeup_is_lost_between_two_cpus() {
         assert_line_contains(&result, "wakeup_pingpong: 80000 hand-offs");
     }
 }
+
+/// Preemption where vCPUs outnumber host cores 32 to 1.
+#[test]
+fn preemption_on_sixty_four_cpus() {
+    let cfg = QemuConfig { accel: Accel::Tcg, timeout: Some(timeout(5)), ..config(64, &["test=preemption"]) };
+    let result = boot(&cfg);
+    assert_outcome(&result, Outcome::Pass);
+    assert_line_contains(&result, "preemption: 64 of 64 spinners were preempted by their releaser");
+}
