@@ -6,7 +6,7 @@
 //! interrupt context by doing the `swapgs` decision before any Rust runs.
 
 use crate::region::{
-    ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, NEED_RESCHED_OFFSET, PREEMPT_COUNT_OFFSET,
+    ProcessorControlRegion, CPU_ID_OFFSET, IRQ_DEPTH_OFFSET, NO_RESCHED_NEEDED_BIT, PREEMPT_COUNT_OFFSET,
     SELF_REF_OFFSET, TRACE_NEXT_SEQUENCE_OFFSET,
 };
 use core::arch::asm;
@@ -44,25 +44,44 @@ pub fn cpu_id() -> u32 {
     id
 }
 
+/// The running CPU's raw `preempt_count` word (count and inverted flag).
+#[inline(always)]
+fn preempt_word() -> u32 {
+    let word: u32;
+    // SAFETY: as in `cpu_id`.
+    unsafe {
+        asm!("mov {:e}, gs:[{off}]", out(reg) word, off = const PREEMPT_COUNT_OFFSET,
+             options(nostack, preserves_flags, readonly));
+    }
+    word
+}
+
 /// Whether a reschedule is due on the running CPU (one `gs:` load).
 #[inline(always)]
 pub fn need_resched() -> bool {
-    let flag: u32;
-    // SAFETY: as in `cpu_id`.
-    unsafe {
-        asm!("mov {:e}, gs:[{off}]", out(reg) flag, off = const NEED_RESCHED_OFFSET,
-             options(nostack, preserves_flags, readonly));
-    }
-    flag != 0
+    preempt_word() & NO_RESCHED_NEEDED_BIT == 0
 }
 
-/// Marks a reschedule due (or not) on the running CPU (one `gs:` store).
+/// Whether preemption is enabled and a reschedule is due: the word is 0.
+#[inline(always)]
+pub fn should_preempt() -> bool {
+    preempt_word() == 0
+}
+
+/// Marks a reschedule due (or not) on the running CPU: one `and`/`or` on
+/// the folded bit, so it cannot tear against the count on this CPU.
 #[inline(always)]
 pub fn set_need_resched(due: bool) {
-    // SAFETY: a single store to this CPU's own flag.
+    // SAFETY: a single read-modify-write of this CPU's own word; an
+    // interrupt on this CPU falls before or after it.
     unsafe {
-        asm!("mov dword ptr gs:[{off}], {v:e}", v = in(reg) u32::from(due), off = const NEED_RESCHED_OFFSET,
-             options(nostack, preserves_flags));
+        if due {
+            asm!("and dword ptr gs:[{off}], {mask:e}", mask = in(reg) !NO_RESCHED_NEEDED_BIT,
+                 off = const PREEMPT_COUNT_OFFSET, options(nostack));
+        } else {
+            asm!("or dword ptr gs:[{off}], {bit:e}", bit = in(reg) NO_RESCHED_NEEDED_BIT,
+                 off = const PREEMPT_COUNT_OFFSET, options(nostack));
+        }
     }
 }
 
@@ -80,13 +99,20 @@ pub unsafe fn preempt_disable() {
 }
 
 /// Re-enables preemption on this CPU: one `dec dword ptr gs:[..]`.
+/// Returns true when that left the word at 0: preemption is enabled again
+/// and a reschedule is due.
 ///
 /// # Safety
 /// Ends one earlier `preempt_disable` on this CPU (see there).
 #[inline(always)]
-pub unsafe fn preempt_enable() {
+pub unsafe fn preempt_enable() -> bool {
+    let reached_zero: u8;
     // SAFETY: as in `preempt_disable`.
-    unsafe { asm!("dec dword ptr gs:[{off}]", off = const PREEMPT_COUNT_OFFSET, options(nostack)) };
+    unsafe {
+        asm!("dec dword ptr gs:[{off}]", "setz {z}", z = out(reg_byte) reached_zero,
+             off = const PREEMPT_COUNT_OFFSET, options(nostack));
+    }
+    reached_zero != 0
 }
 
 /// Marks entry into an interrupt handler: one `inc dword ptr gs:[..]`.
@@ -115,16 +141,10 @@ pub fn in_interrupt() -> bool {
     depth != 0
 }
 
-/// Whether preemption is disabled on the running CPU.
+/// Preemption nesting on the running CPU (0: preemption enabled).
 #[inline(always)]
 pub fn preempt_count() -> u32 {
-    let count: u32;
-    // SAFETY: as in `cpu_id`.
-    unsafe {
-        asm!("mov {:e}, gs:[{off}]", out(reg) count, off = const PREEMPT_COUNT_OFFSET,
-             options(nostack, preserves_flags, readonly));
-    }
-    count
+    preempt_word() & !NO_RESCHED_NEEDED_BIT
 }
 
 /// Reserves the next flight-recorder sequence number of the running CPU:

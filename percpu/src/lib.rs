@@ -7,8 +7,8 @@
 //!              │ user_rsp_scratch             │ USER_RSP_SCRATCH_OFFSET
 //!              │ kernel_stack_top             │ KERNEL_STACK_TOP_OFFSET
 //!              │ cpu_id, apic_id              │ CPU_ID_OFFSET, APIC_ID_OFFSET
-//!              │ preempt_count, irq_depth     │ PREEMPT_COUNT_OFFSET, IRQ_DEPTH_OFFSET
-//!              │ need_resched                 │ NEED_RESCHED_OFFSET
+//!              │ preempt_count (+ resched bit)│ PREEMPT_COUNT_OFFSET, NO_RESCHED_NEEDED_BIT
+//!              │ irq_depth                    │ IRQ_DEPTH_OFFSET
 //!              │ timer_ticks                  │ TIMER_TICKS_OFFSET
 //!              │ trace_next_sequence          │ TRACE_NEXT_SEQUENCE_OFFSET
 //!              │ GDT (this CPU's TSS entry)   │

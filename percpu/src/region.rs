@@ -61,14 +61,15 @@ pub struct ProcessorControlRegion {
     pub cpu_id: u32,
     /// Local APIC id of this CPU.
     pub apic_id: u32,
-    /// Non-zero while preemption is disabled; changed by one `gs:` instruction.
+    /// Preemption nesting count in the low bits, and the reschedule flag
+    /// folded in, inverted, as `NO_RESCHED_NEEDED_BIT` (as Linux does on
+    /// x86): the word is 0 exactly when preemption is enabled *and* a
+    /// reschedule is due, so leaving the last guard is one `dec gs:[..]`
+    /// whose zero flag says "switch now". Changed by single `gs:`
+    /// instructions only (`inc`, `dec`, `and`, `or`).
     pub preempt_count: AtomicU32,
     /// Interrupt nesting depth; changed by one `gs:` instruction.
     pub irq_depth: AtomicU32,
-    /// Set when the thread running on this CPU should give up the CPU at the
-    /// next chance (tick, wake-up, reschedule IPI); read by the preemption
-    /// guard's drop and the interrupt return path with one `gs:` load.
-    pub need_resched: AtomicU32,
     /// Whether this PCR is the header of the kernel's typed per-CPU block
     /// (`kernel::cpu::PerCpu`), so `gs:[0]` may be widened to it; false for
     /// the BSP's early PCR, used only until memory is up.
@@ -110,8 +111,8 @@ pub const APIC_ID_OFFSET: usize = offset_of!(ProcessorControlRegion, apic_id);
 pub const PREEMPT_COUNT_OFFSET: usize = offset_of!(ProcessorControlRegion, preempt_count);
 /// Offset of `irq_depth`.
 pub const IRQ_DEPTH_OFFSET: usize = offset_of!(ProcessorControlRegion, irq_depth);
-/// Offset of `need_resched`.
-pub const NEED_RESCHED_OFFSET: usize = offset_of!(ProcessorControlRegion, need_resched);
+/// Set in `preempt_count` while *no* reschedule is due (see the field).
+pub const NO_RESCHED_NEEDED_BIT: u32 = 1 << 31;
 /// Offset of `timer_ticks`.
 pub const TIMER_TICKS_OFFSET: usize = offset_of!(ProcessorControlRegion, timer_ticks);
 /// Offset of `trace_next_sequence`.
@@ -143,9 +144,8 @@ impl ProcessorControlRegion {
             kernel_stack_top: AtomicU64::new(0),
             cpu_id,
             apic_id,
-            preempt_count: AtomicU32::new(0),
+            preempt_count: AtomicU32::new(NO_RESCHED_NEEDED_BIT),
             irq_depth: AtomicU32::new(0),
-            need_resched: AtomicU32::new(0),
             is_block_header,
             timer_ticks: AtomicU64::new(0),
             trace_next_sequence: AtomicU64::new(1),

@@ -163,7 +163,7 @@ pub(super) fn on_tick() {
 /// when the last guard drops: switch if a reschedule is due and preemption
 /// is allowed.
 pub(super) fn preempt_if_due() {
-    if percpu::need_resched() && percpu::preempt_count() == 0 {
+    if percpu::should_preempt() {
         arch::cpu::without_interrupts(schedule);
     }
 }

@@ -53,8 +53,9 @@ impl Default for PreemptGuard {
 impl Drop for PreemptGuard {
     fn drop(&mut self) {
         // SAFETY: ends the `preempt_disable` of `new`.
-        unsafe { percpu::preempt_enable() };
-        reschedule_if_due();
+        if unsafe { percpu::preempt_enable() } {
+            reschedule_if_allowed();
+        }
     }
 }
 
@@ -98,6 +99,8 @@ impl IrqGuard {
         let were_enabled = self.interrupts_were_enabled;
         core::mem::forget(self);
         // SAFETY: ends the `preempt_disable` of `new` (drop will not run).
+        // Interrupts stay off, so a due reschedule is left to the caller's
+        // `schedule`.
         unsafe { percpu::preempt_enable() };
         were_enabled
     }
@@ -113,10 +116,12 @@ impl Drop for IrqGuard {
     fn drop(&mut self) {
         // SAFETY: ends the `preempt_disable` of `new` (or of the adopted
         // guard of the switch).
-        unsafe { percpu::preempt_enable() };
+        let reschedule_due = unsafe { percpu::preempt_enable() };
         if self.interrupts_were_enabled {
             arch::cpu::enable_interrupts();
-            reschedule_if_due();
+            if reschedule_due {
+                reschedule_if_allowed();
+            }
         }
     }
 }
@@ -124,16 +129,14 @@ impl Drop for IrqGuard {
 impl sealed::Sealed for IrqGuard {}
 impl PinsCpu for IrqGuard {}
 
-/// The last guard is gone: if a reschedule became due meanwhile (a wake-up
-/// for this CPU, the end of a slice) and this is a context that may switch
-/// (interrupts on, not in an interrupt handler), switch now rather than at
-/// the next tick.
-fn reschedule_if_due() {
-    if percpu::preempt_count() == 0
-        && percpu::need_resched()
-        && !percpu::in_interrupt()
-        && arch::cpu::interrupts_enabled()
-    {
+/// The last guard is gone and a reschedule became due meanwhile (a wake-up
+/// for this CPU, the end of a slice; `preempt_enable` said so): if this is
+/// a context that may switch (interrupts on, not in an interrupt handler),
+/// switch now rather than at the next tick. Out of line: the common drop is
+/// one `dec` and a branch.
+#[inline(never)]
+fn reschedule_if_allowed() {
+    if !percpu::in_interrupt() && arch::cpu::interrupts_enabled() {
         if let Some(point) = PREEMPTION_POINT.get() {
             point();
         }
