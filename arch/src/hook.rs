@@ -27,7 +27,9 @@ impl<F: Copy> Hook<F> {
         assert!(fresh, "hook registered twice");
     }
 
-    /// The hook, if set.
+    /// The hook, if set. Never waits (one acquire load): while a `set` is
+    /// still running, on another CPU or interrupted on this one, it returns
+    /// `None`, so it is safe in interrupt and NMI context.
     pub fn get(&self) -> Option<F> {
         self.slot.get().copied()
     }
@@ -36,5 +38,30 @@ impl<F: Copy> Hook<F> {
 impl<F: Copy> Default for Hook<F> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hook;
+
+    fn one() -> u32 {
+        1
+    }
+
+    #[test]
+    fn empty_until_set_then_returns_the_function() {
+        let hook: Hook<fn() -> u32> = Hook::new();
+        assert!(hook.get().is_none());
+        hook.set(one);
+        assert_eq!(hook.get().map(|function| function()), Some(1));
+    }
+
+    #[test]
+    #[should_panic(expected = "hook registered twice")]
+    fn a_second_set_panics() {
+        let hook: Hook<fn() -> u32> = Hook::new();
+        hook.set(one);
+        hook.set(one);
     }
 }

@@ -66,7 +66,14 @@ static HANDLERS: [Hook<InterruptHandler>; VECTOR_COUNT] = [const { Hook::new() }
 static FALLBACK: Hook<InterruptHandler> = Hook::new();
 /// Told of each interrupt's vector as it enters and leaves dispatch (the
 /// flight recorder).
-static OBSERVERS: Hook<(fn(u8), fn(u8))> = Hook::new();
+static OBSERVERS: Hook<InterruptObservers> = Hook::new();
+
+/// The pair `register_observers` stores: both are set together, so one hook.
+#[derive(Clone, Copy)]
+struct InterruptObservers {
+    on_entry: fn(u8),
+    on_exit: fn(u8),
+}
 /// Called when an outermost interrupt that arrived with interrupts enabled,
 /// on the interrupted thread's own stack, is about to return: the kernel may
 /// switch threads here (preemption).
@@ -112,7 +119,7 @@ pub fn register_fallback_handler(handler: InterruptHandler) {
 
 /// Sets the functions told of each interrupt's vector on entry and exit.
 pub fn register_observers(on_entry: fn(u8), on_exit: fn(u8)) {
-    OBSERVERS.set((on_entry, on_exit));
+    OBSERVERS.set(InterruptObservers { on_entry, on_exit });
 }
 
 /// Sets the hook run before returning from an interrupt to code that had
@@ -127,8 +134,8 @@ extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
     percpu::irq_enter();
     let vector = (frame.vector as usize & (VECTOR_COUNT - 1)) as u8;
     let observers = OBSERVERS.get();
-    if let Some((on_entry, _)) = observers {
-        on_entry(vector);
+    if let Some(observers) = observers {
+        (observers.on_entry)(vector);
     }
     match HANDLERS[usize::from(vector)].get().or_else(|| FALLBACK.get()) {
         Some(handler) => handler(frame),
@@ -136,8 +143,8 @@ extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
         // into a fault that would recur forever.
         None => crate::cpu::halt_forever(),
     }
-    if let Some((_, on_exit)) = observers {
-        on_exit(vector);
+    if let Some(observers) = observers {
+        (observers.on_exit)(vector);
     }
     percpu::irq_exit();
     let interrupted_with_interrupts_enabled = frame.rflags & RFLAGS_INTERRUPT_ENABLE != 0;

@@ -1,7 +1,9 @@
 //! The 8254 programmable interval timer, used only to measure the frequency
-//! of another counter (the TSC, when CPUID does not state it). Channel 0 counts down freely in
-//! mode 2 and is sampled with latch commands, so no speaker gate (port 0x61,
-//! absent on microvm) is needed.
+//! of another counter (the TSC, when CPUID does not state it). It knows
+//! nothing of that counter: the caller passes a function that reads it, so
+//! `tsc` depends on `pit` and not the other way round. Channel 0 counts down
+//! freely in mode 2 and is sampled with latch commands, so no speaker gate
+//! (port 0x61, absent on microvm) is needed.
 
 use x86_64::instructions::port::Port;
 
