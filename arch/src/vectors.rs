@@ -9,13 +9,19 @@ use percpu::ist;
 /// Vectors the architecture reserves for exceptions (0..32).
 pub const EXCEPTION_VECTOR_COUNT: u8 = 32;
 /// Debug exception (#DB).
-const DEBUG: u8 = 1;
+pub const DEBUG: u8 = 1;
 /// Non-maskable interrupt.
-const NMI: u8 = 2;
+pub const NMI: u8 = 2;
+/// Breakpoint (#BP).
+pub const BREAKPOINT: u8 = 3;
+/// Invalid opcode (#UD).
+pub const INVALID_OPCODE: u8 = 6;
 /// Double fault (#DF).
-const DOUBLE_FAULT: u8 = 8;
+pub const DOUBLE_FAULT: u8 = 8;
+/// Page fault (#PF).
+pub const PAGE_FAULT: u8 = 14;
 /// Machine check (#MC).
-const MACHINE_CHECK: u8 = 18;
+pub const MACHINE_CHECK: u8 = 18;
 
 /// Mnemonic and description of exception `vector` (0..32), or `None` for
 /// external interrupts.

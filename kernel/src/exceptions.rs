@@ -10,10 +10,10 @@ use arch::vectors::exception_name;
 use arch::interrupt_frame::InterruptFrame;
 use arch::hook::Hook;
 
-const VECTOR_BREAKPOINT: u64 = 3;
-const VECTOR_INVALID_OPCODE: u64 = 6;
-const VECTOR_DOUBLE_FAULT: u64 = 8;
-const VECTOR_PAGE_FAULT: u64 = 14;
+const VECTOR_BREAKPOINT: u64 = arch::vectors::BREAKPOINT as u64;
+const VECTOR_INVALID_OPCODE: u64 = arch::vectors::INVALID_OPCODE as u64;
+const VECTOR_DOUBLE_FAULT: u64 = arch::vectors::DOUBLE_FAULT as u64;
+const VECTOR_PAGE_FAULT: u64 = arch::vectors::PAGE_FAULT as u64;
 
 /// Called after the report of a resumable exception (a breakpoint or the
 /// deliberate #UD), before resuming; tests hook in here.

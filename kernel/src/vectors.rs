@@ -1,7 +1,7 @@
 //! The kernel's interrupt vector assignments.
 
-/// Non-maskable interrupt (architectural).
-pub const NMI: u8 = 2;
+/// Non-maskable interrupt (architectural; the number lives in `arch`).
+pub const NMI: u8 = arch::vectors::NMI;
 /// First vector of the I/O APIC pins (pin i -> IO_APIC_FIRST + i).
 pub const IO_APIC_FIRST: u8 = 0x30;
 /// Reschedule IPI: an idle CPU got a runnable thread.
