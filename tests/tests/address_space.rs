@@ -21,5 +21,5 @@ fn every_cpu_survives_a_switch_to_a_kernel_half_only_address_space() {
             &format!("address_space: cpu {cpu} took 3 ticks and used the heap in a new address space"),
         );
     }
-    assert_line_contains(&result, "TEST PASS address_space");
+    assert_test_passed(&result, "address_space");
 }

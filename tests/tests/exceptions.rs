@@ -15,7 +15,7 @@ fn each_cpu_handles_its_own_exception() {
     for cpu in 0..SMP {
         let cpu_text = cpu.to_string();
         let report = lines.iter().position(|line| {
-            line.starts_with("EXCEPTION ")
+            line.starts_with(&format!("{EXCEPTION} "))
                 && field(line, "cpu") == Some(cpu_text.as_str())
                 && field(line, "vector") == Some("6")
                 && line.contains("(#UD invalid opcode)")
@@ -24,7 +24,7 @@ fn each_cpu_handles_its_own_exception() {
                     .all(|key| field(line, key).is_some_and(|v| v.starts_with("0x")))
         });
         let Some(report) = report else {
-            panic!("no 'EXCEPTION cpu={cpu} vector=6 (#UD invalid opcode) error=0x.. rip=0x.. rsp=0x.. cr2=0x..' line; {}", describe(&result));
+            panic!("no '{EXCEPTION} cpu={cpu} vector=6 (#UD invalid opcode) error=0x.. rip=0x.. rsp=0x.. cr2=0x..' line; {}", describe(&result));
         };
         let handled = format!("exceptions: cpu {cpu} handled on its own PCR");
         assert!(
@@ -35,5 +35,5 @@ fn each_cpu_handles_its_own_exception() {
             describe(&result)
         );
     }
-    assert_line_contains(&result, "TEST PASS exceptions");
+    assert_test_passed(&result, "exceptions");
 }

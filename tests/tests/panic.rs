@@ -17,7 +17,7 @@ fn is_location(text: &str) -> bool {
 fn deliberate_panic_reports_location_and_stops_other_cpus() {
     let result = boot_test("panic", SMP);
     assert_outcome(&result, Outcome::Panic);
-    let prefix = format!("PANIC cpu={} at ", SMP - 1);
+    let prefix = format!("{PANIC} cpu={} at ", SMP - 1);
     let suffix = ": deliberate test panic";
     let panic_line = result
         .serial_lines()
@@ -34,7 +34,7 @@ fn deliberate_panic_reports_location_and_stops_other_cpus() {
         "'{location}' is not FILE:LINE:COL in {panic_line:?}"
     );
     assert_line_contains(&result, &format!("panic: stopped {} other CPUs", SMP - 1));
-    assert_no_line_contains(&result, "TEST PASS");
+    assert_no_line_contains(&result, TEST_PASS);
 }
 
 #[test]

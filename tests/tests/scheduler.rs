@@ -21,7 +21,7 @@ fn preemption_case(smp: u32, factor: u32) {
     assert_outcome(&result, Outcome::Pass);
     assert_all_cpus_online(&result, smp);
     assert_line_contains(&result, &format!("preemption: {smp} of {smp} spinners were preempted by their releaser"));
-    assert_line_contains(&result, "TEST PASS preemption");
+    assert_test_passed(&result, "preemption");
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn rflags_survive_a_switch_and_a_migration() {
     let result = boot_scheduler_test("rflags", SMP, 2);
     assert_outcome(&result, Outcome::Pass);
     assert_line_contains(&result, "after moving to cpu 3");
-    assert_line_contains(&result, "TEST PASS rflags");
+    assert_test_passed(&result, "rflags");
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn ten_thousand_spawn_join_cycles_leak_nothing() {
     let result = boot_scheduler_test("spawn_join", SMP, 5);
     assert_outcome(&result, Outcome::Pass);
     assert_line_contains(&result, "spawn_join: 10000 threads ran");
-    assert_line_contains(&result, "TEST PASS spawn_join");
+    assert_test_passed(&result, "spawn_join");
 }
 
 /// One wake-up per hand-off between two CPUs, 80,000 times: a single lost

@@ -16,15 +16,15 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
     let culprit = (SMP - 1).to_string();
     let lines: Vec<&str> = result.serial_lines().collect();
     let overflow = lines.iter().position(|line| {
-        line.contains("KERNEL STACK OVERFLOW") && field(line, "cpu") == Some(culprit.as_str())
+        line.contains(STACK_OVERFLOW) && field(line, "cpu") == Some(culprit.as_str())
     });
     let Some(overflow) = overflow else {
         panic!(
-            "no 'KERNEL STACK OVERFLOW cpu={culprit}' line; {}",
+            "no '{STACK_OVERFLOW} cpu={culprit}' line; {}",
             describe(&result)
         );
     };
-    let panic_prefix = format!("PANIC cpu={culprit}");
+    let panic_prefix = format!("{PANIC} cpu={culprit}");
     assert!(
         lines[overflow..]
             .iter()
@@ -37,7 +37,7 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
         "the report does not name the thread: {:?}",
         lines[overflow]
     );
-    assert_no_line_contains(&result, "TEST PASS");
+    assert_no_line_contains(&result, TEST_PASS);
     assert_trace_dump_follows(&lines[overflow..], SMP);
 }
 

@@ -15,7 +15,7 @@ fn writing_kernel_code_faults() {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no 'writing to kernel code at' line; {}", describe(&result)));
     let fault = lines.iter().find(|line| {
-        line.starts_with("EXCEPTION ") && field(line, "vector") == Some("14") && field(line, "cr2") == Some(target)
+        line.starts_with(&format!("{EXCEPTION} ")) && field(line, "vector") == Some("14") && field(line, "cr2") == Some(target)
     });
     let Some(fault) = fault else {
         panic!("no '#PF ... cr2={target}' report; {}", describe(&result));
@@ -24,6 +24,6 @@ fn writing_kernel_code_faults() {
     assert_eq!(error.map(|code| code & 0b11), Some(0b11), "expected a write to a present page: {fault}");
     // The write is made on the last CPU (an AP), which must enforce it too.
     assert_line_contains(&result, "on cpu 1");
-    assert_line_contains(&result, "PANIC cpu=1");
-    assert_no_line_contains(&result, "TEST FAIL");
+    assert_line_contains(&result, &format!("{PANIC} cpu=1"));
+    assert_no_line_contains(&result, TEST_FAIL);
 }

@@ -11,6 +11,7 @@ use crate::cargo::build_kernel;
 use crate::exit_protocol::{xtask_exit, Outcome};
 use crate::qemu::{run_qemu, QemuConfig, RunResult};
 use crate::setup::ensure_all;
+use protocol::serial::BENCH;
 
 /// Boots whose `smp: ... online in T ms` line gives the boot-time median.
 pub const BOOT_SAMPLES: usize = 5;
@@ -33,7 +34,7 @@ pub struct BenchLine {
 
 /// Parses a `bench:` line printed by the kernel.
 pub fn parse_bench_line(line: &str) -> Option<BenchLine> {
-    let rest = line.strip_prefix("bench: ")?;
+    let rest = line.strip_prefix(BENCH)?.strip_prefix(' ')?;
     let mut words = rest.split_whitespace();
     let name = words.next()?.to_string();
     let mut line = BenchLine { name, median_ns: 0, median_cycles: None, samples: 0 };
@@ -141,7 +142,7 @@ pub fn run_bench(args: RunArgs) -> i32 {
         let cycles = line.median_cycles.map_or_else(|| "-".to_string(), |cycles| cycles.to_string());
         println!("{:<34} {:>14} {:>14} {:>8}", line.name, line.median_ns, cycles, line.samples);
     }
-    for line in bench_run.serial_lines().filter(|line| line.starts_with("bench:") && line.contains("skipped")) {
+    for line in bench_run.serial_lines().filter(|line| line.starts_with(BENCH) && line.contains("skipped")) {
         println!("{line}");
     }
     xtask_exit::PASS

@@ -53,11 +53,11 @@ pub mod xtask_exit {
 /// How one QEMU run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// Guest wrote [`GUEST_EXIT_PASS`].
+    /// Guest wrote [`GuestExit::Pass`].
     Pass,
-    /// Guest wrote [`GUEST_EXIT_FAIL`].
+    /// Guest wrote [`GuestExit::Fail`].
     Fail,
-    /// Guest wrote [`GUEST_EXIT_PANIC`].
+    /// Guest wrote [`GuestExit::Panic`].
     Panic,
     /// QEMU exited 0 without a guest result (reset / triple fault).
     NoResult,
@@ -115,6 +115,14 @@ mod tests {
         assert_eq!(qemu_status_for(0x10), 33);
         assert_eq!(qemu_status_for(0x11), 35);
         assert_eq!(qemu_status_for(0x12), 37);
+    }
+
+    #[test]
+    fn every_guest_exit_value_maps_to_its_outcome() {
+        let expected = [Outcome::Pass, Outcome::Fail, Outcome::Panic];
+        for (guest_exit, outcome) in GuestExit::ALL.into_iter().zip(expected) {
+            assert_eq!(Outcome::from_qemu_status(Some(guest_exit.qemu_status()), None), outcome);
+        }
     }
 
     #[test]
