@@ -77,6 +77,9 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     arch::legacy_pic::mask_all();
     arch::lapic::select_mode(memory::map_mmio(topology.local_apic_phys_addr, 4096));
     register_interrupt_handlers();
+    if let Some(cpu) = args.stall_ap {
+        smp::inject_stall(cpu);
+    }
     let (bsp, ap_table) = smp::allocate_blocks(&topology, boot_stack_top);
     let ticks_per_ms = smp::init_this_cpu(bsp);
     kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, bsp.apic_id());

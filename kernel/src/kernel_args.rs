@@ -19,6 +19,9 @@ pub struct KernelArgs<'a> {
     /// `test=NAME`: run the named in-kernel test instead of the normal boot.
     /// If given more than once, the last one wins (and a warning is reported).
     pub test: Option<&'a str>,
+    /// `stall_ap=N` (fault injection for tests): CPU N stalls in its
+    /// bring-up until the BSP gives up on it, to exercise that path.
+    pub stall_ap: Option<u32>,
     cmdline: &'a str,
 }
 
@@ -31,6 +34,8 @@ pub enum ArgProblemKind {
     EmptyValue,
     /// A known argument given as a bare key without `=value`.
     MissingValue,
+    /// The value is not what the argument takes (`stall_ap=x`).
+    BadValue,
     /// The argument appeared before; this later occurrence overrides it.
     Repeated,
 }
@@ -66,16 +71,16 @@ impl fmt::Display for ArgProblem<'_> {
                     "kernel argument '{token}' repeats an earlier one; the last wins"
                 )
             }
+            ArgProblemKind::BadValue => {
+                write!(formatter, "invalid kernel argument '{token}': the value is not a number")
+            }
         }
     }
 }
 
 /// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
 pub fn parse(cmdline: &str) -> KernelArgs<'_> {
-    let mut args = KernelArgs {
-        test: None,
-        cmdline,
-    };
+    let mut args = KernelArgs { test: None, stall_ap: None, cmdline };
     for token in tokens(cmdline) {
         let _ = apply_token(&mut args, token);
     }
@@ -90,10 +95,7 @@ impl<'a> KernelArgs<'a> {
 
     /// Iterates over the tokens that were not accepted as they were written, in order.
     pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
-        let mut replay = KernelArgs {
-            test: None,
-            cmdline: self.cmdline,
-        };
+        let mut replay = KernelArgs { test: None, stall_ap: None, cmdline: self.cmdline };
         tokens(self.cmdline).filter_map(move |token| {
             apply_token(&mut replay, token)
                 .err()
@@ -121,6 +123,16 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
             }
             let repeated = args.test.is_some();
             args.test = Some(name);
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "stall_ap" => {
+            let text = value.ok_or(ArgProblemKind::MissingValue)?;
+            let cpu = text.parse().map_err(|_| ArgProblemKind::BadValue)?;
+            let repeated = args.stall_ap.replace(cpu).is_some();
             if repeated {
                 Err(ArgProblemKind::Repeated)
             } else {
@@ -174,6 +186,13 @@ mod tests {
         );
         let message = parse(cmdline).problems().next().unwrap().to_string();
         assert_eq!(message, "unknown kernel argument 'console=ttyS0'");
+    }
+
+    #[test]
+    fn stall_ap_takes_a_cpu_number() {
+        assert_eq!(parse("stall_ap=3 test=boot").stall_ap, Some(3));
+        assert_eq!(problems("stall_ap=x"), [("stall_ap=x", ArgProblemKind::BadValue)]);
+        assert_eq!(parse("stall_ap=x").stall_ap, None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use arch::lapic::{Ipi, LapicVectors};
 use arch::trampoline::{self, ApStart, TrampolineParams, TRAMPOLINE_PHYSICAL_ADDRESS};
+use core::sync::atomic::{AtomicU32, Ordering};
 use percpu::ist;
 
 /// Boot stack of every CPU (the BSP after its early switch, and each AP).
@@ -30,6 +31,18 @@ const AP_STALL_TIMEOUT_MICROS: u64 = 2_000_000;
 /// The xAPIC destination field is 8 bits and 0xFF is the broadcast
 /// destination, so in xAPIC mode only ids below this can be addressed.
 const XAPIC_BROADCAST_ID: u32 = 0xff;
+
+/// Fault injection (`stall_ap=N`): CPU N stalls in its bring-up, before it
+/// marks itself online, until well past the BSP's stall bound, so the
+/// "did not come up" path runs. `u32::MAX`: none.
+static STALLED_AP: AtomicU32 = AtomicU32::new(u32::MAX);
+/// How long the injected stall lasts (longer than `AP_STALL_TIMEOUT_MICROS`).
+const INJECTED_STALL_MICROS: u64 = 2 * AP_STALL_TIMEOUT_MICROS;
+
+/// Makes CPU `index` stall in its bring-up (kernel argument `stall_ap=N`).
+pub fn inject_stall(index: u32) {
+    STALLED_AP.store(index, Ordering::Relaxed);
+}
 
 /// The vectors every CPU's local APIC uses.
 pub const LAPIC_VECTORS: LapicVectors = LapicVectors {
@@ -51,7 +64,13 @@ pub fn init_this_cpu(block: &'static PerCpu) -> u32 {
     let this = cpu::this_cpu(&guard);
     this.lapic().init(LAPIC_VECTORS);
     let ticks_per_ms = timer::init_this_cpu(&this);
-    cpu::mark_online(&this);
+    if this.id().as_u32() == STALLED_AP.load(Ordering::Relaxed) {
+        timer::delay_micros(INJECTED_STALL_MICROS);
+    }
+    if !cpu::mark_online(&this) {
+        // The BSP gave up on this CPU (and sent it INIT); stay out of the way.
+        arch::cpu::halt_forever();
+    }
     ticks_per_ms
 }
 
@@ -138,25 +157,33 @@ pub fn start_application_processors(table: Vec<ApStart>) -> usize {
         send_to_all(table, Ipi::Startup(trampoline::startup_page()));
         timer::delay_micros(SIPI_DELAY_MICROS);
     }
-    let came_up = timer::wait_while_progressing(table.len(), AP_STALL_TIMEOUT_MICROS, || {
+    timer::wait_while_progressing(table.len(), AP_STALL_TIMEOUT_MICROS, || {
         cpu::online_count() as usize - online_before
     });
+    // Give up on the stragglers: each is either abandoned here (and parked
+    // with INIT, so it cannot wake later and run on a block nobody expects)
+    // or came online just now and stays.
+    let abandoned: Vec<u32> = (online_before..cpu::count())
+        .filter_map(cpu::block)
+        .filter(|block| cpu::abandon(block))
+        .map(|block| {
+            send(block.apic_id(), Ipi::Init);
+            block.apic_id()
+        })
+        .collect();
+    let came_up = cpu::online_count() as usize - online_before;
     crate::kprintln!(
         "smp: started {} of {} APs at once in {} ms",
         came_up,
         table.len(),
         timer::tsc_delta_micros(started_tsc, arch::tsc::read()) / 1000
     );
-    if came_up < table.len() {
-        for start in table.iter().filter(|start| cpu::with_apic_id(start.apic_id as u32).is_none()) {
-            crate::kprintln!(
-                "smp: the CPU with APIC id {} did not come up (no progress for {} ms); continuing without it",
-                start.apic_id,
-                AP_STALL_TIMEOUT_MICROS / 1000
-            );
-            // Park it, so it cannot wake later and run on a block nobody expects.
-            send(start.apic_id as u32, Ipi::Init);
-        }
+    for apic_id in abandoned {
+        crate::kprintln!(
+            "smp: the CPU with APIC id {} did not come up (no progress for {} ms); continuing without it",
+            apic_id,
+            AP_STALL_TIMEOUT_MICROS / 1000
+        );
     }
     came_up
 }

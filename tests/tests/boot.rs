@@ -114,3 +114,20 @@ fn boot_kvm_microvm_smp4() {
 fn boot_kvm_microvm_smp16() {
     boot_case(Accel::Kvm, Machine::Microvm, 16, 3);
 }
+
+/// An AP that does not come up (here: injected with `stall_ap=2`, which
+/// stalls CPU 2 before it marks itself online) is given up on after the
+/// stall bound, parked with INIT, named in the log, and never gets a
+/// `CpuId`: the rest of the boot, the TLB shootdown and the test run on the
+/// other three.
+#[test]
+fn an_ap_that_does_not_come_up_is_left_out() {
+    let cfg = QemuConfig { accel: Accel::Tcg, ..config(4, &["stall_ap=2", "test=boot"]) };
+    let result = boot(&cfg);
+    assert_outcome(&result, Outcome::Pass);
+    assert_eq!(smp_online_lines(&result), [SmpOnline { online: 3, found: 4, took_ms: smp_online_lines(&result)[0].took_ms }]);
+    assert_line_contains(&result, "smp: the CPU with APIC id 2 did not come up");
+    assert_test_passed(&result, "boot");
+    let ticks = ticks_per_cpu(&result);
+    assert_eq!(ticks.keys().copied().collect::<Vec<u32>>(), [0, 1, 3], "{}", describe(&result));
+}

@@ -30,4 +30,5 @@ pub use call_queue::{CallQueue, CallRequest};
 pub use cpu_set::CpuSet;
 pub use crate::cpu_id::CpuId;
 pub use per_cpu::{this_cpu, try_this_cpu, PerCpu, ThisCpu};
-pub use registry::{count, get, install_all, mark_online, online, online_count, online_id, with_apic_id};
+pub(crate) use registry::block;
+pub use registry::{abandon, count, get, install_all, mark_online, online, online_count, online_id, with_apic_id};

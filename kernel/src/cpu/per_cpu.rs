@@ -10,10 +10,22 @@ use alloc::boxed::Box;
 use arch::lapic::Lapic;
 use core::marker::PhantomData;
 use core::ops::Deref;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use crossbeam_utils::CachePadded;
 use memoffset::offset_of;
 use percpu::{ist, ProcessorControlRegion};
+
+/// Where a CPU is in its bring-up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum BringUp {
+    /// Block allocated; the CPU has not finished `smp::init_this_cpu`.
+    Starting = 0,
+    /// The CPU runs the kernel and takes work (a `CpuId` may name it).
+    Online = 1,
+    /// The BSP gave up waiting for it and sent it INIT.
+    Abandoned = 2,
+}
 
 /// Flight-recorder events each CPU keeps (a power of two).
 pub const TRACE_EVENTS_PER_CPU: usize = 4096;
@@ -25,8 +37,10 @@ pub const TRACE_EVENTS_PER_CPU: usize = 4096;
 pub struct PerCpu {
     /// The assembly-visible header; must stay the first field (asserted).
     pcr: ProcessorControlRegion,
-    /// Set once the CPU finished its bring-up (see `registry::mark_online`).
-    pub(super) online: AtomicBool,
+    /// Bring-up state (`BringUp`): the CPU marks itself online and the BSP
+    /// abandons a straggler with one compare-and-swap each, so exactly one
+    /// of them wins and a CPU the BSP gave up on never counts as online.
+    pub(super) bring_up: AtomicU8,
     /// TSC when the CPU came online.
     pub(super) online_tsc: AtomicU64,
     /// Set when the CPU acknowledged the panic stop and parked.
@@ -47,10 +61,10 @@ const _: () = assert!(offset_of!(PerCpu, pcr) == 0, "gs:[0] is the PCR and must 
 impl PerCpu {
     /// Allocates the block of CPU `index` (APIC id `apic_id`), whose first
     /// kernel context will run on the stack ending at `boot_stack_top`.
-    pub fn allocate(index: u32, apic_id: u32, ist_stack_tops: [u64; ist::COUNT], boot_stack_top: u64) -> &'static PerCpu {
+    pub(crate) fn allocate(index: u32, apic_id: u32, ist_stack_tops: [u64; ist::COUNT], boot_stack_top: u64) -> &'static PerCpu {
         let mut block = Box::new(PerCpu {
             pcr: ProcessorControlRegion::new(index, apic_id, ist_stack_tops, true),
-            online: AtomicBool::new(false),
+            bring_up: AtomicU8::new(BringUp::Starting as u8),
             online_tsc: AtomicU64::new(0),
             parked: AtomicBool::new(false),
             // SAFETY: the id of the CPU this block is for; the run queue
@@ -85,6 +99,11 @@ impl PerCpu {
         &self.pcr
     }
 
+    /// Whether the CPU is online (`mark_online` won).
+    pub(super) fn is_online(&self) -> bool {
+        self.bring_up.load(Ordering::Acquire) == BringUp::Online as u8
+    }
+
     /// Whether this CPU acknowledged the panic stop.
     pub fn is_parked(&self) -> bool {
         self.parked.load(Ordering::Acquire)
@@ -105,7 +124,10 @@ impl PerCpu {
 #[derive(Clone, Copy)]
 pub struct ThisCpu<'guard> {
     block: &'static PerCpu,
-    _guard: PhantomData<&'guard ()>,
+    /// Tied to the guard's lifetime, and neither `Send` nor `Sync` (the raw
+    /// pointer): a `ThisCpu` never leaves the thread, and so the CPU, that
+    /// made it, even from a leaked guard.
+    _guard: PhantomData<(&'guard (), *const ())>,
 }
 
 impl<'guard> ThisCpu<'guard> {

@@ -1,6 +1,7 @@
 //! The registry of per-CPU blocks: every block allocated at boot, by CPU
 //! number, and which of them came online.
 
+use super::per_cpu::BringUp;
 use super::{CpuId, PerCpu, ThisCpu};
 use alloc::boxed::Box;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -31,14 +32,35 @@ pub fn count() -> usize {
 /// The id of CPU `index`, if it came online.
 pub fn online_id(index: u32) -> Option<CpuId> {
     let block = blocks().get(index as usize)?;
-    block.online.load(Ordering::Acquire).then(|| block.id())
+    block.is_online().then(|| block.id())
 }
 
 /// Marks the running CPU online: others may now send it IPIs and work.
-pub fn mark_online(this: &ThisCpu) {
+/// Returns false if the BSP abandoned it first (it must then stop).
+pub fn mark_online(this: &ThisCpu) -> bool {
     this.online_tsc.store(arch::tsc::read(), Ordering::Relaxed);
-    this.online.store(true, Ordering::Release);
-    ONLINE_COUNT.fetch_add(1, Ordering::AcqRel);
+    let won = this
+        .bring_up
+        .compare_exchange(BringUp::Starting as u8, BringUp::Online as u8, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok();
+    if won {
+        ONLINE_COUNT.fetch_add(1, Ordering::AcqRel);
+    }
+    won
+}
+
+/// For the BSP: gives up on a CPU that has not come online; returns false
+/// if it came online after all (then it stays).
+pub fn abandon(block: &PerCpu) -> bool {
+    block
+        .bring_up
+        .compare_exchange(BringUp::Starting as u8, BringUp::Abandoned as u8, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok()
+}
+
+/// The block of CPU `index`, online or not (bring-up code only).
+pub(crate) fn block(index: usize) -> Option<&'static PerCpu> {
+    blocks().get(index).copied()
 }
 
 /// The block of online CPU `cpu`.
@@ -48,7 +70,7 @@ pub fn get(cpu: CpuId) -> &'static PerCpu {
 
 /// The blocks of all online CPUs, by CPU number.
 pub fn online() -> impl Iterator<Item = &'static PerCpu> {
-    blocks().iter().copied().filter(|block| block.online.load(Ordering::Acquire))
+    blocks().iter().copied().filter(|block| block.is_online())
 }
 
 /// How many CPUs are online.
