@@ -203,16 +203,20 @@ impl Lapic {
     }
 }
 
-/// The calling CPU's APIC id from CPUID (leaf 0xB's x2APIC id, else the
-/// 8-bit initial APIC id of leaf 1): usable before the APIC is set up.
+/// The calling CPU's APIC id from CPUID: leaf 0xB's x2APIC id when the CPU
+/// has that leaf (highest basic leaf >= 0xB and a non-zero EBX at sub-leaf
+/// 0), else the 8-bit initial APIC id of leaf 1. Usable before the APIC is
+/// set up. The AP trampoline applies the same rule in assembly to find its
+/// table entry (`trampoline.rs`); keep the two in step.
 pub fn apic_id_from_cpuid() -> u32 {
-    let cpuid = raw_cpuid::CpuId::new();
-    if let Some(level) = cpuid.get_extended_topology_info().and_then(|mut levels| levels.next()) {
-        return level.x2apic_id();
+    let highest_basic_leaf = raw_cpuid::cpuid!(0).eax;
+    if highest_basic_leaf >= crate::trampoline::CPUID_TOPOLOGY_LEAF {
+        let topology = raw_cpuid::cpuid!(crate::trampoline::CPUID_TOPOLOGY_LEAF, 0);
+        if topology.ebx != 0 {
+            return topology.edx;
+        }
     }
-    cpuid
-        .get_feature_info()
-        .map_or(0, |features| u32::from(features.initial_local_apic_id()))
+    raw_cpuid::cpuid!(crate::trampoline::CPUID_FEATURES_LEAF).ebx >> crate::trampoline::CPUID_INITIAL_APIC_ID_SHIFT
 }
 
 /// What kind of IPI to send.

@@ -32,9 +32,8 @@ const _: () = assert!(TRAMPOLINE_PHYSICAL_ADDRESS < 0x10_0000);
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ApStart {
-    /// The AP's APIC id as CPUID reports it (leaf 0xB's x2APIC id when the
-    /// leaf exists, else leaf 1's initial APIC id; see
-    /// `lapic::apic_id_from_cpuid`).
+    /// The AP's APIC id as CPUID reports it, by the rule of
+    /// `lapic::apic_id_from_cpuid` (which the assembly below repeats).
     pub apic_id: u64,
     /// Top of the AP's (guarded) kernel stack; 16-byte aligned.
     pub stack_top: u64,
@@ -56,11 +55,12 @@ pub struct TrampolineParams {
     pub table_len: u64,
 }
 
-/// CPUID leaf with the x2APIC id (extended topology), and the basic leaf
-/// with the 8-bit initial APIC id in EBX bits 31..24.
-const CPUID_TOPOLOGY_LEAF: u32 = 0xb;
-const CPUID_FEATURES_LEAF: u32 = 1;
-const CPUID_INITIAL_APIC_ID_SHIFT: u32 = 24;
+/// CPUID leaf with the x2APIC id in EDX (extended topology).
+pub const CPUID_TOPOLOGY_LEAF: u32 = 0xb;
+/// CPUID leaf with the 8-bit initial APIC id in EBX bits 31..24.
+pub const CPUID_FEATURES_LEAF: u32 = 1;
+/// Shift of the initial APIC id in leaf 1's EBX.
+pub const CPUID_INITIAL_APIC_ID_SHIFT: u32 = 24;
 
 const TRAMPOLINE_CODE32_SELECTOR: u16 = 0x08;
 const TRAMPOLINE_DATA_SELECTOR: u16 = 0x10;

@@ -58,7 +58,6 @@ fn load_early_bsp_pcr() {
         (*pcr).finish_at_final_address(early_stack_top);
         (&*pcr).load_on_this_cpu();
     }
-    panic::mark_percpu_ready();
 }
 
 /// The rest of the boot, on the BSP's guarded stack (whose top is the

@@ -11,19 +11,12 @@ use core::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// Set by the first CPU to panic; NMIs received afterwards park the CPU.
 static PANIC_IN_PROGRESS: AtomicBool = AtomicBool::new(false);
-/// The CPU reporting the panic (-1: none yet, or before per-CPU data).
+/// The CPU reporting the panic (-1: none yet, or a CPU without a PCR yet).
 static PANIC_OWNER: AtomicI64 = AtomicI64::new(-1);
-/// Set once the BSP's PCR is installed: before that, `cpu_id()` is unusable.
-static PERCPU_READY: AtomicBool = AtomicBool::new(false);
 /// How long the other CPUs may go without one more of them acknowledging
 /// the stop NMI before the report goes on without them. A stall bound, not
 /// a total: hundreds of vCPUs on a small host take longer in all.
 const STOP_STALL_TIMEOUT_MICROS: u64 = 500_000;
-
-/// Called once GS points at the BSP's (early) PCR.
-pub fn mark_percpu_ready() {
-    PERCPU_READY.store(true, Ordering::Release);
-}
 
 /// Whether a panic is being handled (the NMI handler parks CPUs then).
 pub fn in_progress() -> bool {
@@ -32,7 +25,7 @@ pub fn in_progress() -> bool {
 
 /// Called on a CPU told to stop (NMI) or panicking second: never returns.
 pub fn park_this_cpu() -> ! {
-    if PERCPU_READY.load(Ordering::Acquire) {
+    if percpu::pcr_is_loaded() {
         let guard = IrqGuard::new();
         if let Some(this) = cpu::try_this_cpu(&guard) {
             this.mark_parked();
@@ -44,7 +37,8 @@ pub fn park_this_cpu() -> ! {
 #[panic_handler]
 fn on_panic(info: &core::panic::PanicInfo) -> ! {
     arch::cpu::disable_interrupts();
-    let percpu_ready = PERCPU_READY.load(Ordering::Acquire);
+    // Decided per CPU: an AP may panic before it loaded its PCR (GS base 0).
+    let percpu_ready = percpu::pcr_is_loaded();
     let cpu = if percpu_ready { percpu::cpu_id() as i64 } else { -1 };
     if PANIC_IN_PROGRESS.swap(true, Ordering::AcqRel) {
         crate::emergency_println!("{} cpu={} (while another panic is being reported): {}", PANIC, cpu, info.message());

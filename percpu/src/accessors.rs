@@ -30,6 +30,14 @@ pub fn current_pcr() -> *const ProcessorControlRegion {
     pcr
 }
 
+/// Whether the calling CPU has loaded a PCR: its `IA32_GS_BASE` holds an
+/// upper-half (kernel) address, as every PCR is in the upper half; before
+/// `load_on_this_cpu` it is 0. Reads the MSR: for the panic and fault paths,
+/// which may run on a CPU caught early in its bring-up, not for fast paths.
+pub fn pcr_is_loaded() -> bool {
+    x86_64::registers::model_specific::GsBase::read().as_u64() >> 63 == 1
+}
+
 /// The dense id (0 = BSP) of the CPU this code runs on, in one `gs:`-relative
 /// load. Without a guard it may be stale as soon as it is read (the thread
 /// may migrate): good for reports, not for indexing per-CPU state.
@@ -54,12 +62,6 @@ fn preempt_word() -> u32 {
              options(nostack, preserves_flags, readonly));
     }
     word
-}
-
-/// Whether a reschedule is due on the running CPU (one `gs:` load).
-#[inline(always)]
-pub fn need_resched() -> bool {
-    preempt_word() & NO_RESCHED_NEEDED_BIT == 0
 }
 
 /// Whether preemption is enabled and a reschedule is due: the word is 0.

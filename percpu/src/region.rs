@@ -66,10 +66,11 @@ pub struct ProcessorControlRegion {
     /// x86): the word is 0 exactly when preemption is enabled *and* a
     /// reschedule is due, so leaving the last guard is one `dec gs:[..]`
     /// whose zero flag says "switch now". Changed by single `gs:`
-    /// instructions only (`inc`, `dec`, `and`, `or`).
-    pub preempt_count: AtomicU32,
+    /// instructions only (`inc`, `dec`, `and`, `or`), through the accessors;
+    /// private so that nobody reads the raw folded word by mistake.
+    preempt_count: AtomicU32,
     /// Interrupt nesting depth; changed by one `gs:` instruction.
-    pub irq_depth: AtomicU32,
+    irq_depth: AtomicU32,
     /// Whether this PCR is the header of the kernel's typed per-CPU block
     /// (`kernel::cpu::PerCpu`), so `gs:[0]` may be widened to it; false for
     /// the BSP's early PCR, used only until memory is up.

@@ -118,6 +118,9 @@ impl std::error::Error for ArgError {}
 pub fn parse<S: AsRef<OsStr>>(words: &[S]) -> Result<Command, ArgError> {
     let (options, kernel_args) = split_kernel_args(words)?;
     let Some((command, rest)) = options.split_first() else {
+        if !kernel_args.is_empty() {
+            return Err(ArgError("kernel arguments need a command: cargo xtask run -- ARGS...".into()));
+        }
         return Ok(Command::Help);
     };
     if !kernel_args.is_empty() && command != "run" {

@@ -18,8 +18,9 @@ impl CpuSet {
         Self::with_capacity(super::count())
     }
 
-    /// An empty set with room for CPUs `0..cpus`.
-    pub fn with_capacity(cpus: usize) -> Self {
+    /// An empty set with room for CPUs `0..cpus` (every `CpuId` of this boot
+    /// is below `count()`, so `new` always has room).
+    fn with_capacity(cpus: usize) -> Self {
         Self { words: (0..cpus.div_ceil(BITS_PER_WORD)).map(|_| AtomicU64::new(0)).collect() }
     }
 

@@ -71,7 +71,7 @@ fn first_cpu() -> CpuId {
     online_cpus()[0]
 }
 
-/// The highest-numbered online CPU (the last AP started; the BSP alone at --smp 1).
+/// The highest-numbered online CPU (the BSP alone at --smp 1).
 fn last_cpu() -> CpuId {
     *online_cpus().last().expect("the BSP is online")
 }

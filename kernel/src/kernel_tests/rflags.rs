@@ -40,7 +40,8 @@ fn neighbour() {
 fn kernel_stack_top_is_this_threads() -> Result<(), String> {
     let guard = crate::sync::IrqGuard::new();
     let this = crate::cpu::this_cpu(&guard);
-    let own_top = this.run_queue.with_current(|thread| thread.stack_top());
+    // SAFETY: the running CPU's run queue, under an IrqGuard.
+    let own_top = unsafe { this.run_queue.with_current(|thread| thread.stack_top()) };
     let pcr_top = this.pcr().kernel_stack_top.load(Ordering::Relaxed);
     let rsp0 = this.pcr().rsp0();
     if pcr_top != own_top || rsp0 != own_top {

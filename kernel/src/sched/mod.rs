@@ -67,14 +67,16 @@ pub fn run_idle_loop() -> ! {
 /// The running thread.
 pub fn current_thread() -> Arc<Thread> {
     let guard = IrqGuard::new();
-    cpu::this_cpu(&guard).run_queue.current()
+    // SAFETY: the running CPU's run queue, under an IrqGuard.
+    unsafe { cpu::this_cpu(&guard).run_queue.current() }
 }
 
 /// Calls `f` with the running thread, without a lock or a reference count,
 /// so fault handlers may use it. `None` before this CPU has its block.
 pub fn with_current_thread<R>(f: impl FnOnce(&Thread) -> R) -> Option<R> {
     let guard = IrqGuard::new();
-    cpu::try_this_cpu(&guard).map(|this| this.run_queue.with_current(f))
+    // SAFETY: the running CPU's run queue, under an IrqGuard.
+    cpu::try_this_cpu(&guard).map(|this| unsafe { this.run_queue.with_current(f) })
 }
 
 /// The running thread's id (0 before this CPU has its block).

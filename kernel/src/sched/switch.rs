@@ -17,7 +17,7 @@
 
 use crate::thread::{RunQueue, Thread, ThreadState, TIME_SLICE_TICKS};
 use crate::cpu::{self, ThisCpu};
-use crate::sync::{IrqGuard, PinsCpu};
+use crate::sync::IrqGuard;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 
@@ -25,8 +25,13 @@ use core::sync::atomic::Ordering;
 /// is none and the current thread can go on). Interrupts must be off, and
 /// no guard or `SpinLock` may be held (the thread may resume elsewhere).
 pub fn schedule() {
-    debug_assert!(!arch::cpu::interrupts_enabled(), "schedule() with interrupts on");
-    debug_assert!(percpu::preempt_count() == 0, "schedule() while holding a guard (a SpinLock?)");
+    // Checked in every build: a guard (and so a `ThisCpu` borrow) held across
+    // a switch would name the wrong CPU afterwards, and a switch from an
+    // interrupt handler would leave `irq_depth` raised for the next thread.
+    // One `gs:` load each, against a whole context switch.
+    assert!(!arch::cpu::interrupts_enabled(), "schedule() with interrupts on");
+    assert!(percpu::preempt_count() == 0, "schedule() while holding a guard (a SpinLock?)");
+    assert!(!percpu::in_interrupt(), "schedule() from an interrupt handler");
     let guard = IrqGuard::new();
     let Some(switch) = prepare_switch(&cpu::this_cpu(&guard)) else { return };
     // SAFETY: interrupts are off; `next` is not running anywhere (its on_cpu
@@ -49,7 +54,10 @@ struct Switch {
 /// current thread keeps the CPU.
 fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     let cpu = &this.run_queue;
-    let previous = cpu.current();
+    // SAFETY (here and for the other owner-only calls of this function):
+    // `this` is the running CPU's block, borrowed under the IrqGuard of
+    // `schedule`, so interrupts are off.
+    let previous = unsafe { cpu.current() };
     percpu::set_need_resched(false);
     if previous.state() == ThreadState::Running && !previous.is_idle() {
         previous.set_state(ThreadState::Runnable);
@@ -77,8 +85,10 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         next_rsp: next.saved_rsp(),
         next_stack_top: next.stack_top(),
     };
-    let displaced = cpu.replace_current(next);
-    cpu.set_previous(displaced);
+    // SAFETY: as above.
+    let displaced = unsafe { cpu.replace_current(next) };
+    // SAFETY: as above.
+    unsafe { cpu.set_previous(displaced) };
     Some(switch)
 }
 
@@ -105,9 +115,11 @@ fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
 /// Completes a switch on the thread that was switched to: the previous
 /// thread's context is saved now, so other CPUs may run it; an exited one
 /// gives its stack back.
-fn finish_switch(guard: &impl PinsCpu) {
+fn finish_switch(guard: &IrqGuard) {
     let this = cpu::this_cpu(guard);
-    let Some(previous) = this.run_queue.take_previous() else { return };
+    // SAFETY: the running CPU's block; callers hold an IrqGuard (or adopted
+    // the switch's), so interrupts are off.
+    let Some(previous) = (unsafe { this.run_queue.take_previous() }) else { return };
     previous.on_cpu.store(false, Ordering::Release);
     if previous.state() == ThreadState::Exited {
         if let Some(stack) = previous.take_stack() {

@@ -74,40 +74,55 @@ impl RunQueue {
         }
     }
 
-    /// The running thread. Owner CPU, interrupts off.
-    pub fn current(&self) -> Arc<Thread> {
+    /// The running thread.
+    ///
+    /// # Safety
+    /// Owner-only state: `self` must be the running CPU's run queue, with
+    /// interrupts off (the same for every method below that says so).
+    pub unsafe fn current(&self) -> Arc<Thread> {
         debug_assert!(!arch::cpu::interrupts_enabled());
-        // SAFETY: owning CPU, interrupts off (callers).
+        // SAFETY: owning CPU, interrupts off (the caller's contract).
         unsafe { (*self.current.get()).clone() }
     }
 
     /// Calls `f` with the running thread without touching its reference
-    /// count (fault handlers). Owner CPU, interrupts off.
-    pub fn with_current<R>(&self, f: impl FnOnce(&Thread) -> R) -> R {
+    /// count (fault handlers).
+    ///
+    /// # Safety
+    /// As for `current`.
+    pub unsafe fn with_current<R>(&self, f: impl FnOnce(&Thread) -> R) -> R {
         debug_assert!(!arch::cpu::interrupts_enabled());
-        // SAFETY: owning CPU, interrupts off (callers); the Arc keeps the
-        // thread alive while it is current.
+        // SAFETY: owning CPU, interrupts off (the caller's contract); the
+        // Arc keeps the thread alive while it is current.
         f(unsafe { &*self.current.get() })
     }
 
-    /// Replaces the running thread; returns the old one. Owner CPU,
-    /// interrupts off.
-    pub fn replace_current(&self, next: Arc<Thread>) -> Arc<Thread> {
+    /// Replaces the running thread; returns the old one.
+    ///
+    /// # Safety
+    /// As for `current`.
+    pub unsafe fn replace_current(&self, next: Arc<Thread>) -> Arc<Thread> {
         debug_assert!(!arch::cpu::interrupts_enabled());
         self.running_idle.store(next.is_idle(), Ordering::Release);
-        // SAFETY: owning CPU, interrupts off (callers).
+        // SAFETY: owning CPU, interrupts off (the caller's contract).
         unsafe { core::mem::replace(&mut *self.current.get(), next) }
     }
 
     /// Parks the thread being switched away from until `finish_switch`.
-    pub fn set_previous(&self, previous: Arc<Thread>) {
-        // SAFETY: owning CPU, interrupts off (callers).
+    ///
+    /// # Safety
+    /// As for `current`.
+    pub unsafe fn set_previous(&self, previous: Arc<Thread>) {
+        // SAFETY: owning CPU, interrupts off (the caller's contract).
         unsafe { *self.previous.get() = Some(previous) };
     }
 
     /// Takes the thread this CPU just switched away from.
-    pub fn take_previous(&self) -> Option<Arc<Thread>> {
-        // SAFETY: owning CPU, interrupts off (callers).
+    ///
+    /// # Safety
+    /// As for `current`.
+    pub unsafe fn take_previous(&self) -> Option<Arc<Thread>> {
+        // SAFETY: owning CPU, interrupts off (the caller's contract).
         unsafe { (*self.previous.get()).take() }
     }
 
