@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::qemu::{Accel, Machine, DEFAULT_MEM_MIB, DEFAULT_SMP, MAX_SMP};
+use crate::qemu::{kernel_command_line, Accel, Machine, DEFAULT_MEM_MIB, DEFAULT_SMP, MAX_SMP};
 use protocol::KERNEL_COMMAND_LINE_MAX_BYTES;
 use std::ffi::{OsStr, OsString};
 
@@ -173,18 +173,6 @@ pub fn check_command_line_length(kernel_args: &[OsString]) -> Result<(), ArgErro
         )));
     }
     Ok(())
-}
-
-/// The kernel command line: the words joined by single spaces, as bytes.
-pub fn kernel_command_line(kernel_args: &[OsString]) -> OsString {
-    let mut line = OsString::new();
-    for (index, word) in kernel_args.iter().enumerate() {
-        if index > 0 {
-            line.push(" ");
-        }
-        line.push(word);
-    }
-    line
 }
 
 fn parse_bench(rest: &[String]) -> Result<RunArgs, ArgError> {

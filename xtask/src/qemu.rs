@@ -271,12 +271,24 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
     };
     args.extend(["-machine".into(), machine_spec.into()]);
     if !cfg.kernel_args.is_empty() {
-        args.extend(["-append".into(), crate::args::kernel_command_line(&cfg.kernel_args)]);
+        args.extend(["-append".into(), kernel_command_line(&cfg.kernel_args)]);
     }
     if cfg.gdb {
         args.extend(["-s".into(), "-S".into()]);
     }
     args
+}
+
+/// The kernel command line: the words joined by single spaces, as bytes.
+pub fn kernel_command_line(kernel_args: &[OsString]) -> OsString {
+    let mut line = OsString::new();
+    for (index, word) in kernel_args.iter().enumerate() {
+        if index > 0 {
+            line.push(" ");
+        }
+        line.push(word);
+    }
+    line
 }
 
 /// Renders a command line for humans (arguments with spaces are single-quoted;

@@ -51,7 +51,7 @@ fn visit_new_address_space(cpu: CpuId) {
 pub fn run() -> Result<(), String> {
     let root = crate::memory::paging::new_address_space_root().ok_or("out of memory for a PML4")?;
     ROOT.store(root, Ordering::Release);
-    let cpus = super::online_cpus();
+    let cpus = super::support::online_cpus();
     for &cpu in &cpus {
         let visitor = crate::sched::spawn_pinned(cpu, "cr3-visitor", move || visit_new_address_space(cpu))
             .map_err(|error| format!("spawn: {error}"))?;

@@ -63,9 +63,9 @@ fn frames_not_held_by_heap() -> usize {
 }
 
 pub fn run() -> Result<(), String> {
-    let cpus = super::online_cpus();
+    let cpus = super::support::online_cpus();
     let mut workers = Vec::with_capacity(cpus.len());
-    super::warm_up_scheduler(&cpus)?;
+    super::support::warm_up_scheduler(&cpus)?;
     let heap_before = crate::memory::heap::used_bytes();
     let free_blocks_before = crate::memory::heap::free_block_count();
     let frames_before = frames_not_held_by_heap();

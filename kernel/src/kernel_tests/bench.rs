@@ -138,9 +138,9 @@ pub fn run() -> Result<(), String> {
         "bench: boot_to_all_cpus_online median_ns={} samples=1",
         crate::timer::boot_to_online_micros() * 1000
     );
-    let last = super::last_cpu();
+    let last = super::support::last_cpu();
     yield_round_trip(last)?;
-    let first = super::first_cpu();
+    let first = super::support::first_cpu();
     if last != first {
         cross_cpu_wakeup(first, last)?;
     } else {

@@ -25,7 +25,7 @@ fn witness(cpu: CpuId) {
 
 pub fn run() -> Result<(), String> {
     let mut witnesses = Vec::new();
-    for cpu in super::online_cpus() {
+    for cpu in super::support::online_cpus() {
         let thread = crate::sched::spawn_pinned(cpu, format!("tick-witness-{cpu}"), move || witness(cpu))
             .map_err(|error| format!("spawn: {error}"))?;
         witnesses.push((cpu, thread));

@@ -45,7 +45,7 @@ fn raise_exception() {
 pub fn run() -> Result<(), String> {
     let verdicts = VERDICTS.call_once(|| Verdicts { own_pcr: CpuSet::new(), wrong_pcr: CpuSet::new() });
     crate::exceptions::set_resumable_exception_observer(on_exception);
-    let cpus = super::online_cpus();
+    let cpus = super::support::online_cpus();
     for &cpu in &cpus {
         crate::ipi::run_on(cpu, raise_exception);
     }

@@ -15,11 +15,11 @@ mod producer_consumer;
 mod rflags;
 mod spawn_join;
 mod stack_overflow;
+/// Helpers the tests share (the online CPUs, a scheduler warm-up).
+mod support;
 mod wakeup_pingpong;
 mod write_protect;
 
-use crate::cpu::CpuId;
-use alloc::vec::Vec;
 use arch::qemu_exit::exit_qemu;
 use protocol::GuestExit;
 
@@ -59,32 +59,4 @@ pub fn run(name: &str) -> ! {
             exit_qemu(GuestExit::Fail)
         }
     }
-}
-
-/// The online CPUs, in order (the BSP first).
-fn online_cpus() -> Vec<CpuId> {
-    crate::cpu::online().map(|block| block.id()).collect()
-}
-
-/// The BSP.
-fn first_cpu() -> CpuId {
-    online_cpus()[0]
-}
-
-/// The highest-numbered online CPU (the BSP alone at --smp 1).
-fn last_cpu() -> CpuId {
-    *online_cpus().last().expect("the BSP is online")
-}
-
-/// Runs and joins one trivial thread on each of `cpus` and reclaims their
-/// stacks, so that the run queues, wait queues and release lists have grown
-/// to their working size before a test measures heap and frame use.
-fn warm_up_scheduler(cpus: &[CpuId]) -> Result<(), alloc::string::String> {
-    for cpu in cpus {
-        let thread = crate::sched::spawn_pinned(*cpu, "warm-up", || {})
-            .map_err(|error| alloc::format!("spawn: {error}"))?;
-        thread.join();
-    }
-    crate::memory::kernel_stacks::reclaim_released();
-    Ok(())
 }

@@ -5,7 +5,7 @@
 use alloc::string::String;
 
 pub fn run() -> Result<(), String> {
-    let thread = crate::sched::spawn_pinned(super::last_cpu(), "panicker", || panic!("deliberate test panic"))
+    let thread = crate::sched::spawn_pinned(super::support::last_cpu(), "panicker", || panic!("deliberate test panic"))
         .map_err(|error| alloc::format!("spawn: {error}"))?;
     thread.join();
     Err(String::from("the panicking thread came back"))

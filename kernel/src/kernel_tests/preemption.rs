@@ -78,7 +78,7 @@ fn spinner(cpu: CpuId) -> Verdict {
 
 fn spinners_and_releasers() -> Result<(), String> {
     let mut spinners = Vec::new();
-    for cpu in super::online_cpus() {
+    for cpu in super::support::online_cpus() {
         let handle = crate::sched::spawn_pinned(cpu, format!("spinner-{cpu}"), move || {
             crate::sched::exit(spinner(cpu) as u64)
         })
@@ -124,7 +124,7 @@ fn count(total: &AtomicU64) -> u64 {
 }
 
 fn counts_are_exact() -> Result<(), String> {
-    let threads = super::online_cpus().len() * COUNTERS_PER_CPU;
+    let threads = super::support::online_cpus().len() * COUNTERS_PER_CPU;
     let total = Arc::new(AtomicU64::new(0));
     let mut counters = Vec::new();
     for index in 0..threads {

@@ -71,7 +71,7 @@ impl Channel {
 }
 
 pub fn run() -> Result<(), String> {
-    let cpus = super::online_cpus();
+    let cpus = super::support::online_cpus();
     let cpu_count = cpus.len();
     let total = PRODUCERS * MESSAGES_PER_PRODUCER;
     let channel = Arc::new(Channel {

@@ -86,8 +86,8 @@ fn subject(first_cpu: CpuId, second_cpu: CpuId) -> Result<(), String> {
 }
 
 pub fn run() -> Result<(), String> {
-    let first_cpu = super::first_cpu();
-    let second_cpu = super::last_cpu();
+    let first_cpu = super::support::first_cpu();
+    let second_cpu = super::support::last_cpu();
     let mut neighbours = Vec::new();
     for cpu in [first_cpu, second_cpu] {
         for index in 0..NEIGHBOURS {

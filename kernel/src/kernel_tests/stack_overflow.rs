@@ -21,7 +21,7 @@ fn overflow() {
 }
 
 pub fn run() -> Result<(), String> {
-    let thread = crate::sched::spawn_pinned(super::last_cpu(), "overflower", overflow)
+    let thread = crate::sched::spawn_pinned(super::support::last_cpu(), "overflower", overflow)
         .map_err(|error| alloc::format!("spawn: {error}"))?;
     thread.join();
     Err(String::from("the overflowing thread came back: no guard-page fault"))

@@ -35,8 +35,8 @@ fn player(me: u64) {
 }
 
 pub fn run() -> Result<(), String> {
-    let cpus = super::online_cpus();
-    let (cpu_a, cpu_b) = (cpus[1 % cpus.len()], super::last_cpu());
+    let cpus = super::support::online_cpus();
+    let (cpu_a, cpu_b) = (cpus[1 % cpus.len()], super::support::last_cpu());
     let a = crate::sched::spawn_pinned(cpu_a, "ping", || player(0)).map_err(|error| format!("spawn: {error}"))?;
     let b = crate::sched::spawn_pinned(cpu_b, "pong", || player(1)).map_err(|error| format!("spawn: {error}"))?;
     loop {

@@ -17,7 +17,7 @@ fn write_to_kernel_code() {
 }
 
 pub fn run() -> Result<(), String> {
-    let writer = crate::sched::spawn_pinned(super::last_cpu(), "code-writer", write_to_kernel_code)
+    let writer = crate::sched::spawn_pinned(super::support::last_cpu(), "code-writer", write_to_kernel_code)
         .map_err(|error| alloc::format!("spawn: {error}"))?;
     writer.join();
     Err(String::from("a write to kernel code succeeded: .text is writable"))

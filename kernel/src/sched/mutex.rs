@@ -1,7 +1,7 @@
 //! A sleeping mutex: contenders block on a wait queue instead of spinning,
 //! so it may be held across long operations and sleeps. Thread context only.
 
-use super::WaitQueue;
+use crate::thread::WaitQueue;
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};

@@ -9,14 +9,14 @@ use core::sync::atomic::Ordering;
 /// Blocks the calling thread for at least `microseconds`.
 pub fn sleep_micros(microseconds: u64) {
     let deadline = arch::tsc::read() + microseconds * crate::timer::tsc_hz() / 1_000_000;
-    let thread = super::current_thread();
+    let thread = super::current::current_thread();
     let guard = IrqGuard::new();
     thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
     thread.set_state(ThreadState::Sleeping);
     cpu::this_cpu(&guard).run_queue.sleepers.lock().push(thread);
     // Interrupts stay off from the push to the switch.
     let interrupts_were_enabled = guard.end_keeping_interrupts_off();
-    super::schedule();
+    super::switch::schedule();
     if interrupts_were_enabled {
         arch::cpu::enable_interrupts();
     }
@@ -41,6 +41,6 @@ pub fn wake_due_sleepers(cpu: &RunQueue) {
         }
     }
     for thread in due {
-        super::wake_up(&thread);
+        super::placement::wake_up(&thread);
     }
 }

@@ -115,7 +115,7 @@ fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
 /// Completes a switch on the thread that was switched to: the previous
 /// thread's context is saved now, so other CPUs may run it; an exited one
 /// gives its stack back.
-fn finish_switch(guard: &IrqGuard) {
+pub(super) fn finish_switch(guard: &IrqGuard) {
     let this = cpu::this_cpu(guard);
     // SAFETY: the running CPU's block; callers hold an IrqGuard (or adopted
     // the switch's), so interrupts are off.
@@ -149,28 +149,6 @@ pub(super) fn stop_tick_if_nothing_to_time(this: &ThisCpu) {
     }
 }
 
-/// Timer tick on this CPU (interrupt context): wake due sleepers, charge the
-/// slice.
-pub(super) fn on_tick() {
-    let guard = IrqGuard::new();
-    let Some(this) = cpu::try_this_cpu(&guard) else { return };
-    let cpu = &this.run_queue;
-    super::sleep::wake_due_sleepers(cpu);
-    if cpu.is_idle() {
-        // The idle thread has no slice; it only makes way for queued work.
-        if cpu.queued.load(Ordering::Relaxed) > 0 {
-            percpu::set_need_resched(true);
-        }
-        return;
-    }
-    let left = cpu.slice_ticks_left.load(Ordering::Relaxed);
-    if left <= 1 {
-        percpu::set_need_resched(true);
-    } else {
-        cpu.slice_ticks_left.store(left - 1, Ordering::Relaxed);
-    }
-}
-
 /// Run before an interrupt returns to code that had interrupts enabled, and
 /// when the last guard drops: switch if a reschedule is due and preemption
 /// is allowed.
@@ -180,19 +158,19 @@ pub(super) fn preempt_if_due() {
     }
 }
 
-/// First Rust code of every new thread (called by `arch_thread_start` on its
-/// own stack, interrupts off).
-pub(super) extern "C" fn thread_entry(_unused: u64) -> ! {
-    // SAFETY: first code of a thread `schedule` switched to, interrupts off.
-    let guard = unsafe { IrqGuard::adopt_from_switch() };
-    finish_switch(&guard);
-    drop(guard);
-    arch::cpu::enable_interrupts();
-    let thread = super::current_thread();
-    let entry = thread.entry.lock().take();
-    drop(thread);
-    if let Some(entry) = entry {
-        entry();
+/// The idle loop: run whatever is runnable, else stop the tick (when no
+/// sleeper needs it) and halt until an interrupt. `sti; hlt` is atomic, so a
+/// wake-up IPI cannot be missed; whoever queues work for an idle CPU, or
+/// queues stealable work while a CPU idles, sends it a reschedule IPI.
+pub fn run_idle_loop() -> ! {
+    loop {
+        arch::cpu::disable_interrupts();
+        schedule();
+        {
+            let guard = IrqGuard::new();
+            stop_tick_if_nothing_to_time(&cpu::this_cpu(&guard));
+            guard.end_keeping_interrupts_off();
+        }
+        arch::cpu::enable_interrupts_and_halt();
     }
-    super::exit(0)
 }

@@ -24,12 +24,12 @@ impl WaitQueue {
             if condition() {
                 return;
             }
-            let current = super::current_thread();
+            let current = super::current::current_thread();
             current.mark_blocked();
             waiters.push_back(current);
             // Interrupts stay off from here to the switch.
             let interrupts_were_enabled = waiters.unlock_keeping_interrupts_off();
-            super::schedule();
+            super::switch::schedule();
             if interrupts_were_enabled {
                 arch::cpu::enable_interrupts();
             }
@@ -41,7 +41,7 @@ impl WaitQueue {
         let thread = self.waiters.lock().pop_front();
         match thread {
             Some(thread) => {
-                super::wake_up(&thread);
+                super::placement::wake_up(&thread);
                 true
             }
             None => false,
@@ -53,7 +53,7 @@ impl WaitQueue {
         let threads: VecDeque<Arc<Thread>> = core::mem::take(&mut *self.waiters.lock());
         let count = threads.len();
         for thread in threads {
-            super::wake_up(&thread);
+            super::placement::wake_up(&thread);
         }
         count
     }

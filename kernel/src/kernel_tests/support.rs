@@ -1,0 +1,33 @@
+//! Helpers the in-kernel tests share: the online CPUs and a scheduler
+//! warm-up before heap and frame accounting.
+
+use crate::cpu::CpuId;
+use alloc::vec::Vec;
+
+/// The online CPUs, in order (the BSP first).
+pub fn online_cpus() -> Vec<CpuId> {
+    crate::cpu::online().map(|block| block.id()).collect()
+}
+
+/// The BSP.
+pub fn first_cpu() -> CpuId {
+    online_cpus()[0]
+}
+
+/// The highest-numbered online CPU (the BSP alone at --smp 1).
+pub fn last_cpu() -> CpuId {
+    *online_cpus().last().expect("the BSP is online")
+}
+
+/// Runs and joins one trivial thread on each of `cpus` and reclaims their
+/// stacks, so that the run queues, wait queues and release lists have grown
+/// to their working size before a test measures heap and frame use.
+pub fn warm_up_scheduler(cpus: &[CpuId]) -> Result<(), alloc::string::String> {
+    for cpu in cpus {
+        let thread = crate::sched::spawn_pinned(*cpu, "warm-up", || {})
+            .map_err(|error| alloc::format!("spawn: {error}"))?;
+        thread.join();
+    }
+    crate::memory::kernel_stacks::reclaim_released();
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! A thread's life: spawn (on the least loaded CPU or pinned), its first
+//! code, yield, migration, exit, and join.
+
+use super::placement::{enqueue, least_loaded_cpu, wake_up};
+use super::current::current_thread;
+use super::switch::{finish_switch, schedule};
+use crate::cpu::CpuId;
+use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
+use crate::sync::IrqGuard;
+use crate::thread::{Thread, ThreadState};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+
+/// Kernel stack of every thread.
+pub const THREAD_STACK_BYTES: u64 = 32 * 1024;
+
+/// Waits for a thread to finish.
+pub struct JoinHandle {
+    thread: Arc<Thread>,
+}
+
+impl JoinHandle {
+    /// Blocks until the thread exits and is fully reaped (switched out, its
+    /// stack released, no scheduler reference left); returns its exit code
+    /// (0 when its function returned).
+    pub fn join(self) -> u64 {
+        let thread = &self.thread;
+        thread.exit_waiters.wait_until(|| thread.state() == ThreadState::Exited);
+        // The CPU it ran on drops its reference in `finish_switch`, right
+        // after switching away; wait for that so that joining means gone.
+        while Arc::strong_count(thread) > 1 {
+            yield_now();
+        }
+        thread.exit_code()
+    }
+}
+
+/// Why a thread could not be created.
+#[derive(Debug)]
+pub enum SpawnError {
+    NoStack(kernel_stacks::StackError),
+}
+
+impl core::fmt::Display for SpawnError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SpawnError::NoStack(error) => write!(formatter, "no kernel stack for the thread: {error:?}"),
+        }
+    }
+}
+
+/// Starts `entry` on a new kernel thread, on the least loaded CPU.
+pub fn spawn(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Result<JoinHandle, SpawnError> {
+    spawn_on(name.into(), None, Box::new(entry))
+}
+
+/// Starts `entry` on a new kernel thread that only ever runs on `cpu`.
+pub fn spawn_pinned(
+    cpu: CpuId,
+    name: impl Into<String>,
+    entry: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle, SpawnError> {
+    spawn_on(name.into(), Some(cpu), Box::new(entry))
+}
+
+fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
+    let id = crate::thread::allocate_id();
+    let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
+        .map_err(SpawnError::NoStack)?;
+    // SAFETY: the stack was just allocated for this thread alone.
+    let initial_rsp = unsafe { arch::context_switch::prepare_new_stack(stack.top(), thread_entry, 0) };
+    let thread = Arc::new(Thread::new(name, stack, initial_rsp, pinned, entry, id));
+    enqueue(thread.clone(), pinned.unwrap_or_else(least_loaded_cpu));
+    Ok(JoinHandle { thread })
+}
+
+/// First Rust code of every new thread (called by `arch_thread_start` on its
+/// own stack, interrupts off).
+pub(super) extern "C" fn thread_entry(_unused: u64) -> ! {
+    // SAFETY: first code of a thread `schedule` switched to, interrupts off.
+    let guard = unsafe { IrqGuard::adopt_from_switch() };
+    finish_switch(&guard);
+    drop(guard);
+    arch::cpu::enable_interrupts();
+    let thread = super::current::current_thread();
+    let entry = thread.entry.lock().take();
+    drop(thread);
+    if let Some(entry) = entry {
+        entry();
+    }
+    exit(0)
+}
+
+/// Gives the CPU to another runnable thread, if any.
+pub fn yield_now() {
+    arch::cpu::without_interrupts(schedule);
+}
+
+/// Pins the calling thread to `cpu` and moves it there (it resumes on that
+/// CPU).
+pub fn move_current_to(target: CpuId) {
+    arch::cpu::without_interrupts(|| {
+        let thread = current_thread();
+        thread.set_pinned_cpu(Some(target));
+        if target.as_u32() != percpu::cpu_id() {
+            // Blocked-then-woken, so the wake-up places it on its pinned CPU.
+            thread.mark_blocked();
+            wake_up(&thread);
+            drop(thread);
+            schedule();
+        }
+    });
+}
+
+/// Ends the calling thread with `code` (what `join` returns).
+pub fn exit(code: u64) -> ! {
+    arch::cpu::disable_interrupts();
+    let thread = current_thread();
+    thread.set_exit_code(code);
+    thread.set_state(ThreadState::Exited);
+    thread.exit_waiters.wake_all();
+    drop(thread);
+    schedule();
+    unreachable!("an exited thread was scheduled again");
+}

@@ -1,0 +1,28 @@
+//! What a timer tick does for the scheduler (registered as the timer's tick
+//! hook): wake due sleepers, charge the running thread's slice.
+
+use crate::cpu;
+use crate::sync::IrqGuard;
+use core::sync::atomic::Ordering;
+
+/// Timer tick on this CPU (interrupt context): wake due sleepers, charge the
+/// slice.
+pub(super) fn on_tick() {
+    let guard = IrqGuard::new();
+    let Some(this) = cpu::try_this_cpu(&guard) else { return };
+    let cpu = &this.run_queue;
+    super::sleep::wake_due_sleepers(cpu);
+    if cpu.is_idle() {
+        // The idle thread has no slice; it only makes way for queued work.
+        if cpu.queued.load(Ordering::Relaxed) > 0 {
+            percpu::set_need_resched(true);
+        }
+        return;
+    }
+    let left = cpu.slice_ticks_left.load(Ordering::Relaxed);
+    if left <= 1 {
+        percpu::set_need_resched(true);
+    } else {
+        cpu.slice_ticks_left.store(left - 1, Ordering::Relaxed);
+    }
+}
