@@ -54,9 +54,9 @@ struct Switch {
 /// current thread keeps the CPU.
 fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     let cpu = &this.run_queue;
-    // SAFETY (here and for the other owner-only calls of this function):
-    // `this` is the running CPU's block, borrowed under the IrqGuard of
-    // `schedule`, so interrupts are off.
+    // SAFETY: `this` is the running CPU's block, borrowed under the
+    // IrqGuard of `schedule`, so interrupts are off (the same holds for the
+    // other owner-only calls below).
     let previous = unsafe { cpu.current() };
     percpu::set_need_resched(false);
     if previous.state() == ThreadState::Running && !previous.is_idle() {
