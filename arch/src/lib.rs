@@ -60,6 +60,12 @@ pub mod stack_switch;
 /// The real-mode trampoline that brings application processors to long mode.
 #[cfg(target_os = "none")]
 pub mod trampoline;
+/// SYSCALL entry and exit through the PCR; the first entry into ring 3.
+#[cfg(target_os = "none")]
+pub mod syscall;
+/// A tiny ring-3 program for tests of the entry path (bytes to copy).
+#[cfg(target_os = "none")]
+pub mod user_probe;
 /// Time stamp counter: reading it and finding its frequency.
 #[cfg(target_os = "none")]
 pub mod tsc;

@@ -4,7 +4,7 @@
 //! on a small early stack, which calls `bsp_entry` here; that installs the
 //! BSP's PCR and IDT, sets up memory and moves to a guarded boot stack, where
 //! `kmain` runs the rest of the boot, one step a line.
-use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, timer, vectors};
+use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, syscall, timer, vectors};
 use percpu::{ist, ProcessorControlRegion};
 
 /// Early IST stacks of the BSP, used only until its per-CPU block is
@@ -110,6 +110,7 @@ fn register_interrupt_handlers() {
     apic_events::init();
     flight_recorder::init();
     sched::init();
+    syscall::init();
 }
 
 /// Says what the MADT walker skipped, so a surprising table is visible.

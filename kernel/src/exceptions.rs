@@ -53,6 +53,9 @@ fn report(frame: &InterruptFrame) {
 }
 
 fn on_unhandled_vector(frame: &mut InterruptFrame) {
+    if frame.from_user_mode() && frame.vector < 32 {
+        kill_faulting_user_thread(frame);
+    }
     if frame.vector >= 32 {
         crate::kwarn!("cpu {} got unexpected interrupt vector {}", percpu::cpu_id(), frame.vector);
         let guard = crate::sync::IrqGuard::new();
@@ -78,6 +81,31 @@ fn on_unhandled_vector(frame: &mut InterruptFrame) {
     }
     let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("?", "?"));
     panic!("fatal {} ({}) at rip {:#x}", mnemonic, name, frame.rip);
+}
+
+/// Exit status of a user thread killed by an exception: 128 + the vector
+/// (signals arrive with processes; until then the vector says what it was).
+const USER_FAULT_EXIT_BASE: u64 = 128;
+
+/// An exception in ring 3 ends only the thread that raised it: one line on
+/// the console, then the thread exits; the kernel and every other thread go
+/// on.
+fn kill_faulting_user_thread(frame: &InterruptFrame) -> ! {
+    let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("?", "?"));
+    crate::kprintln!(
+        "user fault: thread {} on cpu {}: {} ({}) at rip {:#x}, address {:#x}, error {:#x}; thread killed",
+        crate::sched::current_thread_id(),
+        percpu::cpu_id(),
+        mnemonic,
+        name,
+        frame.rip,
+        arch::cpu::page_fault_address(),
+        frame.error_code
+    );
+    // This frame never returns: undo the dispatcher's `irq_enter`, since the
+    // thread leaves through the scheduler, as from a system call.
+    percpu::irq_exit();
+    crate::sched::exit(USER_FAULT_EXIT_BASE + frame.vector)
 }
 
 /// A fault on a kernel stack's guard page is a stack overflow: say whose.

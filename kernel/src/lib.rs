@@ -68,6 +68,9 @@ mod thread;
 /// Bringing up CPUs: one per-CPU init list, all APs at once.
 #[cfg(target_os = "none")]
 mod smp;
+/// System calls from ring 3 (Linux x86_64 ABI): the dispatcher.
+#[cfg(target_os = "none")]
+mod syscall;
 /// Guards that pin a thread to its CPU, and spinlocks (the leaf layer).
 #[cfg(target_os = "none")]
 mod sync;

@@ -25,6 +25,9 @@ pub mod paging;
 /// TLB shootdown, reached through a hook the IPI layer registers.
 #[cfg(target_os = "none")]
 pub mod tlb;
+/// User address spaces: a private user half over the shared kernel half.
+#[cfg(target_os = "none")]
+pub mod user_space;
 /// Boot-time set-up and MMIO mappings.
 #[cfg(target_os = "none")]
 mod setup;

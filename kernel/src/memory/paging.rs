@@ -20,6 +20,15 @@ use x86_64::{PhysAddr, VirtAddr};
 /// unmapped from the scheduler with interrupts off.
 static KERNEL_PAGE_TABLE: IrqSpinLock<Option<OffsetPageTable<'static>>> = IrqSpinLock::new(None);
 
+/// Physical address of the kernel's own PML4 (loaded on every CPU at boot;
+/// threads without an address space of their own run on it).
+static KERNEL_ROOT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// The kernel's own PML4 (physical address).
+pub fn kernel_root() -> u64 {
+    KERNEL_ROOT.load(Ordering::Relaxed)
+}
+
 /// First PML4 index of the kernel half.
 const KERNEL_HALF_FIRST_PML4_INDEX: usize = 256;
 
@@ -48,6 +57,7 @@ pub fn page_table_frames() -> usize {
 /// PML4 entry a page-directory-pointer table.
 pub fn init() {
     let (pml4_frame, _) = Cr3::read();
+    KERNEL_ROOT.store(pml4_frame.start_address().as_u64(), Ordering::Relaxed);
     let pml4_virtual = phys_to_virt(pml4_frame.start_address().as_u64()) as *mut PageTable;
     // SAFETY: CR3 holds the boot PML4, reachable through the direct map; from
     // now on it is only modified under KERNEL_PAGE_TABLE's lock.

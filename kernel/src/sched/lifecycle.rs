@@ -124,3 +124,27 @@ pub fn exit(code: u64) -> ! {
     schedule();
     unreachable!("an exited thread was scheduled again");
 }
+
+/// Turns the calling kernel thread into a user thread of the address space
+/// whose PML4 is at `root`, and leaves for ring 3 at `rip` with stack `rsp`.
+/// It comes back only through system calls and interrupts; it ends through
+/// `exit`, or is killed by a user fault.
+///
+/// # Safety
+/// `root` must be a user address space (kernel half shared) that maps `rip`
+/// and `rsp` as user pages and outlives the thread.
+pub unsafe fn enter_user_mode(root: u64, rip: u64, rsp: u64) -> ! {
+    arch::cpu::disable_interrupts();
+    let thread = current_thread();
+    thread.set_address_space_root(root);
+    drop(thread);
+    let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(root));
+    let (_, flags) = x86_64::registers::control::Cr3::read();
+    // SAFETY: the root shares the kernel half (caller's contract), so the
+    // kernel keeps running on it; from now on `schedule` reloads it on
+    // whichever CPU runs this thread.
+    unsafe { x86_64::registers::control::Cr3::write(frame, flags) };
+    // SAFETY: interrupts are off; the address space maps `rip` and `rsp`
+    // (caller's contract); the PCR and TSS hold this thread's stack top.
+    unsafe { arch::syscall::enter_user_mode(rip, rsp) }
+}

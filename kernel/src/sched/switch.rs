@@ -72,6 +72,7 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     if !next.is_idle() {
         ensure_tick(this);
     }
+    load_address_space_of(&next);
     while next.on_cpu.load(Ordering::Acquire) {
         arch::cpu::pause();
     }
@@ -125,6 +126,24 @@ pub(super) fn finish_switch(guard: &IrqGuard) {
         if let Some(stack) = previous.take_stack() {
             crate::memory::kernel_stacks::release(stack);
         }
+    }
+}
+
+/// Loads the PML4 `next` runs on if it is not loaded: its user address
+/// space's, or the kernel's own for a kernel thread, so that no CPU keeps an
+/// exited thread's address space loaded (it is freed after the join).
+fn load_address_space_of(next: &Thread) {
+    let wanted = match next.address_space_root() {
+        0 => crate::memory::paging::kernel_root(),
+        root => root,
+    };
+    let (loaded, flags) = x86_64::registers::control::Cr3::read();
+    if loaded.start_address().as_u64() != wanted {
+        let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(wanted));
+        // SAFETY: every root shares the kernel half (where this code, its
+        // stack and all kernel data live), so the switch keeps the kernel
+        // running; a user root stays allocated while its thread exists.
+        unsafe { x86_64::registers::control::Cr3::write(frame, flags) };
     }
 }
 

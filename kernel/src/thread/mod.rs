@@ -86,6 +86,9 @@ pub struct Thread {
     saved_rsp: UnsafeCell<u64>,
     /// Top of its kernel stack (TSS.rsp0 / PCR kernel_stack_top while it runs).
     stack_top: u64,
+    /// Physical address of the PML4 of the user address space the thread
+    /// runs in; 0 for a kernel thread (it runs on the kernel's own root).
+    address_space_root: AtomicU64,
     /// Its own stack (None for a CPU's idle thread, which runs on the CPU's
     /// boot stack). Taken by the reaper after exit.
     stack: spin::Mutex<Option<KernelStack>>,
@@ -139,6 +142,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: false,
+            address_space_root: AtomicU64::new(0),
         }
     }
 
@@ -160,6 +164,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: true,
+            address_space_root: AtomicU64::new(0),
         }
     }
 
@@ -223,6 +228,17 @@ impl Thread {
 
     pub(crate) fn set_last_cpu(&self, cpu: CpuId) {
         self.last_cpu.store(Some(cpu), Ordering::Relaxed);
+    }
+
+    /// The PML4 the thread runs on: its user address space's, else 0 for
+    /// the kernel's own.
+    pub fn address_space_root(&self) -> u64 {
+        self.address_space_root.load(Ordering::Acquire)
+    }
+
+    /// Gives the thread a user address space (its PML4's physical address).
+    pub(crate) fn set_address_space_root(&self, root: u64) {
+        self.address_space_root.store(root, Ordering::Release);
     }
 
     pub fn is_idle(&self) -> bool {

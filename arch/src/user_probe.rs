@@ -1,0 +1,96 @@
+//! A tiny position-independent ring-3 program that tests the SYSCALL path:
+//! it makes system calls in a loop (mostly `getpid`, every 16th a
+//! `sched_yield`) until the TSC passes a deadline, and after every call
+//! checks that its stack pointer and its callee-saved registers came back
+//! unchanged. It exits (`exit`) with 0, or with `PROBE_WRONG_STACK` /
+//! `PROBE_WRONG_REGISTERS` at the first mismatch.
+//!
+//! The kernel copies `code()` to a user page and enters it with a user stack
+//! whose top word holds the deadline TSC (read once, at `[rsp]`).
+
+/// Exit status when the stack pointer changed across a system call.
+pub const PROBE_WRONG_STACK: u64 = 1;
+/// Exit status when a callee-saved register changed across a system call.
+pub const PROBE_WRONG_REGISTERS: u64 = 2;
+/// Linux x86_64 system-call numbers the probe uses.
+const SYS_SCHED_YIELD: u32 = 24;
+const SYS_GETPID: u32 = 39;
+const SYS_EXIT: u32 = 60;
+/// Register patterns the probe keeps and checks.
+const PATTERN_RBX: u64 = 0x1111_2222_3333_4444;
+const PATTERN_RBP: u64 = 0x5555_6666_7777_8888;
+const PATTERN_R14: u64 = 0x9999_aaaa_bbbb_cccc;
+const PATTERN_R15: u64 = 0xdddd_eeee_ffff_0123;
+
+core::arch::global_asm!(
+    r#"
+    .pushsection .rodata.arch_user_probe, "a"
+    .global arch_user_probe_start
+arch_user_probe_start:
+    mov r13, rsp
+    mov r12, [rsp]
+    movabs rbx, {pattern_rbx}
+    movabs rbp, {pattern_rbp}
+    movabs r14, {pattern_r14}
+    movabs r15, {pattern_r15}
+    xor r8d, r8d
+2:  mov eax, {sys_getpid}
+    test r8d, 15
+    jnz 3f
+    mov eax, {sys_sched_yield}
+3:  syscall
+    cmp rsp, r13
+    jne 5f
+    movabs rcx, {pattern_rbx}
+    cmp rbx, rcx
+    jne 6f
+    movabs rcx, {pattern_rbp}
+    cmp rbp, rcx
+    jne 6f
+    movabs rcx, {pattern_r14}
+    cmp r14, rcx
+    jne 6f
+    movabs rcx, {pattern_r15}
+    cmp r15, rcx
+    jne 6f
+    inc r8d
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    cmp rax, r12
+    jb 2b
+    xor edi, edi
+    jmp 7f
+5:  mov edi, {wrong_stack}
+    jmp 7f
+6:  mov edi, {wrong_registers}
+7:  mov eax, {sys_exit}
+    syscall
+    ud2
+    .global arch_user_probe_end
+arch_user_probe_end:
+    .popsection
+    "#,
+    pattern_rbx = const PATTERN_RBX,
+    pattern_rbp = const PATTERN_RBP,
+    pattern_r14 = const PATTERN_R14,
+    pattern_r15 = const PATTERN_R15,
+    sys_getpid = const SYS_GETPID,
+    sys_sched_yield = const SYS_SCHED_YIELD,
+    sys_exit = const SYS_EXIT,
+    wrong_stack = const PROBE_WRONG_STACK,
+    wrong_registers = const PROBE_WRONG_REGISTERS,
+);
+
+unsafe extern "C" {
+    static arch_user_probe_start: u8;
+    static arch_user_probe_end: u8;
+}
+
+/// The probe's machine code (position independent; copy it anywhere).
+pub fn code() -> &'static [u8] {
+    let start = &raw const arch_user_probe_start;
+    let end = &raw const arch_user_probe_end;
+    // SAFETY: both symbols delimit the probe in .rodata, start <= end.
+    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
+}
