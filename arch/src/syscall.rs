@@ -103,14 +103,10 @@ pub fn prepare_user_return(frame: &mut InterruptFrame) -> bool {
     frame.ss = u64::from(selectors::USER_DATA);
     frame.rflags = (frame.rflags & USER_SETTABLE_FLAGS) | RFlags::INTERRUPT_FLAG.bits() | RFLAGS_RESERVED_ONE;
     let flags_sysret_cannot_restore = RFlags::TRAP_FLAG.bits() | RFlags::RESUME_FLAG.bits();
-    let sysret_exact = is_user_address(frame.rip)
+    is_user_address(frame.rip)
         && frame.rcx == frame.rip
         && frame.r11 == frame.rflags
-        && frame.rflags & flags_sysret_cannot_restore == 0;
-    if !sysret_exact {
-        return false;
-    }
-    true
+        && frame.rflags & flags_sysret_cannot_restore == 0
 }
 
 core::arch::global_asm!(

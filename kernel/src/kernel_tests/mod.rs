@@ -17,6 +17,7 @@ mod spawn_join;
 mod stack_overflow;
 /// Helpers the tests share (the online CPUs, a scheduler warm-up).
 mod support;
+mod user_faults;
 mod user_syscalls;
 mod wakeup_pingpong;
 mod write_protect;
@@ -42,6 +43,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("write_protect", write_protect::run),
     ("wakeup_pingpong", wakeup_pingpong::run),
     ("user_syscalls", user_syscalls::run),
+    ("user_faults", user_faults::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.
