@@ -93,14 +93,17 @@ const USER_FAULT_EXIT_BASE: u64 = 128;
 fn kill_faulting_user_thread(frame: &InterruptFrame) -> ! {
     let (mnemonic, name) = exception_name(frame.vector).unwrap_or(("?", "?"));
     crate::kprintln!(
-        "user fault: thread {} on cpu {}: {} ({}) at rip {:#x}, address {:#x}, error {:#x}; thread killed",
+        "user fault: thread {} on cpu {}: {} ({}) at rip {:#x}, address {:#x}, error {:#x}, cs {:#x} ss {:#x} rsp {:#x}; thread killed",
         crate::sched::current_thread_id(),
         percpu::cpu_id(),
         mnemonic,
         name,
         frame.rip,
         arch::cpu::page_fault_address(),
-        frame.error_code
+        frame.error_code,
+        frame.cs,
+        frame.ss,
+        frame.rsp
     );
     // This frame never returns: undo the dispatcher's `irq_enter`, since the
     // thread leaves through the scheduler, as from a system call.

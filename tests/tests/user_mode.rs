@@ -31,7 +31,8 @@ fn a_user_fault_kills_only_its_thread() {
     let result = boot_user_test("user_faults", 2, 2);
     assert_outcome(&result, Outcome::Pass);
     assert_line_contains(&result, "user fault: thread ");
-    assert_line_contains(&result, "#PF (page fault) at rip 0x0, address 0x0, error 0x14; thread killed");
+    assert_line_contains(&result, "#PF (page fault) at rip 0x0, address 0x0, error 0x14, cs 0x23 ss 0x1b");
+    assert_line_contains(&result, "; thread killed");
     assert_line_contains(&result, "user_faults: user-null-call (rip 0x0) ended with status 142");
     assert_line_contains(&result, "user_faults: user-jump-into-kernel");
     assert_line_contains(&result, "user_faults: every CPU still runs threads");
