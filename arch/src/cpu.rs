@@ -47,6 +47,16 @@ pub fn pause() {
     core::hint::spin_loop();
 }
 
+/// Calls the code at `address` (no arguments, the C ABI's clobbers).
+///
+/// # Safety
+/// `address` must hold code that returns, or a test must mean for the call
+/// to fault (the SMEP test calls a user page).
+pub unsafe fn call_at(address: u64) {
+    // SAFETY: the caller's contract; the C ABI clobbers are declared.
+    unsafe { core::arch::asm!("call {address}", address = in(reg) address, clobber_abi("C")) };
+}
+
 /// Length of the `ud2` instruction.
 const UD2_LENGTH_BYTES: u64 = 2;
 

@@ -57,6 +57,9 @@ pub mod serial;
 /// Leaving the boot stack for a guarded one.
 #[cfg(target_os = "none")]
 pub mod stack_switch;
+/// SMEP and UMIP on every CPU that offers them.
+#[cfg(target_os = "none")]
+pub mod protection;
 /// The real-mode trampoline that brings application processors to long mode.
 #[cfg(target_os = "none")]
 pub mod trampoline;

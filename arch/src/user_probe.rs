@@ -7,6 +7,9 @@
 //!
 //! The kernel copies `code()` to a user page and enters it with a user stack
 //! whose top word holds the deadline TSC (read once, at `[rsp]`).
+//!
+//! Two more snippets test the supervisor protections: `umip_probe_code`
+//! (ring 3 runs `sgdt`) and `ret_code` (a user page the kernel calls).
 
 /// Exit status when the stack pointer changed across a system call.
 pub const PROBE_WRONG_STACK: u64 = 1;
@@ -82,15 +85,53 @@ arch_user_probe_end:
     wrong_registers = const PROBE_WRONG_REGISTERS,
 );
 
+core::arch::global_asm!(
+    r#"
+    .pushsection .rodata.arch_user_umip_probe, "a"
+    /* With UMIP, `sgdt` in ring 3 raises #GP; without, the `ud2` after it
+       raises #UD: the exit status tells which. */
+    .global arch_user_umip_probe_start
+arch_user_umip_probe_start:
+    sgdt [rsp]
+    ud2
+    .global arch_user_umip_probe_end
+arch_user_umip_probe_end:
+
+    /* A user page the kernel must not execute (SMEP): just `ret`. */
+    .global arch_user_ret_start
+arch_user_ret_start:
+    ret
+    .global arch_user_ret_end
+arch_user_ret_end:
+    .popsection
+    "#
+);
+
 unsafe extern "C" {
     static arch_user_probe_start: u8;
     static arch_user_probe_end: u8;
+    static arch_user_umip_probe_start: u8;
+    static arch_user_umip_probe_end: u8;
+    static arch_user_ret_start: u8;
+    static arch_user_ret_end: u8;
+}
+
+fn bytes_between(start: *const u8, end: *const u8) -> &'static [u8] {
+    // SAFETY: callers pass two symbols of one blob in .rodata, start <= end.
+    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
+}
+
+/// Ring-3 code that executes `sgdt` (a #GP under UMIP), then `ud2`.
+pub fn umip_probe_code() -> &'static [u8] {
+    bytes_between(&raw const arch_user_umip_probe_start, &raw const arch_user_umip_probe_end)
+}
+
+/// A lone `ret`, to place in a user page the kernel then calls (SMEP test).
+pub fn ret_code() -> &'static [u8] {
+    bytes_between(&raw const arch_user_ret_start, &raw const arch_user_ret_end)
 }
 
 /// The probe's machine code (position independent; copy it anywhere).
 pub fn code() -> &'static [u8] {
-    let start = &raw const arch_user_probe_start;
-    let end = &raw const arch_user_probe_end;
-    // SAFETY: both symbols delimit the probe in .rodata, start <= end.
-    unsafe { core::slice::from_raw_parts(start, end as usize - start as usize) }
+    bytes_between(&raw const arch_user_probe_start, &raw const arch_user_probe_end)
 }

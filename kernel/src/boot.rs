@@ -83,6 +83,8 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     let ticks_per_ms = smp::init_this_cpu(bsp);
     kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, bsp.apic_id());
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
+    let protections = arch::protection::available();
+    kprintln!("protection: SMEP {}, UMIP {}", on_off(protections.smep), on_off(protections.umip));
     init_io_apics(&topology);
     arch::cpu::enable_interrupts();
     smp::start_application_processors(ap_table);
@@ -101,6 +103,14 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     }
     sched::run_idle_loop()
+}
+
+fn on_off(enabled: bool) -> &'static str {
+    if enabled {
+        "on"
+    } else {
+        "not offered by this CPU"
+    }
 }
 
 /// Handlers and hooks every CPU shares, registered once before any CPU

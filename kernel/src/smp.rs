@@ -53,8 +53,8 @@ pub const LAPIC_VECTORS: LapicVectors = LapicVectors {
 
 /// Everything a CPU does to join the kernel, in one order, on the BSP and on
 /// every AP: load its PCR (GDT, TSS, GS), the IDT, enable its local APIC,
-/// enable SYSCALL (STAR/LSTAR/SFMASK/EFER.SCE), start its tick, and only
-/// then become visible as online. Interrupts off.
+/// enable SYSCALL (STAR/LSTAR/SFMASK/EFER.SCE) and SMEP/UMIP, start its
+/// tick, and only then become visible as online. Interrupts off.
 /// Returns the LAPIC timer ticks per millisecond.
 pub fn init_this_cpu(block: &'static PerCpu) -> u32 {
     // SAFETY: every CPU runs this once, on itself, with interrupts off, for
@@ -65,6 +65,7 @@ pub fn init_this_cpu(block: &'static PerCpu) -> u32 {
     let this = cpu::this_cpu(&guard);
     this.lapic().init(LAPIC_VECTORS);
     arch::syscall::init_this_cpu();
+    arch::protection::enable_on_this_cpu();
     let ticks_per_ms = timer::init_this_cpu(&this);
     if this.id().as_u32() == STALLED_AP.load(Ordering::Relaxed) {
         timer::delay_micros(INJECTED_STALL_MICROS);

@@ -36,6 +36,28 @@ fn a_user_fault_kills_only_its_thread() {
     assert_line_contains(&result, "user_faults: user-null-call (rip 0x0) ended with status 142");
     assert_line_contains(&result, "user_faults: user-jump-into-kernel");
     assert_line_contains(&result, "user_faults: every CPU still runs threads");
+    // UMIP (both accelerators here offer it): `sgdt` in ring 3 is a #GP.
+    if result.serial_lines().any(|line| line.contains("UMIP on")) {
+        assert_line_contains(&result, "user_faults: user-sgdt (rip 0x400000) ended with status 141");
+    }
     assert_no_line_contains(&result, PANIC);
     assert_test_passed(&result, "user_faults");
+}
+
+/// SMEP: a kernel call into a user page faults (#PF, instruction fetch from
+/// a present page in supervisor mode: error 0x11) and the kernel panics,
+/// naming the address. Skipped with a line when the CPU lacks SMEP.
+#[test]
+fn the_kernel_never_executes_a_user_page() {
+    let result = boot_user_test("smep", 2, 2);
+    if result.serial_lines().any(|line| line.contains("does not offer SMEP")) {
+        println!("skipped: no SMEP on this CPU");
+        return;
+    }
+    assert_outcome(&result, Outcome::Panic);
+    let fault = result.serial_lines().find(|line| line.starts_with(EXCEPTION) && field(line, "vector") == Some("14"));
+    let Some(fault) = fault else { panic!("no #PF report; {}", describe(&result)) };
+    assert_eq!(field(fault, "cr2"), Some("0x400000"), "{fault}");
+    assert_eq!(field(fault, "error"), Some("0x11"), "{fault}");
+    assert_no_line_contains(&result, TEST_FAIL);
 }

@@ -13,6 +13,7 @@ mod panic;
 mod preemption;
 mod producer_consumer;
 mod rflags;
+mod smep;
 mod spawn_join;
 mod stack_overflow;
 /// Helpers the tests share (the online CPUs, a scheduler warm-up).
@@ -44,6 +45,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("wakeup_pingpong", wakeup_pingpong::run),
     ("user_syscalls", user_syscalls::run),
     ("user_faults", user_faults::run),
+    ("smep", smep::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

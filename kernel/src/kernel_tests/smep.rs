@@ -1,0 +1,39 @@
+//! `test=smep`: the kernel never executes a user page. A kernel thread
+//! switches to an address space with a user page holding a lone `ret` and
+//! calls it; with SMEP the call must fault (#PF: instruction fetch from a
+//! present page, supervisor mode: error bits 0 and 4) and end in a panic
+//! that names the address. Returning at all is a failure. Interrupts stay
+//! off throughout, so the thread keeps this address space loaded.
+
+use crate::memory::user_space::{UserAddressSpace, UserPageAccess};
+use alloc::format;
+use alloc::string::String;
+
+/// Where the user page goes.
+const USER_CODE_ADDRESS: u64 = 0x40_0000;
+
+pub fn run() -> Result<(), String> {
+    if !arch::protection::available().smep {
+        crate::kprintln!("smep: this CPU does not offer SMEP; nothing to test");
+        return Ok(());
+    }
+    let mut space = UserAddressSpace::new().ok_or("out of memory for an address space")?;
+    space
+        .map_page(USER_CODE_ADDRESS, UserPageAccess::ReadExecute, arch::user_probe::ret_code())
+        .map_err(|error| format!("mapping the user page: {error:?}"))?;
+    arch::cpu::disable_interrupts();
+    let (kernel_root, flags) = x86_64::registers::control::Cr3::read();
+    let user_root = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(space.root()));
+    crate::kprintln!("smep: calling user code at {:#x} from the kernel", USER_CODE_ADDRESS);
+    // SAFETY: the new root shares the kernel half, and interrupts are off
+    // until the root is switched back, so this thread stays on it.
+    unsafe { x86_64::registers::control::Cr3::write(user_root, flags) };
+    // SAFETY: deliberately unsound: with SMEP this call faults before the
+    // first instruction; if it runs, `ret` comes straight back and the test
+    // reports the failure.
+    unsafe { arch::cpu::call_at(USER_CODE_ADDRESS) };
+    // SAFETY: back to the kernel's own root.
+    unsafe { x86_64::registers::control::Cr3::write(kernel_root, flags) };
+    arch::cpu::enable_interrupts();
+    Err(String::from("the kernel executed a user page: SMEP is off"))
+}
