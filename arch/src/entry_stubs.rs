@@ -18,7 +18,7 @@
 //! `arch_interrupt_dispatch(&mut InterruptFrame)`. No path touches GS before
 //! its swap decision.
 
-use crate::interrupt_frame::{CS_FROM_VECTOR_OFFSET, STUB_PUSHED_BYTES};
+use crate::interrupt_frame::{pop_general_registers, push_general_registers, CS_FROM_VECTOR_OFFSET, STUB_PUSHED_BYTES};
 use crate::msr::IA32_GS_BASE;
 use crate::vectors::{ERROR_CODE_VECTORS_MASK, EXCEPTION_VECTOR_COUNT, PARANOID_VECTORS_MASK};
 
@@ -26,43 +26,13 @@ use crate::vectors::{ERROR_CODE_VECTORS_MASK, EXCEPTION_VECTOR_COUNT, PARANOID_V
 pub const VECTOR_COUNT: usize = 256;
 
 core::arch::global_asm!(
+    concat!(
+    "\n.macro save_general_registers\n",
+    push_general_registers!(),
+    ".endm\n.macro restore_general_registers\n",
+    pop_general_registers!(),
+    ".endm\n",
     r#"
-    /* The InterruptFrame's GPR block: rax pushed first, r15 last (lowest). */
-    .macro save_general_registers
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
-    .endm
-    .macro restore_general_registers
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
-    .endm
-
     .pushsection .rodata.arch_interrupt_stub_table, "a"
     .balign 8
     .global arch_interrupt_stub_table
@@ -128,8 +98,7 @@ arch_paranoid_entry:
     add rsp, {stub_pushed}
     iretq
     .popsection
-
-    "#,
+    "#),
     vector_count = const VECTOR_COUNT,
     cs_from_vector = const CS_FROM_VECTOR_OFFSET,
     stub_pushed = const STUB_PUSHED_BYTES,

@@ -43,6 +43,28 @@ impl InterruptFrame {
     }
 }
 
+/// Assembly that pushes the GPR block of an `InterruptFrame` (rax first, r15
+/// last, at the lowest address): the one copy of that order, used by the
+/// interrupt entry paths and the SYSCALL entry.
+#[cfg(target_os = "none")]
+macro_rules! push_general_registers {
+    () => {
+        "push rax\n push rbx\n push rcx\n push rdx\n push rsi\n push rdi\n push rbp\n push r8\n push r9\n push r10\n push r11\n push r12\n push r13\n push r14\n push r15\n"
+    };
+}
+#[cfg(target_os = "none")]
+pub(crate) use push_general_registers;
+
+/// Assembly that pops what `push_general_registers!` pushed.
+#[cfg(target_os = "none")]
+macro_rules! pop_general_registers {
+    () => {
+        "pop r15\n pop r14\n pop r13\n pop r12\n pop r11\n pop r10\n pop r9\n pop r8\n pop rbp\n pop rdi\n pop rsi\n pop rdx\n pop rcx\n pop rbx\n pop rax\n"
+    };
+}
+#[cfg(target_os = "none")]
+pub(crate) use pop_general_registers;
+
 /// Offset of the saved CS from the `vector` slot: where RSP points when the
 /// stub jumps to the common entry code and makes its `swapgs` decision.
 pub const CS_FROM_VECTOR_OFFSET: usize =

@@ -17,7 +17,7 @@
 //! with `iretq`, with user CS/SS forced and RFLAGS sanitised.
 
 use crate::hook::Hook;
-use crate::interrupt_frame::{InterruptFrame, SAVED_REGISTERS_BYTES, STUB_PUSHED_BYTES};
+use crate::interrupt_frame::{pop_general_registers, push_general_registers, InterruptFrame, SAVED_REGISTERS_BYTES, STUB_PUSHED_BYTES};
 use memoffset::offset_of;
 use percpu::{selectors, KERNEL_STACK_TOP_OFFSET, USER_RSP_SCRATCH_OFFSET};
 use x86_64::registers::model_specific::{Efer, EferFlags, LStar, SFMask, Star};
@@ -91,7 +91,7 @@ pub const fn is_user_address(address: u64) -> bool {
 extern "C" fn arch_syscall_dispatch(frame: &mut InterruptFrame) -> bool {
     match HANDLER.get() {
         Some(handler) => handler(frame),
-        None => frame.rax = (-38i64) as u64, // ENOSYS: nothing registered yet
+        None => frame.rax = (-protocol::linux_abi::ENOSYS) as u64, // nothing registered yet
     }
     prepare_user_return(frame)
 }
@@ -110,6 +110,7 @@ pub fn prepare_user_return(frame: &mut InterruptFrame) -> bool {
 }
 
 core::arch::global_asm!(
+    concat!(
     r#"
     .pushsection .text.arch_syscall_entry, "ax"
     .global arch_syscall_entry
@@ -124,39 +125,15 @@ arch_syscall_entry:
     push rcx
     push 0
     push {syscall_vector}
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+"#,
+    push_general_registers!(),
+    r#"
     mov rdi, rsp
     call arch_syscall_dispatch
     test al, al
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+"#,
+    pop_general_registers!(),
+    r#"
     lea rsp, [rsp + {stub_pushed}]
     jz 1f
     /* sysretq: RCX = RIP and R11 = RFLAGS were checked equal to the frame. */
@@ -192,7 +169,7 @@ arch_enter_user_mode:
     swapgs
     iretq
     .popsection
-    "#,
+    "#),
     user_rsp_scratch = const USER_RSP_SCRATCH_OFFSET,
     kernel_stack_top = const KERNEL_STACK_TOP_OFFSET,
     user_data = const selectors::USER_DATA,
@@ -203,8 +180,8 @@ arch_enter_user_mode:
     initial_user_rflags = const RFlags::INTERRUPT_FLAG.bits() | RFLAGS_RESERVED_ONE,
 );
 
-// The stub pushes the GPRs in the order `InterruptFrame` declares them
-// (rax first, r15 lowest), as the interrupt entry does.
+// The stub pushes the GPRs with `push_general_registers!`, the block the
+// interrupt entry pushes too: the order `InterruptFrame` declares.
 const _: () = assert!(SAVED_REGISTERS_BYTES == offset_of!(InterruptFrame, vector));
 const _: () = assert!(offset_of!(InterruptFrame, rax) + 8 == offset_of!(InterruptFrame, vector));
 const _: () = assert!(offset_of!(InterruptFrame, r15) == 0);
