@@ -11,14 +11,12 @@
 //! Two more snippets test the supervisor protections: `umip_probe_code`
 //! (ring 3 runs `sgdt`) and `ret_code` (a user page the kernel calls).
 
+use protocol::linux_abi::{SYS_EXIT, SYS_GETPID, SYS_SCHED_YIELD};
+
 /// Exit status when the stack pointer changed across a system call.
 pub const PROBE_WRONG_STACK: u64 = 1;
 /// Exit status when a callee-saved register changed across a system call.
 pub const PROBE_WRONG_REGISTERS: u64 = 2;
-/// Linux x86_64 system-call numbers the probe uses.
-const SYS_SCHED_YIELD: u32 = 24;
-const SYS_GETPID: u32 = 39;
-const SYS_EXIT: u32 = 60;
 /// Register patterns the probe keeps and checks.
 const PATTERN_RBX: u64 = 0x1111_2222_3333_4444;
 const PATTERN_RBP: u64 = 0x5555_6666_7777_8888;

@@ -7,13 +7,7 @@
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// `-ENOSYS`: no such system call.
-const ENOSYS: i64 = 38;
-const SYS_SCHED_YIELD: u64 = 24;
-const SYS_GETPID: u64 = 39;
-const SYS_EXIT: u64 = 60;
-const SYS_GETTID: u64 = 186;
-const SYS_EXIT_GROUP: u64 = 231;
+use protocol::linux_abi::{ENOSYS, SYS_EXIT, SYS_EXIT_GROUP, SYS_GETPID, SYS_GETTID, SYS_SCHED_YIELD};
 
 /// System calls handled, and those that returned `-ENOSYS`.
 static CALLS: AtomicU64 = AtomicU64::new(0);

@@ -6,6 +6,8 @@
 
 /// The isa-debug-exit protocol: how the kernel ends a QEMU run.
 pub mod exit;
+/// The Linux x86_64 system-call numbers and error numbers.
+pub mod linux_abi;
 /// Serial lines that tools read: markers, and the formats they parse.
 pub mod serial;
 
