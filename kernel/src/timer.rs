@@ -41,6 +41,16 @@ pub fn tsc_hz() -> u64 {
     TSC_HZ.load(Ordering::Relaxed)
 }
 
+/// TSC ticks in `microseconds`.
+pub fn micros_to_tsc_ticks(microseconds: u64) -> u64 {
+    microseconds * tsc_hz() / 1_000_000
+}
+
+/// The TSC value `microseconds` from now (a deadline).
+pub fn tsc_deadline_in(microseconds: u64) -> u64 {
+    arch::tsc::read() + micros_to_tsc_ticks(microseconds)
+}
+
 /// Microseconds between two TSC readings.
 pub fn tsc_delta_micros(start: u64, end: u64) -> u64 {
     ((end.saturating_sub(start)) as u128 * 1_000_000 / u128::from(tsc_hz().max(1))) as u64
@@ -82,7 +92,7 @@ pub fn wait_while_progressing(target: usize, stall_timeout_micros: u64, mut coun
 /// Busy-waits `microseconds` (boot-time delays such as the SIPI timing).
 pub fn delay_micros(microseconds: u64) {
     let start = arch::tsc::read();
-    let ticks = microseconds * tsc_hz() / 1_000_000;
+    let ticks = micros_to_tsc_ticks(microseconds);
     while arch::tsc::read().wrapping_sub(start) < ticks {
         arch::cpu::pause();
     }

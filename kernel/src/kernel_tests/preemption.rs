@@ -44,10 +44,6 @@ enum Verdict {
     NoTicks = 3,
 }
 
-fn micros_to_tsc(micros: u64) -> u64 {
-    micros * crate::timer::tsc_hz() / 1_000_000
-}
-
 /// The spinner pinned to `cpu`: queues its releaser, then spins until
 /// released or until its CPU took `PATIENCE_TICKS` ticks.
 fn spinner(cpu: CpuId) -> Verdict {
@@ -59,7 +55,7 @@ fn spinner(cpu: CpuId) -> Verdict {
     };
     let ticks = &crate::cpu::get(cpu).pcr().timer_ticks;
     let ticks_when_queued = ticks.load(Ordering::Relaxed);
-    let backstop = arch::tsc::read() + micros_to_tsc(BACKSTOP_MICROS);
+    let backstop = crate::timer::tsc_deadline_in(BACKSTOP_MICROS);
     let mut verdict = Verdict::Released;
     while !released.load(Ordering::Acquire) {
         if ticks.load(Ordering::Relaxed) - ticks_when_queued >= PATIENCE_TICKS {
@@ -114,7 +110,7 @@ fn spinners_and_releasers() -> Result<(), String> {
 }
 
 fn count(total: &AtomicU64) -> u64 {
-    let deadline = arch::tsc::read() + micros_to_tsc(COUNT_MICROS);
+    let deadline = crate::timer::tsc_deadline_in(COUNT_MICROS);
     let mut mine: u64 = 0;
     while mine < MIN_INCREMENTS || arch::tsc::read() < deadline {
         mine = core::hint::black_box(mine) + 1;

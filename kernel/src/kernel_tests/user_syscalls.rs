@@ -45,7 +45,7 @@ pub fn run() -> Result<(), String> {
     for index in 0..cpus * THREADS_PER_CPU {
         // Each probe's own deadline: setting up hundreds of address spaces
         // takes a while, and no probe should start with its time gone.
-        let deadline = arch::tsc::read() + RUN_MICROS * crate::timer::tsc_hz() / 1_000_000;
+        let deadline = crate::timer::tsc_deadline_in(RUN_MICROS);
         let (space, rsp) = user_space_with_probe(deadline)?;
         let root = space.root();
         let thread = crate::sched::spawn(format!("user-probe-{index}"), move || {

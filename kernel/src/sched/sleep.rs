@@ -8,7 +8,7 @@ use core::sync::atomic::Ordering;
 
 /// Blocks the calling thread for at least `microseconds`.
 pub fn sleep_micros(microseconds: u64) {
-    let deadline = arch::tsc::read() + microseconds * crate::timer::tsc_hz() / 1_000_000;
+    let deadline = crate::timer::tsc_deadline_in(microseconds);
     let thread = super::current::current_thread();
     let guard = IrqGuard::new();
     thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
