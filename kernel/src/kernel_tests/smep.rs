@@ -22,18 +22,17 @@ pub fn run() -> Result<(), String> {
         .map_page(USER_CODE_ADDRESS, UserPageAccess::ReadExecute, arch::user_probe::ret_code())
         .map_err(|error| format!("mapping the user page: {error:?}"))?;
     arch::cpu::disable_interrupts();
-    let (kernel_root, flags) = x86_64::registers::control::Cr3::read();
-    let user_root = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(space.root()));
     crate::kprintln!("smep: calling user code at {:#x} from the kernel", USER_CODE_ADDRESS);
-    // SAFETY: the new root shares the kernel half, and interrupts are off
-    // until the root is switched back, so this thread stays on it.
-    unsafe { x86_64::registers::control::Cr3::write(user_root, flags) };
+    // SAFETY: a root from `new_address_space_root`, alive until the end of
+    // this function; interrupts are off until the kernel root is back, so
+    // this thread stays on it.
+    unsafe { crate::memory::paging::load_root(space.root()) };
     // SAFETY: deliberately unsound: with SMEP this call faults before the
     // first instruction; if it runs, `ret` comes straight back and the test
     // reports the failure.
     unsafe { arch::cpu::call_at(USER_CODE_ADDRESS) };
     // SAFETY: back to the kernel's own root.
-    unsafe { x86_64::registers::control::Cr3::write(kernel_root, flags) };
+    unsafe { crate::memory::paging::load_root(crate::memory::paging::kernel_root()) };
     arch::cpu::enable_interrupts();
     Err(String::from("the kernel executed a user page: SMEP is off"))
 }

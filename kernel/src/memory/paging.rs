@@ -29,6 +29,22 @@ pub fn kernel_root() -> u64 {
     KERNEL_ROOT.load(Ordering::Relaxed)
 }
 
+/// Loads the PML4 at `root` on the calling CPU unless it is loaded already
+/// (a CR3 write flushes the TLB).
+///
+/// # Safety
+/// `root` must be `kernel_root()` or a root made by
+/// `new_address_space_root` that stays allocated while any CPU has it
+/// loaded: every such root shares the kernel half, so the kernel's code,
+/// stacks and data stay mapped across the switch.
+pub unsafe fn load_root(root: u64) {
+    let (loaded, flags) = Cr3::read();
+    if loaded.start_address().as_u64() != root {
+        // SAFETY: the caller's contract.
+        unsafe { Cr3::write(PhysFrame::containing_address(PhysAddr::new(root)), flags) };
+    }
+}
+
 /// First PML4 index of the kernel half.
 const KERNEL_HALF_FIRST_PML4_INDEX: usize = 256;
 

@@ -138,12 +138,10 @@ pub unsafe fn enter_user_mode(root: u64, rip: u64, rsp: u64) -> ! {
     let thread = current_thread();
     thread.set_address_space_root(root);
     drop(thread);
-    let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(root));
-    let (_, flags) = x86_64::registers::control::Cr3::read();
-    // SAFETY: the root shares the kernel half (caller's contract), so the
-    // kernel keeps running on it; from now on `schedule` reloads it on
-    // whichever CPU runs this thread.
-    unsafe { x86_64::registers::control::Cr3::write(frame, flags) };
+    // SAFETY: a user address space that outlives the thread (caller's
+    // contract); from now on `schedule` reloads it on whichever CPU runs
+    // this thread.
+    unsafe { crate::memory::paging::load_root(root) };
     // SAFETY: interrupts are off; the address space maps `rip` and `rsp`
     // (caller's contract); the PCR and TSS hold this thread's stack top.
     unsafe { arch::syscall::enter_user_mode(rip, rsp) }

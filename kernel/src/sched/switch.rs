@@ -137,14 +137,9 @@ fn load_address_space_of(next: &Thread) {
         0 => crate::memory::paging::kernel_root(),
         root => root,
     };
-    let (loaded, flags) = x86_64::registers::control::Cr3::read();
-    if loaded.start_address().as_u64() != wanted {
-        let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(wanted));
-        // SAFETY: every root shares the kernel half (where this code, its
-        // stack and all kernel data live), so the switch keeps the kernel
-        // running; a user root stays allocated while its thread exists.
-        unsafe { x86_64::registers::control::Cr3::write(frame, flags) };
-    }
+    // SAFETY: the kernel's root, or a user root, which stays allocated while
+    // its thread exists (and so while it can be switched to).
+    unsafe { crate::memory::paging::load_root(wanted) };
 }
 
 /// Restarts the tick if the idle thread stopped it. Owner CPU.
