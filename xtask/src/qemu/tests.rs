@@ -1,0 +1,81 @@
+//! Unit tests of the QEMU command line, accelerator choice and runner helpers.
+
+use super::*;
+use std::ffi::OsStr;
+
+fn config() -> QemuConfig {
+    QemuConfig {
+        smp: 4,
+        mem_mib: 512,
+        ..QemuConfig::new("/k/kernel")
+    }
+}
+
+#[test]
+fn kvm_command_line_uses_host_cpu_and_microvm() {
+    let args = qemu_args(&config(), ResolvedAccel::Kvm, Machine::Microvm).join(OsStr::new(" "));
+    assert_eq!(
+        args,
+        "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
+         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel kvm -cpu host,-arch-capabilities \
+         -machine microvm,acpi=on"
+    );
+}
+
+#[test]
+fn tcg_command_line_appends_kernel_args_and_gdb() {
+    let cfg = QemuConfig {
+        kernel_args: vec!["test=boot".into(), "bogus=1".into()],
+        gdb: true,
+        ..config()
+    };
+    let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
+    let tail: Vec<&str> = args
+        .iter()
+        .map(|arg| arg.to_str().expect("UTF-8 in this test"))
+        .skip_while(|arg| *arg != "-accel")
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "-accel",
+            "tcg",
+            "-cpu",
+            TCG_CPU_MODEL,
+            "-machine",
+            "pc",
+            "-append",
+            "test=boot bogus=1",
+            "-s",
+            "-S"
+        ]
+    );
+}
+
+#[test]
+fn kernel_args_reach_qemu_byte_for_byte() {
+    use std::os::unix::ffi::OsStrExt;
+    let cfg = QemuConfig {
+        kernel_args: vec![OsStr::from_bytes(b"\xff\xfe").into(), "test=boot".into()],
+        ..config()
+    };
+    let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
+    let append = args.iter().position(|arg| arg == "-append").expect("an -append argument");
+    assert_eq!(args[append + 1].as_bytes(), b"\xff\xfe test=boot");
+}
+
+#[test]
+fn machine_follows_accelerator_unless_given() {
+    assert_eq!(resolve(Accel::Tcg, None).unwrap().machine, Machine::Pc);
+    assert_eq!(
+        resolve(Accel::Tcg, Some(Machine::Microvm)).unwrap().machine,
+        Machine::Microvm
+    );
+    assert_eq!(ResolvedAccel::Kvm.default_machine(), Machine::Microvm);
+}
+
+#[test]
+fn shell_words_quotes_arguments_with_spaces() {
+    let line = shell_words("qemu", &["-append".into(), "a b".into()]);
+    assert_eq!(line, "qemu -append 'a b'");
+}
