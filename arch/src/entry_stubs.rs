@@ -14,6 +14,11 @@
 //!   callee-saved RBX, and swap back on exit: GS is restored to exactly what
 //!   it was.
 //!
+//! Both paths clear RFLAGS.AC first when SMAP is on (`clac`): an interrupt
+//! gate keeps the interrupted AC, and a user's AC (or the one `user_copy`
+//! holds) would open user memory to the handler; `iretq` restores the
+//! interrupted AC.
+//!
 //! Both paths save all GPRs into an `InterruptFrame` and call
 //! `arch_interrupt_dispatch(&mut InterruptFrame)`. No path touches GS before
 //! its swap decision.
@@ -63,7 +68,13 @@ arch_interrupt_stub_table:
     .endr
 
 arch_common_entry:
-    test byte ptr [rsp + {cs_from_vector}], 3
+    /* An interrupt gate keeps the interrupted AC: with SMAP, a user's AC
+       (or the one `user_copy` set) would open user memory to the handler.
+       iretq restores the interrupted AC. */
+    cmp byte ptr [rip + {smap_active}], 0
+    je 7f
+    clac
+7:  test byte ptr [rsp + {cs_from_vector}], 3
     jz 2f
     swapgs
 2:  lfence
@@ -87,7 +98,10 @@ arch_paranoid_entry:
     js 4f
     swapgs
     mov ebx, 1
-4:  lfence
+4:  cmp byte ptr [rip + {smap_active}], 0
+    je 6f
+    clac
+6:  lfence
     mov rdi, rsp
     cld
     call arch_interrupt_dispatch
@@ -106,4 +120,5 @@ arch_paranoid_entry:
     exception_count = const EXCEPTION_VECTOR_COUNT,
     error_code_mask = const ERROR_CODE_VECTORS_MASK,
     paranoid_mask = const PARANOID_VECTORS_MASK,
+    smap_active = sym crate::protection::SMAP_ACTIVE,
 );

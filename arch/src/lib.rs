@@ -57,7 +57,7 @@ pub mod serial;
 /// Leaving the boot stack for a guarded one.
 #[cfg(target_os = "none")]
 pub mod stack_switch;
-/// SMEP and UMIP on every CPU that offers them.
+/// SMEP, SMAP and UMIP on every CPU that offers them.
 #[cfg(target_os = "none")]
 pub mod protection;
 /// The real-mode trampoline that brings application processors to long mode.
@@ -66,6 +66,12 @@ pub mod trampoline;
 /// SYSCALL entry and exit through the PCR; the first entry into ring 3.
 #[cfg(target_os = "none")]
 pub mod syscall;
+/// The x87/SSE/AVX registers of user threads: enabling, xsave/xrstor.
+#[cfg(target_os = "none")]
+pub mod fpu;
+/// The one routine that touches user memory (stac/clac, fault recovery).
+#[cfg(target_os = "none")]
+pub mod user_copy;
 /// A tiny ring-3 program for tests of the entry path (bytes to copy).
 #[cfg(target_os = "none")]
 pub mod user_probe;

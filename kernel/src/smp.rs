@@ -66,6 +66,7 @@ pub fn init_this_cpu(block: &'static PerCpu) -> u32 {
     this.lapic().init(LAPIC_VECTORS);
     arch::syscall::init_this_cpu();
     arch::protection::enable_on_this_cpu();
+    arch::fpu::enable_on_this_cpu();
     let ticks_per_ms = timer::init_this_cpu(&this);
     if this.id().as_u32() == STALLED_AP.load(Ordering::Relaxed) {
         timer::delay_micros(INJECTED_STALL_MICROS);

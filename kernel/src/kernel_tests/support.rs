@@ -31,3 +31,19 @@ pub fn warm_up_scheduler(cpus: &[CpuId]) -> Result<(), alloc::string::String> {
     crate::memory::kernel_stacks::reclaim_released();
     Ok(())
 }
+
+/// Exit status of a test's user thread that could not enter ring 3.
+pub const ENTER_USER_MODE_FAILED: u64 = 0xE0;
+
+/// Enters ring 3 at `rip` with stack `rsp` in the address space `root`;
+/// if that fails (no memory for the register image), says so and ends the
+/// thread with [`ENTER_USER_MODE_FAILED`].
+///
+/// # Safety
+/// As for `sched::enter_user_mode`.
+pub unsafe fn enter_user_mode_or_exit(root: u64, rip: u64, rsp: u64) -> ! {
+    // SAFETY: the caller's contract.
+    let Err(error) = unsafe { crate::sched::enter_user_mode(root, rip, rsp) };
+    crate::kprintln!("thread {}: cannot enter user mode: {error:?}", crate::sched::current_thread_id());
+    crate::sched::exit(ENTER_USER_MODE_FAILED)
+}

@@ -36,7 +36,7 @@ fn run_user_thread_at(name: &str, rip: u64, code: &[u8]) -> Result<u64, String> 
     let thread = crate::sched::spawn(name, move || {
         // SAFETY: the space maps the stack; `rip` is meant to fault, which
         // kills only this thread; the space outlives the join below.
-        unsafe { crate::sched::enter_user_mode(root, rip, rsp) }
+        unsafe { super::support::enter_user_mode_or_exit(root, rip, rsp) }
     })
     .map_err(|error| format!("spawn: {error}"))?;
     let status = thread.join();

@@ -51,7 +51,7 @@ pub fn run() -> Result<(), String> {
         let thread = crate::sched::spawn(format!("user-probe-{index}"), move || {
             // SAFETY: the space maps the probe at CODE_ADDRESS and its stack
             // at `rsp`, and the test keeps it alive until after the join.
-            unsafe { crate::sched::enter_user_mode(root, CODE_ADDRESS, rsp) }
+            unsafe { super::support::enter_user_mode_or_exit(root, CODE_ADDRESS, rsp) }
         })
         .map_err(|error| format!("spawn: {error}"))?;
         threads.push((space, thread));

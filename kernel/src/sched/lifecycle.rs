@@ -125,18 +125,31 @@ pub fn exit(code: u64) -> ! {
     unreachable!("an exited thread was scheduled again");
 }
 
+/// Why a thread could not enter user mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnterUserError {
+    /// No memory for its register image.
+    OutOfMemory,
+}
+
 /// Turns the calling kernel thread into a user thread of the address space
-/// whose PML4 is at `root`, and leaves for ring 3 at `rip` with stack `rsp`.
-/// It comes back only through system calls and interrupts; it ends through
-/// `exit`, or is killed by a user fault.
+/// whose PML4 is at `root`, with clean user registers (FPU initial state,
+/// FS/GS base 0), and leaves for ring 3 at `rip` with stack `rsp`. It comes
+/// back only through system calls and interrupts; it ends through `exit`,
+/// or is killed by a user fault.
 ///
 /// # Safety
 /// `root` must be a user address space (kernel half shared) that maps `rip`
 /// and `rsp` as user pages and outlives the thread.
-pub unsafe fn enter_user_mode(root: u64, rip: u64, rsp: u64) -> ! {
+pub unsafe fn enter_user_mode(root: u64, rip: u64, rsp: u64) -> Result<core::convert::Infallible, EnterUserError> {
+    let state = crate::thread::UserState::new_initial().ok_or(EnterUserError::OutOfMemory)?;
     arch::cpu::disable_interrupts();
     let thread = current_thread();
     thread.set_address_space_root(root);
+    let state = thread.set_user_state(state);
+    // SAFETY: interrupts are off, on the CPU running this thread; from now
+    // on every switch saves and restores it.
+    unsafe { state.load_into_cpu() };
     drop(thread);
     // SAFETY: a user address space that outlives the thread (caller's
     // contract); from now on `schedule` reloads it on whichever CPU runs

@@ -77,6 +77,7 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         arch::cpu::pause();
     }
     next.on_cpu.store(true, Ordering::Relaxed);
+    switch_user_registers(&previous, &next);
     next.set_state(ThreadState::Running);
     next.set_last_cpu(cpu.cpu);
     crate::flight_recorder::context_switch(previous.id(), next.id(), previous.state().switched_out());
@@ -91,6 +92,23 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     // SAFETY: as above.
     unsafe { cpu.set_previous(displaced) };
     Some(switch)
+}
+
+/// Moves the user registers the entry path does not save (FS/GS base,
+/// FPU/SSE/AVX): out of the CPU for a user thread leaving it, in for one
+/// arriving. Kernel threads never touch them, so a kernel thread in
+/// between changes nothing.
+fn switch_user_registers(previous: &Thread, next: &Thread) {
+    if let Some(state) = previous.user_state() {
+        // SAFETY: interrupts are off, on the CPU running `previous`, which
+        // still holds its `on_cpu`.
+        unsafe { state.save_from_cpu() };
+    }
+    if let Some(state) = next.user_state() {
+        // SAFETY: interrupts are off and we hold `next.on_cpu` (its last
+        // CPU saved it before releasing it).
+        unsafe { state.load_into_cpu() };
+    }
 }
 
 /// The next thread for this CPU: its own queue, else one stolen from the

@@ -5,8 +5,10 @@
 //! this module sits below it.
 
 mod run_queue;
+mod user_state;
 
 pub use run_queue::{RunQueue, TIME_SLICE_TICKS};
+pub use user_state::UserState;
 
 use crate::cpu_id::{AtomicCpuId, CpuId};
 use crate::memory::kernel_stacks::KernelStack;
@@ -16,6 +18,7 @@ use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
+use core::any::Any;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
@@ -89,6 +92,13 @@ pub struct Thread {
     /// Physical address of the PML4 of the user address space the thread
     /// runs in; 0 for a kernel thread (it runs on the kernel's own root).
     address_space_root: AtomicU64,
+    /// Registers of a user thread the entry path does not save (set once,
+    /// when the thread first enters ring 3 or is created by `clone`).
+    user_state: spin::Once<UserState>,
+    /// The process a user thread belongs to. Stored as `Any` because
+    /// processes (files, signals, memory areas) sit above the scheduler,
+    /// and this type below it; `process::current` downcasts it.
+    process: spin::Once<Arc<dyn Any + Send + Sync>>,
     /// Its own stack (None for a CPU's idle thread, which runs on the CPU's
     /// boot stack). Taken by the reaper after exit.
     stack: spin::Mutex<Option<KernelStack>>,
@@ -143,6 +153,8 @@ impl Thread {
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: false,
             address_space_root: AtomicU64::new(0),
+            user_state: spin::Once::new(),
+            process: spin::Once::new(),
         }
     }
 
@@ -165,6 +177,8 @@ impl Thread {
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: true,
             address_space_root: AtomicU64::new(0),
+            user_state: spin::Once::new(),
+            process: spin::Once::new(),
         }
     }
 
@@ -239,6 +253,27 @@ impl Thread {
     /// Gives the thread a user address space (its PML4's physical address).
     pub(crate) fn set_address_space_root(&self, root: u64) {
         self.address_space_root.store(root, Ordering::Release);
+    }
+
+    /// The user registers of a user thread; `None` for a kernel thread.
+    pub fn user_state(&self) -> Option<&UserState> {
+        self.user_state.get()
+    }
+
+    /// Makes this a user thread with `state` (once; later calls keep the
+    /// first state) and returns the state it has.
+    pub(crate) fn set_user_state(&self, state: UserState) -> &UserState {
+        self.user_state.call_once(|| state)
+    }
+
+    /// The process of a user thread, type-erased (see the field).
+    pub fn process(&self) -> Option<&Arc<dyn Any + Send + Sync>> {
+        self.process.get()
+    }
+
+    /// Attaches the thread to its process (once).
+    pub fn set_process(&self, process: Arc<dyn Any + Send + Sync>) {
+        self.process.call_once(|| process);
     }
 
     pub fn is_idle(&self) -> bool {
