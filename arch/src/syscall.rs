@@ -91,7 +91,7 @@ pub const fn is_user_address(address: u64) -> bool {
 extern "C" fn arch_syscall_dispatch(frame: &mut InterruptFrame) -> bool {
     match HANDLER.get() {
         Some(handler) => handler(frame),
-        None => frame.rax = (-protocol::linux_abi::ENOSYS) as u64, // nothing registered yet
+        None => frame.rax = protocol::linux_abi::Errno::ENOSYS.as_return_value(), // nothing registered yet
     }
     prepare_user_return(frame)
 }

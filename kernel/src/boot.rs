@@ -27,7 +27,11 @@ pub fn bsp_entry(start_info_phys: u64) -> ! {
     exceptions::install();
     arch::idt::register_handler(vectors::NMI, panic::on_nmi);
     let boot_info = pvh::read(start_info_phys);
-    let memory = memory::init(boot_info.memory_map);
+    // No heap yet: the one module (the initramfs) as a slice of an Option.
+    let initramfs_range = boot_info
+        .initramfs
+        .map(|module| (module.physical_address, module.physical_address + module.size_bytes));
+    let memory = memory::init(boot_info.memory_map, initramfs_range.as_slice());
     kprintln!(
         "memory: {} MiB usable, highest address {:#x}, {} of {} frames free",
         memory.usable_bytes >> 20,

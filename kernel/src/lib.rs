@@ -17,6 +17,8 @@ pub mod console;
 
 /// The raw command line from the loader: the words kept, the bytes escaped.
 pub mod command_line;
+/// Starting programs: the ELF loader's plan and the initial stack.
+pub mod exec;
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.
@@ -74,6 +76,9 @@ mod syscall;
 /// Guards that pin a thread to its CPU, and spinlocks (the leaf layer).
 #[cfg(target_os = "none")]
 mod sync;
+/// Copy-in/copy-out: every access to user memory (EFAULT, never a fault).
+#[cfg(target_os = "none")]
+mod uaccess;
 /// TSC and the LAPIC timer tick.
 #[cfg(target_os = "none")]
 mod timer;

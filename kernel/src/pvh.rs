@@ -26,6 +26,34 @@ struct HvmStartInfo {
     reserved: u32,
 }
 
+/// One entry of the PVH module list (`struct hvm_modlist_entry`).
+#[repr(C)]
+struct HvmModule {
+    physical_address: u64,
+    size_bytes: u64,
+    command_line_paddr: u64,
+    reserved: u64,
+}
+
+/// A module the loader placed in memory (QEMU's `-initrd` is module 0):
+/// its physical range, which the frame allocator must leave alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BootModule {
+    pub physical_address: u64,
+    pub size_bytes: u64,
+}
+
+impl BootModule {
+    /// The module's bytes, through the direct map. They stay valid for
+    /// good: the frames are reserved at boot and never handed out.
+    pub fn bytes(&self) -> &'static [u8] {
+        // SAFETY: the loader placed `size_bytes` bytes here; `memory::init`
+        // reserved the range, so nothing else writes it; the direct map
+        // covers all RAM.
+        unsafe { core::slice::from_raw_parts(phys_to_virt(self.physical_address) as *const u8, self.size_bytes as usize) }
+    }
+}
+
 /// One entry of the PVH memory map (E820 layout).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +74,8 @@ pub struct BootInfo {
     pub command_line: &'static str,
     /// Physical address of the ACPI RSDP, if the loader gave one.
     pub rsdp_phys: Option<u64>,
+    /// The first module (the initramfs), if any.
+    pub initramfs: Option<BootModule>,
 }
 
 struct SavedBootInfo {
@@ -54,6 +84,7 @@ struct SavedBootInfo {
     command_line: [u8; MAX_COMMAND_LINE_BYTES],
     command_line_bytes: usize,
     rsdp_phys: Option<u64>,
+    initramfs: Option<BootModule>,
 }
 
 static SAVED: spin::Once<SavedBootInfo> = spin::Once::new();
@@ -65,6 +96,7 @@ pub fn boot_info() -> BootInfo {
         memory_map: &saved.memory_map[..saved.memory_map_entries],
         command_line: core::str::from_utf8(&saved.command_line[..saved.command_line_bytes]).unwrap_or(""),
         rsdp_phys: saved.rsdp_phys,
+        initramfs: saved.initramfs,
     }
 }
 
@@ -111,10 +143,22 @@ fn save(start_info_phys: u64) -> SavedBootInfo {
         command_line: [0; MAX_COMMAND_LINE_BYTES],
         command_line_bytes: 0,
         rsdp_phys: (info.rsdp_paddr != 0).then_some(info.rsdp_paddr),
+        initramfs: first_module(info),
     };
     saved.memory_map[..memory_map.len()].copy_from_slice(memory_map);
     saved.command_line_bytes = save_command_line(info.command_line_paddr, &mut saved.command_line);
     saved
+}
+
+/// Module 0 of the start info, if the loader passed one with a size.
+fn first_module(info: &HvmStartInfo) -> Option<BootModule> {
+    if info.module_count == 0 || info.module_list_paddr == 0 {
+        return None;
+    }
+    // SAFETY: the loader put `module_count` entries at `module_list_paddr`,
+    // in low memory covered by the boot direct map.
+    let module = unsafe { &*(phys_to_virt(info.module_list_paddr) as *const HvmModule) };
+    (module.size_bytes > 0).then_some(BootModule { physical_address: module.physical_address, size_bytes: module.size_bytes })
 }
 
 /// Explains a wrong `hvm_start_info` magic.

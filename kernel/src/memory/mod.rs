@@ -25,9 +25,14 @@ pub mod paging;
 /// TLB shootdown, reached through a hook the IPI layer registers.
 #[cfg(target_os = "none")]
 pub mod tlb;
+/// A process's memory: page tables and memory map in step, demand paging, brk.
+#[cfg(target_os = "none")]
+pub mod process_memory;
 /// User address spaces: a private user half over the shared kernel half.
 #[cfg(target_os = "none")]
 pub mod user_space;
+/// A process memory map as data: areas, protections, splitting (host-tested).
+pub mod vm_areas;
 /// Boot-time set-up and MMIO mappings.
 #[cfg(target_os = "none")]
 mod setup;

@@ -26,9 +26,10 @@ pub struct MemorySummary {
     pub free_frames: usize,
 }
 
-/// Sets up frames, page tables and the heap from the boot memory map.
-/// Panics with a clear message if the map is unusable.
-pub fn init(memory_map: &[MemoryMapEntry]) -> MemorySummary {
+/// Sets up frames, page tables and the heap from the boot memory map,
+/// leaving the physical ranges in `kept` (boot modules) out of the
+/// allocator. Panics with a clear message if the map is unusable.
+pub fn init(memory_map: &[MemoryMapEntry], kept: &[(u64, u64)]) -> MemorySummary {
     let ram = || memory_map.iter().filter(|entry| entry.entry_type == MEMORY_TYPE_RAM && entry.size_bytes > 0);
     let highest_address = ram()
         .map(|entry| entry.address.saturating_add(entry.size_bytes))
@@ -45,7 +46,7 @@ pub fn init(memory_map: &[MemoryMapEntry]) -> MemorySummary {
     let kernel_end = kernel_virt_to_phys(&raw const __kernel_virtual_end as u64);
     let bitmap_words = BitmapFrameAllocator::bitmap_words_needed(highest_address);
     let bitmap_bytes = (bitmap_words * 8) as u64;
-    let bitmap_phys = find_bitmap_home(memory_map, bitmap_bytes, kernel_end)
+    let bitmap_phys = find_bitmap_home(memory_map, bitmap_bytes, kernel_end, kept)
         .expect("memory map: no free RAM range large enough for the frame bitmap");
     assert!(
         bitmap_phys + bitmap_bytes <= BOOT_DIRECT_MAP_BYTES,
@@ -64,6 +65,9 @@ pub fn init(memory_map: &[MemoryMapEntry]) -> MemorySummary {
     allocator.reserve_range(0, LOW_MEMORY_RESERVED_BYTES);
     allocator.reserve_range(kernel_start, kernel_end);
     allocator.reserve_range(bitmap_phys, bitmap_phys + bitmap_bytes);
+    for &(start, end) in kept {
+        allocator.reserve_range(start & !0xfff, end.next_multiple_of(4096));
+    }
     frames::install(allocator);
 
     paging::init();
@@ -73,14 +77,21 @@ pub fn init(memory_map: &[MemoryMapEntry]) -> MemorySummary {
     MemorySummary { usable_bytes, highest_address, free_frames: frames::free_count() }
 }
 
-/// Lowest RAM range above the kernel image (and 1 MiB) with room for the bitmap.
-fn find_bitmap_home(memory_map: &[MemoryMapEntry], bytes: u64, kernel_end: u64) -> Option<u64> {
+/// Lowest RAM range above the kernel image (and 1 MiB) with room for the
+/// bitmap, clear of the `kept` ranges.
+fn find_bitmap_home(memory_map: &[MemoryMapEntry], bytes: u64, kernel_end: u64, kept: &[(u64, u64)]) -> Option<u64> {
     memory_map
         .iter()
         .filter(|entry| entry.entry_type == MEMORY_TYPE_RAM)
         .filter_map(|entry| {
-            let start = entry.address.max(kernel_end).max(LOW_MEMORY_RESERVED_BYTES).next_multiple_of(4096);
+            let mut start = entry.address.max(kernel_end).max(LOW_MEMORY_RESERVED_BYTES).next_multiple_of(4096);
             let end = entry.address + entry.size_bytes;
+            // Step past every kept range the candidate overlaps.
+            while let Some(&(_, kept_end)) =
+                kept.iter().find(|&&(kept_start, kept_end)| start < kept_end && kept_start < start + bytes)
+            {
+                start = kept_end.next_multiple_of(4096);
+            }
             (start + bytes <= end).then_some(start)
         })
         .min()

@@ -1,19 +1,30 @@
-//! A user address space: its own PML4 whose kernel half is shared with every
-//! other address space (`paging::new_address_space_root`) and whose user half
-//! (PML4 entries 0..256) holds pages and tables it alone owns. Dropping it
-//! frees them all; by then no CPU may have it loaded (the scheduler loads
-//! the kernel root when it switches to a thread without one).
+//! A user address space's page tables: its own PML4 whose kernel half is
+//! shared with every other address space (`paging::new_address_space_root`)
+//! and whose user half (PML4 entries 0..256) holds pages and tables it
+//! alone owns. Dropping it frees them all; by then no CPU may have it
+//! loaded (the scheduler loads the kernel root when it switches to a thread
+//! without one).
+//!
+//! Leaf entries are one of: unused (0); present (a user page); or "kept"
+//! (`KEPT_FRAME_BIT` set, PRESENT clear): a page made inaccessible by
+//! `mprotect(PROT_NONE)`, whose frame and contents stay until it is opened
+//! again or unmapped.
 
 use super::frames;
-use arch::layout::{phys_to_virt, DIRECT_MAP_BASE, PAGE_SIZE_BYTES};
-use x86_64::structures::paging::mapper::MapToError;
-use x86_64::structures::paging::{
-    FrameAllocator, Mapper, OffsetPageTable, Page, PageTable, PageTableFlags, PhysFrame, Size4KiB,
-};
-use x86_64::{PhysAddr, VirtAddr};
+use super::vm_areas::Protection;
+use arch::layout::{phys_to_virt, PAGE_SIZE_BYTES};
+use x86_64::structures::paging::page_table::PageTableEntry;
+use x86_64::structures::paging::{PageTable, PageTableFlags};
+use x86_64::PhysAddr;
 
 /// PML4 entries of the user half.
 const USER_HALF_PML4_ENTRIES: usize = 256;
+/// Software bit of a not-present leaf entry that still owns its frame.
+const KEPT_FRAME_BIT: PageTableFlags = PageTableFlags::BIT_9;
+/// Flags of the intermediate tables: the leaf decides the access.
+const TABLE_FLAGS: PageTableFlags = PageTableFlags::PRESENT
+    .union(PageTableFlags::WRITABLE)
+    .union(PageTableFlags::USER_ACCESSIBLE);
 
 /// Why a user page could not be mapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,19 +46,51 @@ pub enum UserPageAccess {
     ReadWrite,
 }
 
+impl UserPageAccess {
+    fn protection(self) -> Protection {
+        match self {
+            UserPageAccess::ReadExecute => Protection { read: true, write: false, execute: true },
+            UserPageAccess::ReadWrite => Protection::READ_WRITE,
+        }
+    }
+}
+
+/// What a leaf entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageState {
+    /// Nothing: the first touch allocates.
+    Unmapped,
+    /// A present page: its frame and whether it is writable.
+    Present { frame: u64, writable: bool },
+    /// A frame kept while the page is inaccessible.
+    Kept { frame: u64 },
+}
+
+/// The leaf flags for a page with `protection` (not called for NONE).
+fn leaf_flags(protection: Protection) -> PageTableFlags {
+    let mut flags = PageTableFlags::PRESENT | PageTableFlags::USER_ACCESSIBLE;
+    if protection.write {
+        flags |= PageTableFlags::WRITABLE;
+    }
+    if !protection.execute {
+        flags |= PageTableFlags::NO_EXECUTE;
+    }
+    flags
+}
+
 /// See the module doc.
 pub struct UserAddressSpace {
     root: u64,
 }
 
-/// Page-table frames for the user half, zeroed.
-struct UserTableFrames;
+fn table_at(physical_address: u64) -> &'static mut PageTable {
+    // SAFETY: only called with user-half table frames this space owns (or
+    // its PML4), reached through the direct map; the owner holds `&mut`.
+    unsafe { &mut *(phys_to_virt(physical_address) as *mut PageTable) }
+}
 
-// SAFETY: `frames::allocate_zeroed` returns unused, zeroed frames only.
-unsafe impl FrameAllocator<Size4KiB> for UserTableFrames {
-    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
-        frames::allocate_zeroed().map(|address| PhysFrame::containing_address(PhysAddr::new(address)))
-    }
+fn index(virtual_address: u64, level: u32) -> usize {
+    ((virtual_address >> (12 + 9 * (level - 1))) & 0x1ff) as usize
 }
 
 impl UserAddressSpace {
@@ -62,79 +105,153 @@ impl UserAddressSpace {
         self.root
     }
 
-    /// Maps a zeroed page at the user address `virtual_address` with
-    /// `access`, fills its start with `contents`, and returns its frame.
+    /// The leaf entry for `virtual_address`, creating the tables on the way
+    /// when `create`; `Ok(None)` when a table is missing and not created.
+    fn leaf(&mut self, virtual_address: u64, create: bool) -> Result<Option<&'static mut PageTableEntry>, UserMapError> {
+        if !arch::syscall::is_user_address(virtual_address) {
+            return Err(UserMapError::BadAddress(virtual_address));
+        }
+        let mut table = table_at(self.root);
+        for level in [4, 3, 2] {
+            let entry = &mut table[index(virtual_address, level)];
+            if entry.is_unused() {
+                if !create {
+                    return Ok(None);
+                }
+                let frame = frames::allocate_zeroed().ok_or(UserMapError::OutOfMemory)?;
+                entry.set_addr(PhysAddr::new(frame), TABLE_FLAGS);
+            }
+            table = table_at(entry.addr().as_u64());
+        }
+        Ok(Some(&mut table[index(virtual_address, 1)]))
+    }
+
+    /// What the page at `virtual_address` holds.
+    pub fn page_state(&mut self, virtual_address: u64) -> PageState {
+        match self.leaf(virtual_address, false) {
+            Ok(Some(entry)) => state_of(entry),
+            _ => PageState::Unmapped,
+        }
+    }
+
+    /// Maps the fresh frame `frame` at the unmapped page `virtual_address`
+    /// with `protection` (accessible). On error the frame stays the
+    /// caller's.
+    pub fn map_frame(&mut self, virtual_address: u64, frame: u64, protection: Protection) -> Result<(), UserMapError> {
+        if !virtual_address.is_multiple_of(PAGE_SIZE_BYTES) {
+            return Err(UserMapError::BadAddress(virtual_address));
+        }
+        let entry = self.leaf(virtual_address, true)?.expect("tables were created");
+        if !entry.is_unused() {
+            return Err(UserMapError::AlreadyMapped(virtual_address));
+        }
+        let flags = if protection.is_accessible() { leaf_flags(protection) } else { KEPT_FRAME_BIT };
+        entry.set_addr(PhysAddr::new(frame), flags);
+        // Not present before, and x86 caches no not-present translations.
+        Ok(())
+    }
+
+    /// Maps a zeroed page at `virtual_address` with `access`, fills its
+    /// start with `contents`, and returns its frame.
     pub fn map_page(&mut self, virtual_address: u64, access: UserPageAccess, contents: &[u8]) -> Result<u64, UserMapError> {
-        if !arch::syscall::is_user_address(virtual_address)
-            || !virtual_address.is_multiple_of(PAGE_SIZE_BYTES)
-            || contents.len() as u64 > PAGE_SIZE_BYTES
-        {
+        if contents.len() as u64 > PAGE_SIZE_BYTES {
             return Err(UserMapError::BadAddress(virtual_address));
         }
         let frame = frames::allocate_zeroed().ok_or(UserMapError::OutOfMemory)?;
         // SAFETY: the frame is fresh and ours; the direct map covers it.
         unsafe { core::ptr::copy_nonoverlapping(contents.as_ptr(), phys_to_virt(frame) as *mut u8, contents.len()) };
-        let mut flags = PageTableFlags::PRESENT | PageTableFlags::USER_ACCESSIBLE;
-        match access {
-            UserPageAccess::ReadExecute => {}
-            UserPageAccess::ReadWrite => flags |= PageTableFlags::WRITABLE | PageTableFlags::NO_EXECUTE,
-        }
-        let parent_flags = PageTableFlags::PRESENT | PageTableFlags::WRITABLE | PageTableFlags::USER_ACCESSIBLE;
-        let page = Page::<Size4KiB>::containing_address(VirtAddr::new(virtual_address));
-        let target = PhysFrame::containing_address(PhysAddr::new(frame));
-        // SAFETY: the root is this space's own PML4 through the direct map;
-        // only its owner (us, `&mut self`) changes its user half, and the
-        // mapping touches only user-half tables (the address was checked).
-        let result = unsafe {
-            let mut table = OffsetPageTable::new(self.pml4(), VirtAddr::new(DIRECT_MAP_BASE));
-            table.map_to_with_table_flags(page, target, flags, parent_flags, &mut UserTableFrames)
-        };
-        match result {
-            // Not loaded on any CPU yet, or loaded only by its own thread
-            // which maps nothing while running: no TLB has the page.
-            Ok(flush) => flush.ignore(),
-            Err(error) => {
-                let _ = frames::free(frame);
-                return Err(match error {
-                    MapToError::FrameAllocationFailed => UserMapError::OutOfMemory,
-                    _ => UserMapError::AlreadyMapped(virtual_address),
-                });
-            }
+        if let Err(error) = self.map_frame(virtual_address, frame, access.protection()) {
+            let _ = frames::free(frame);
+            return Err(error);
         }
         Ok(frame)
     }
 
-    fn pml4(&mut self) -> &'static mut PageTable {
-        // SAFETY: `root` is this space's PML4 frame, reached through the
-        // direct map; `&mut self` makes us its only user.
-        unsafe { &mut *(phys_to_virt(self.root) as *mut PageTable) }
+    /// Removes the page at `virtual_address` and frees its frame; returns
+    /// whether the TLB may hold it (it was present).
+    pub fn unmap(&mut self, virtual_address: u64) -> bool {
+        let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return false };
+        let state = state_of(entry);
+        entry.set_unused();
+        match state {
+            PageState::Unmapped => false,
+            PageState::Kept { frame } => {
+                let _ = frames::free(frame);
+                false
+            }
+            PageState::Present { frame, .. } => {
+                let _ = frames::free(frame);
+                true
+            }
+        }
+    }
+
+    /// Gives the page at `virtual_address` (if it has a frame) the access
+    /// `protection`; returns whether the TLB may hold the old entry.
+    pub fn protect(&mut self, virtual_address: u64, protection: Protection) -> bool {
+        let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return false };
+        let (frame, was_present) = match state_of(entry) {
+            PageState::Unmapped => return false,
+            PageState::Kept { frame } => (frame, false),
+            PageState::Present { frame, .. } => (frame, true),
+        };
+        let flags = if protection.is_accessible() { leaf_flags(protection) } else { KEPT_FRAME_BIT };
+        entry.set_addr(PhysAddr::new(frame), flags);
+        was_present
+    }
+
+    /// Fills the page at `virtual_address` (which has a frame) from
+    /// `offset` with `bytes`, through the direct map.
+    pub fn write_into_page(&mut self, virtual_address: u64, offset: usize, bytes: &[u8]) -> bool {
+        let frame = match self.page_state(virtual_address) {
+            PageState::Present { frame, .. } | PageState::Kept { frame } => frame,
+            PageState::Unmapped => return false,
+        };
+        if offset + bytes.len() > PAGE_SIZE_BYTES as usize {
+            return false;
+        }
+        // SAFETY: the frame belongs to this space, which `&mut self` holds;
+        // the range stays inside the page.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), (phys_to_virt(frame) as *mut u8).add(offset), bytes.len()) };
+        true
+    }
+}
+
+fn state_of(entry: &PageTableEntry) -> PageState {
+    let flags = entry.flags();
+    let frame = entry.addr().as_u64();
+    if flags.contains(PageTableFlags::PRESENT) {
+        PageState::Present { frame, writable: flags.contains(PageTableFlags::WRITABLE) }
+    } else if flags.contains(KEPT_FRAME_BIT) {
+        PageState::Kept { frame }
+    } else {
+        PageState::Unmapped
     }
 }
 
 /// Frees the tables (and, at the last level, the pages) below `table`.
 fn free_user_tables(table: &mut PageTable, level: u8) {
-    for entry in table.iter_mut().filter(|entry| entry.flags().contains(PageTableFlags::PRESENT)) {
+    for entry in table.iter_mut().filter(|entry| !entry.is_unused()) {
         let frame = entry.addr().as_u64();
-        if level > 1 && !entry.flags().contains(PageTableFlags::HUGE_PAGE) {
-            // SAFETY: a user-half table this space alone owns, in the direct map.
-            free_user_tables(unsafe { &mut *(phys_to_virt(frame) as *mut PageTable) }, level - 1);
+        let owns_frame = entry.flags().intersects(PageTableFlags::PRESENT | KEPT_FRAME_BIT);
+        if level > 1 {
+            free_user_tables(table_at(frame), level - 1);
         }
-        let _ = frames::free(frame);
+        if owns_frame {
+            let _ = frames::free(frame);
+        }
         entry.set_unused();
     }
 }
 
 impl Drop for UserAddressSpace {
     fn drop(&mut self) {
-        let pml4 = self.pml4();
-        for entry in pml4.iter_mut().take(USER_HALF_PML4_ENTRIES) {
-            if entry.flags().contains(PageTableFlags::PRESENT) {
-                let frame = entry.addr().as_u64();
-                // SAFETY: a user-half PDPT this space alone owns.
-                free_user_tables(unsafe { &mut *(phys_to_virt(frame) as *mut PageTable) }, 3);
-                let _ = frames::free(frame);
-                entry.set_unused();
-            }
+        let pml4 = table_at(self.root);
+        for entry in pml4.iter_mut().take(USER_HALF_PML4_ENTRIES).filter(|entry| !entry.is_unused()) {
+            let frame = entry.addr().as_u64();
+            free_user_tables(table_at(frame), 3);
+            let _ = frames::free(frame);
+            entry.set_unused();
         }
         let _ = frames::free(self.root);
     }

@@ -1,0 +1,66 @@
+//! Error numbers. A system call returns `-errno` in RAX.
+
+/// An error number (positive, as in `errno`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Errno(pub i32);
+
+impl Errno {
+    /// Operation not permitted.
+    pub const EPERM: Errno = Errno(1);
+    /// No such file or directory.
+    pub const ENOENT: Errno = Errno(2);
+    /// No such process.
+    pub const ESRCH: Errno = Errno(3);
+    /// Interrupted system call.
+    pub const EINTR: Errno = Errno(4);
+    /// I/O error.
+    pub const EIO: Errno = Errno(5);
+    /// Argument list too long.
+    pub const E2BIG: Errno = Errno(7);
+    /// Exec format error.
+    pub const ENOEXEC: Errno = Errno(8);
+    /// Bad file descriptor.
+    pub const EBADF: Errno = Errno(9);
+    /// No child processes.
+    pub const ECHILD: Errno = Errno(10);
+    /// Try again.
+    pub const EAGAIN: Errno = Errno(11);
+    /// Out of memory.
+    pub const ENOMEM: Errno = Errno(12);
+    /// Permission denied.
+    pub const EACCES: Errno = Errno(13);
+    /// Bad address.
+    pub const EFAULT: Errno = Errno(14);
+    /// File exists.
+    pub const EEXIST: Errno = Errno(17);
+    /// Not a directory.
+    pub const ENOTDIR: Errno = Errno(20);
+    /// Is a directory.
+    pub const EISDIR: Errno = Errno(21);
+    /// Invalid argument.
+    pub const EINVAL: Errno = Errno(22);
+    /// Too many open files.
+    pub const EMFILE: Errno = Errno(24);
+    /// Not a typewriter (no terminal ioctl here).
+    pub const ENOTTY: Errno = Errno(25);
+    /// Illegal seek.
+    pub const ESPIPE: Errno = Errno(29);
+    /// Broken pipe.
+    pub const EPIPE: Errno = Errno(32);
+    /// Result out of range.
+    pub const ERANGE: Errno = Errno(34);
+    /// File name too long.
+    pub const ENAMETOOLONG: Errno = Errno(36);
+    /// Function not implemented.
+    pub const ENOSYS: Errno = Errno(38);
+    /// Operation timed out.
+    pub const ETIMEDOUT: Errno = Errno(110);
+
+    /// What a system call puts in RAX for this error: `-errno`.
+    pub const fn as_return_value(self) -> u64 {
+        (-(self.0 as i64)) as u64
+    }
+}
+
+/// No such system call (as a plain number, for the entry path's default).
+pub const ENOSYS: i64 = Errno::ENOSYS.0 as i64;

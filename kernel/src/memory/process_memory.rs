@@ -1,0 +1,307 @@
+//! A process's memory: its page tables (`UserAddressSpace`) kept in step
+//! with its memory map (`VmAreas`), plus the `brk` heap. Pages arrive on
+//! first touch (`handle_fault`), zeroed; `mmap`, `munmap`, `mprotect`,
+//! `brk` and `madvise(DONTNEED)` edit the map and the tables together.
+//! The layout is in TEAM_NOTES/address-space-layout.md.
+//!
+//! TLB: a process has one thread so far, so only the CPU running it can
+//! hold its translations (every other CPU loaded another root since, and
+//! a CR3 load drops them); edits flush the local TLB. Threads sharing the
+//! space (`clone(CLONE_VM)`) will need the set of CPUs that have it loaded.
+
+use super::frames;
+use super::user_space::{PageState, UserAddressSpace, UserMapError};
+use super::vm_areas::{Area, AreaError, AreaKind, Protection, VmAreas, PAGE_BYTES};
+use protocol::linux_abi::Errno;
+use x86_64::VirtAddr;
+
+/// Lowest address `mmap` hands out (Linux's default `mmap_min_addr`).
+pub const MMAP_LOWEST: u64 = 0x1_0000;
+/// `mmap` without a usable hint places areas top-down from here.
+pub const MMAP_TOP: u64 = 0x7f00_0000_0000;
+/// The first byte above the main thread's stack (one unmapped page below
+/// the end of the user half).
+pub const STACK_TOP: u64 = arch::syscall::USER_ADDRESS_LIMIT - PAGE_BYTES;
+/// The main thread's stack size (Linux's default `RLIMIT_STACK`).
+pub const STACK_BYTES: u64 = 8 << 20;
+
+/// What kind of access faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Execute,
+}
+
+/// Why a fault could not be resolved (the process gets a signal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    /// No area covers the address (SIGSEGV, SEGV_MAPERR).
+    NotMapped,
+    /// The area forbids this access (SIGSEGV, SEGV_ACCERR).
+    Forbidden,
+    /// No frame for the page.
+    OutOfMemory,
+}
+
+/// See the module doc.
+pub struct ProcessMemory {
+    space: UserAddressSpace,
+    areas: VmAreas,
+    /// Start of the heap area (page-aligned, just above the image).
+    brk_start: u64,
+    /// The program break as last set (not page-aligned).
+    brk: u64,
+    /// Most bytes the areas may cover (`RLIMIT_AS`).
+    limit_bytes: u64,
+}
+
+fn page_down(value: u64) -> u64 {
+    value & !(PAGE_BYTES - 1)
+}
+
+/// `value` rounded up to a page, `None` on overflow.
+pub fn page_up(value: u64) -> Option<u64> {
+    Some(value.checked_add(PAGE_BYTES - 1)? & !(PAGE_BYTES - 1))
+}
+
+fn flush_local(address: u64) {
+    x86_64::instructions::tlb::flush(VirtAddr::new(address));
+}
+
+impl ProcessMemory {
+    /// An empty address space; `None` when out of memory.
+    pub fn new() -> Option<ProcessMemory> {
+        Some(ProcessMemory { space: UserAddressSpace::new()?, areas: VmAreas::new(), brk_start: 0, brk: 0, limit_bytes: u64::MAX })
+    }
+
+    /// Physical address of its PML4.
+    pub fn root(&self) -> u64 {
+        self.space.root()
+    }
+
+    /// Its areas, in address order.
+    pub fn areas(&self) -> impl Iterator<Item = &Area> {
+        self.areas.iter()
+    }
+
+    /// Sets the `RLIMIT_AS` limit.
+    pub fn set_limit_bytes(&mut self, limit: u64) {
+        self.limit_bytes = limit;
+    }
+
+    fn check_limit(&self, extra_bytes: u64) -> Result<(), Errno> {
+        match self.areas.total_bytes().checked_add(extra_bytes) {
+            Some(total) if total <= self.limit_bytes => Ok(()),
+            _ => Err(Errno::ENOMEM),
+        }
+    }
+
+    /// Adds an area (for the loader: image segments, the stack).
+    pub fn add_area(&mut self, area: Area) -> Result<(), Errno> {
+        self.check_limit(area.end - area.start)?;
+        self.areas.insert(area).map_err(|error| match error {
+            AreaError::Overlaps => Errno::EEXIST,
+            _ => Errno::EINVAL,
+        })
+    }
+
+    /// Puts the heap right after `image_end` (the end of the highest
+    /// loaded segment); `brk` starts there, empty.
+    pub fn set_heap_start(&mut self, image_end: u64) {
+        self.brk_start = page_up(image_end).unwrap_or(image_end);
+        self.brk = self.brk_start;
+    }
+
+    /// Copies `bytes` into the process at `address`, faulting pages in as
+    /// needed, whatever their protection (the loader fills read-only and
+    /// code pages with it).
+    pub fn write_bytes(&mut self, address: u64, bytes: &[u8]) -> Result<(), FaultError> {
+        let mut done = 0;
+        while done < bytes.len() {
+            let at = address + done as u64;
+            let page = page_down(at);
+            if self.space.page_state(page) == PageState::Unmapped {
+                self.populate(page)?;
+            }
+            let offset = (at - page) as usize;
+            let chunk = (PAGE_BYTES as usize - offset).min(bytes.len() - done);
+            self.space.write_into_page(page, offset, &bytes[done..done + chunk]);
+            done += chunk;
+        }
+        Ok(())
+    }
+
+    /// Maps a zeroed frame at `page` with its area's protection.
+    fn populate(&mut self, page: u64) -> Result<(), FaultError> {
+        let area = *self.areas.find(page).ok_or(FaultError::NotMapped)?;
+        let frame = frames::allocate_zeroed().ok_or(FaultError::OutOfMemory)?;
+        match self.space.map_frame(page, frame, area.protection) {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                let _ = frames::free(frame);
+                Err(match error {
+                    UserMapError::OutOfMemory => FaultError::OutOfMemory,
+                    _ => FaultError::NotMapped,
+                })
+            }
+        }
+    }
+
+    /// Resolves a page fault at `address`: a first touch of a page its area
+    /// allows gets a zeroed frame. `Ok` also when the page is there already
+    /// with the needed access (another thread got there first).
+    pub fn handle_fault(&mut self, address: u64, access: Access) -> Result<(), FaultError> {
+        let area = *self.areas.find(address).ok_or(FaultError::NotMapped)?;
+        let allowed = match access {
+            Access::Read => area.protection.is_accessible(),
+            Access::Write => area.protection.write,
+            Access::Execute => area.protection.execute,
+        };
+        if !allowed {
+            return Err(FaultError::Forbidden);
+        }
+        let page = page_down(address);
+        match self.space.page_state(page) {
+            PageState::Unmapped => self.populate(page),
+            PageState::Present { writable, .. } if access != Access::Write || writable => Ok(()),
+            _ => Err(FaultError::Forbidden),
+        }
+    }
+
+    /// `mmap` of anonymous memory: `length` bytes (rounded up to pages) with
+    /// `protection`; at exactly `address` when `fixed` (replacing what was
+    /// there unless `no_replace`), else at the hint if free, else top-down.
+    /// Returns the address.
+    pub fn map_anonymous(&mut self, address: u64, length: u64, protection: Protection, fixed: bool, no_replace: bool) -> Result<u64, Errno> {
+        let length = page_up(length).filter(|&length| length > 0).ok_or(Errno::ENOMEM)?;
+        let start = if fixed || no_replace {
+            if address % PAGE_BYTES != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let end = address.checked_add(length).ok_or(Errno::ENOMEM)?;
+            if address < MMAP_LOWEST || end > arch::syscall::USER_ADDRESS_LIMIT {
+                return Err(if fixed { Errno::EPERM } else { Errno::ENOMEM });
+            }
+            if !self.areas.is_free(address, end) {
+                if no_replace {
+                    return Err(Errno::EEXIST);
+                }
+                self.unmap(address, length)?;
+            }
+            address
+        } else {
+            let hint = page_down(address);
+            let hint_fits = hint >= MMAP_LOWEST
+                && hint.checked_add(length).is_some_and(|end| end <= MMAP_TOP && self.areas.is_free(hint, end));
+            if hint_fits {
+                hint
+            } else {
+                self.areas.find_free_top_down(length, MMAP_LOWEST.max(page_up(self.brk).unwrap_or(0)), MMAP_TOP).ok_or(Errno::ENOMEM)?
+            }
+        };
+        self.add_area(Area { start, end: start + length, protection, kind: AreaKind::Anonymous })?;
+        Ok(start)
+    }
+
+    /// `munmap`: removes `[address, address + length)` (holes are fine).
+    pub fn unmap(&mut self, address: u64, length: u64) -> Result<(), Errno> {
+        if address % PAGE_BYTES != 0 || length == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let end = page_up(length).and_then(|length| address.checked_add(length)).ok_or(Errno::EINVAL)?;
+        if end > arch::syscall::USER_ADDRESS_LIMIT {
+            return Err(Errno::EINVAL);
+        }
+        let removed = self.areas.remove(address, end).map_err(|_| Errno::EINVAL)?;
+        for area in removed {
+            self.unmap_pages(area.start, area.end);
+        }
+        Ok(())
+    }
+
+    fn unmap_pages(&mut self, start: u64, end: u64) {
+        for page in (start..end).step_by(PAGE_BYTES as usize) {
+            if self.space.unmap(page) {
+                flush_local(page);
+            }
+        }
+    }
+
+    /// `mprotect`: the whole range must be mapped (else `ENOMEM`, as Linux).
+    pub fn protect(&mut self, address: u64, length: u64, protection: Protection) -> Result<(), Errno> {
+        if address % PAGE_BYTES != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if length == 0 {
+            return Ok(());
+        }
+        let end = page_up(length).and_then(|length| address.checked_add(length)).ok_or(Errno::ENOMEM)?;
+        let changed = self.areas.protect(address, end, protection).map_err(|error| match error {
+            AreaError::NotMapped => Errno::ENOMEM,
+            _ => Errno::EINVAL,
+        })?;
+        for area in changed {
+            for page in (area.start..area.end).step_by(PAGE_BYTES as usize) {
+                if self.space.protect(page, protection) {
+                    flush_local(page);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `madvise(MADV_DONTNEED)`: drops the pages of `[address, end)` that
+    /// have frames; they read back as zeros.
+    pub fn discard(&mut self, address: u64, length: u64) -> Result<(), Errno> {
+        if address % PAGE_BYTES != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let end = page_up(length).and_then(|length| address.checked_add(length)).ok_or(Errno::EINVAL)?;
+        let pieces: alloc::vec::Vec<(u64, u64)> = self
+            .areas
+            .iter()
+            .filter(|area| area.end > address && area.start < end)
+            .map(|area| (area.start.max(address), area.end.min(end)))
+            .collect();
+        for (start, end) in pieces {
+            self.unmap_pages(start, end);
+        }
+        Ok(())
+    }
+
+    /// `brk`: moves the program break to `requested` if it can (growing the
+    /// heap area into free space or shrinking it) and returns the break in
+    /// force afterwards (the old one when it cannot), as Linux does.
+    pub fn set_brk(&mut self, requested: u64) -> u64 {
+        if requested < self.brk_start || requested > MMAP_TOP {
+            return self.brk;
+        }
+        let old_end = page_up(self.brk).unwrap_or(self.brk);
+        let Some(new_end) = page_up(requested) else { return self.brk };
+        if new_end > old_end {
+            if self.check_limit(new_end - old_end).is_err() {
+                return self.brk;
+            }
+            let grown = if old_end == self.brk_start {
+                self.areas
+                    .insert(Area { start: self.brk_start, end: new_end, protection: Protection::READ_WRITE, kind: AreaKind::Heap })
+                    .is_ok()
+            } else {
+                self.areas.resize_end(self.brk_start, new_end).is_ok()
+            };
+            if !grown {
+                return self.brk;
+            }
+        } else if new_end < old_end {
+            let _ = self.unmap(new_end, old_end - new_end);
+        }
+        self.brk = requested;
+        self.brk
+    }
+
+    /// The program break.
+    pub fn brk(&self) -> u64 {
+        self.brk
+    }
+}
