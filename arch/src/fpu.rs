@@ -75,7 +75,10 @@ pub fn enable_on_this_cpu() {
         let components = supported & WANTED_COMPONENTS;
         // SAFETY: only components the CPU supports, x87 always among them,
         // and AVX-512 parts only all together (CPUs offer them together).
-        unsafe { XCr0::write(components | XCr0Flags::X87 | XCr0Flags::SSE) };
+        // (`write_raw` is a bare `xsetbv`: `write` first reads XCR0 with
+        // `xgetbv`, which the instruction-emulating KVM of our build
+        // machines cannot execute.)
+        unsafe { XCr0::write_raw((components | XCr0Flags::X87 | XCr0Flags::SSE).bits()) };
         // Leaf 0xD's EBX is the size for what XCR0 now enables.
         raw_cpuid::CpuId::new()
             .get_extended_state_info()

@@ -51,6 +51,9 @@ pub mod pit;
 /// QEMU's isa-debug-exit device: how tests leave the VM.
 #[cfg(target_os = "none")]
 pub mod qemu_exit;
+/// The CMOS real-time clock (wall time at boot).
+#[cfg(any(target_os = "none", test))]
+pub mod rtc;
 /// The 16550 UART on COM1: the serial console.
 #[cfg(target_os = "none")]
 pub mod serial;

@@ -14,6 +14,14 @@ use x86_64::registers::control::{Cr4, Cr4Flags};
 /// Set before any CPU enters ring 3; every CPU gets the same answer.
 pub static SMAP_ACTIVE: AtomicBool = AtomicBool::new(false);
 
+/// Set by `refuse_smap` (kernel argument `nosmap`).
+static SMAP_REFUSED: AtomicBool = AtomicBool::new(false);
+
+/// Keeps SMAP off on every CPU enabled from now on (call before the first).
+pub fn refuse_smap() {
+    SMAP_REFUSED.store(true, Ordering::Relaxed);
+}
+
 /// What `enable_on_this_cpu` turned on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Protections {
@@ -22,12 +30,13 @@ pub struct Protections {
     pub umip: bool,
 }
 
-/// Which protections the CPU offers (CPUID leaf 7).
+/// Which protections the CPU offers (CPUID leaf 7); SMAP reads as absent
+/// when it was refused.
 pub fn available() -> Protections {
     let features = raw_cpuid::CpuId::new().get_extended_feature_info();
     Protections {
         smep: features.as_ref().is_some_and(|features| features.has_smep()),
-        smap: features.as_ref().is_some_and(|features| features.has_smap()),
+        smap: features.as_ref().is_some_and(|features| features.has_smap()) && !SMAP_REFUSED.load(Ordering::Relaxed),
         umip: features.as_ref().is_some_and(|features| features.has_umip()),
     }
 }
@@ -40,7 +49,7 @@ pub fn enable_on_this_cpu() -> Protections {
     if offered.smep {
         flags |= Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION;
     }
-    if offered.smap {
+    if offered.smap && !SMAP_REFUSED.load(Ordering::Relaxed) {
         flags |= Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION;
         SMAP_ACTIVE.store(true, Ordering::Relaxed);
     }

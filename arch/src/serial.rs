@@ -13,6 +13,7 @@ const LINE_CONTROL: u16 = 3;
 const MODEM_CONTROL: u16 = 4;
 const LINE_STATUS: u16 = 5;
 const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
+const LINE_STATUS_DATA_READY: u8 = 1 << 0;
 const LINE_CONTROL_DLAB: u8 = 1 << 7;
 const LINE_CONTROL_8N1: u8 = 0x03;
 /// Divisor for 115200 baud from the 1.8432 MHz UART clock.
@@ -58,6 +59,18 @@ impl SerialPort {
             core::hint::spin_loop();
         }
         self.write_register(DATA, byte);
+    }
+}
+
+impl SerialPort {
+    /// Whether a received byte is waiting.
+    pub fn input_pending(&mut self) -> bool {
+        self.read_register(LINE_STATUS) & LINE_STATUS_DATA_READY != 0
+    }
+
+    /// Takes one received byte, if any.
+    pub fn try_read_byte(&mut self) -> Option<u8> {
+        self.input_pending().then(|| self.read_register(DATA))
     }
 }
 

@@ -68,5 +68,5 @@ pub fn fault_site() -> u64 {
 /// Where a fault at [`fault_site`] that cannot be resolved resumes: the
 /// routine's tail, which returns the bytes left in RCX.
 pub fn recovery_for(rip: u64) -> Option<u64> {
-    (rip == fault_site()).then(|| arch_copy_user_recovery as *const () as u64)
+    (rip == fault_site()).then_some(arch_copy_user_recovery as *const () as u64)
 }

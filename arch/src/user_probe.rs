@@ -2,8 +2,11 @@
 //! it makes system calls in a loop (mostly `getpid`, every 16th a
 //! `sched_yield`) until the TSC passes a deadline, and after every call
 //! checks that its stack pointer and its callee-saved registers came back
-//! unchanged. It exits (`exit`) with 0, or with `PROBE_WRONG_STACK` /
-//! `PROBE_WRONG_REGISTERS` at the first mismatch.
+//! unchanged. It also keeps a per-thread value (its deadline) in XMM7 and
+//! in its FS base (`arch_prctl`), and checks both: XMM7 after every call,
+//! the FS base (`ARCH_GET_FS`) after every yield, so a context switch that
+//! loses user FPU state or FS base is caught. It exits (`exit`) with 0, or
+//! with `PROBE_WRONG_*` at the first mismatch.
 //!
 //! The kernel copies `code()` to a user page and enters it with a user stack
 //! whose top word holds the deadline TSC (read once, at `[rsp]`).
@@ -11,12 +14,17 @@
 //! Two more snippets test the supervisor protections: `umip_probe_code`
 //! (ring 3 runs `sgdt`) and `ret_code` (a user page the kernel calls).
 
-use protocol::linux_abi::{SYS_EXIT, SYS_GETPID, SYS_SCHED_YIELD};
+use protocol::linux_abi::misc::{ARCH_GET_FS, ARCH_SET_FS};
+use protocol::linux_abi::{SYS_ARCH_PRCTL, SYS_EXIT, SYS_GETPID, SYS_SCHED_YIELD};
 
 /// Exit status when the stack pointer changed across a system call.
 pub const PROBE_WRONG_STACK: u64 = 1;
 /// Exit status when a callee-saved register changed across a system call.
 pub const PROBE_WRONG_REGISTERS: u64 = 2;
+/// Exit status when XMM7 changed across a system call (FPU state lost).
+pub const PROBE_WRONG_FPU: u64 = 3;
+/// Exit status when the FS base changed (or `arch_prctl` failed).
+pub const PROBE_WRONG_FS_BASE: u64 = 4;
 /// Register patterns the probe keeps and checks.
 const PATTERN_RBX: u64 = 0x1111_2222_3333_4444;
 const PATTERN_RBP: u64 = 0x5555_6666_7777_8888;
@@ -34,14 +42,34 @@ arch_user_probe_start:
     movabs rbp, {pattern_rbp}
     movabs r14, {pattern_r14}
     movabs r15, {pattern_r15}
+    movq xmm7, r12
+    mov eax, {sys_arch_prctl}
+    mov edi, {arch_set_fs}
+    mov rsi, r12
+    syscall
+    test rax, rax
+    jnz 8f
     xor r8d, r8d
 2:  mov eax, {sys_getpid}
     test r8d, 15
     jnz 3f
     mov eax, {sys_sched_yield}
+    syscall
+    mov eax, {sys_arch_prctl}
+    mov edi, {arch_get_fs}
+    lea rsi, [rsp - 16]
+    syscall
+    test rax, rax
+    jnz 8f
+    cmp [rsp - 16], r12
+    jne 8f
+    mov eax, {sys_getpid}
 3:  syscall
     cmp rsp, r13
     jne 5f
+    movq rcx, xmm7
+    cmp rcx, r12
+    jne 9f
     movabs rcx, {pattern_rbx}
     cmp rbx, rcx
     jne 6f
@@ -65,6 +93,10 @@ arch_user_probe_start:
 5:  mov edi, {wrong_stack}
     jmp 7f
 6:  mov edi, {wrong_registers}
+    jmp 7f
+8:  mov edi, {wrong_fs_base}
+    jmp 7f
+9:  mov edi, {wrong_fpu}
 7:  mov eax, {sys_exit}
     syscall
     ud2
@@ -81,6 +113,11 @@ arch_user_probe_end:
     sys_exit = const SYS_EXIT,
     wrong_stack = const PROBE_WRONG_STACK,
     wrong_registers = const PROBE_WRONG_REGISTERS,
+    wrong_fpu = const PROBE_WRONG_FPU,
+    wrong_fs_base = const PROBE_WRONG_FS_BASE,
+    sys_arch_prctl = const SYS_ARCH_PRCTL,
+    arch_set_fs = const ARCH_SET_FS,
+    arch_get_fs = const ARCH_GET_FS,
 );
 
 core::arch::global_asm!(

@@ -8,6 +8,8 @@ use percpu::ist;
 
 /// Vectors the architecture reserves for exceptions (0..32).
 pub const EXCEPTION_VECTOR_COUNT: u8 = 32;
+/// Divide error (#DE).
+pub const DIVIDE_ERROR: u8 = 0;
 /// Debug exception (#DB).
 pub const DEBUG: u8 = 1;
 /// Non-maskable interrupt.
@@ -20,8 +22,14 @@ pub const INVALID_OPCODE: u8 = 6;
 pub const DOUBLE_FAULT: u8 = 8;
 /// Page fault (#PF).
 pub const PAGE_FAULT: u8 = 14;
+/// x87 floating-point error (#MF).
+pub const X87_FLOATING_POINT: u8 = 16;
+/// Alignment check (#AC).
+pub const ALIGNMENT_CHECK: u8 = 17;
 /// Machine check (#MC).
 pub const MACHINE_CHECK: u8 = 18;
+/// SIMD floating-point exception (#XM).
+pub const SIMD_FLOATING_POINT: u8 = 19;
 
 /// Mnemonic and description of exception `vector` (0..32), or `None` for
 /// external interrupts.

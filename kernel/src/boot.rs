@@ -83,12 +83,20 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     if let Some(cpu) = args.stall_ap {
         smp::inject_stall(cpu);
     }
+    if args.nosmap {
+        arch::protection::refuse_smap();
+    }
     let (bsp, ap_table) = smp::allocate_blocks(&topology, boot_stack_top);
     let ticks_per_ms = smp::init_this_cpu(bsp);
     kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, bsp.apic_id());
     kprintln!("timer: LAPIC {} ticks/ms, {} Hz tick", ticks_per_ms, timer::TICK_HZ);
     let protections = arch::protection::available();
-    kprintln!("protection: SMEP {}, UMIP {}", on_off(protections.smep), on_off(protections.umip));
+    kprintln!(
+        "protection: SMEP {}, SMAP {}, UMIP {}",
+        on_off(protections.smep),
+        if args.nosmap { "off (nosmap)" } else { on_off(protections.smap) },
+        on_off(protections.umip)
+    );
     init_io_apics(&topology);
     arch::cpu::enable_interrupts();
     smp::start_application_processors(ap_table);
@@ -102,12 +110,46 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
             took_ms: boot_micros / 1000
         }
     );
+    match crate::clock::init() {
+        Some(seconds) => kprintln!("clock: wall time {seconds} s since 1970 (CMOS RTC)"),
+        None => kprintln!("clock: no CMOS RTC on this machine; the wall clock starts at 1970"),
+    }
+    let entropy = if crate::entropy::is_hardware_backed() { "RDRAND" } else { "a TSC-seeded generator (not cryptographic)" };
+    kprintln!("random: bytes for user space from {entropy}");
     if let Some(name) = args.test {
         let name = alloc::string::String::from(name);
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
+    } else {
+        start_init(&args, boot_info.initramfs);
     }
     sched::run_idle_loop()
 }
+
+/// The environment PID 1 gets (what Linux gives init).
+const INIT_ENVIRONMENT: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
+
+/// Starts PID 1 from the initramfs: `init=` (or `rdinit=`) or `/init`, with
+/// the words after `--` as its arguments. If it cannot start, says why and
+/// powers off with a failure status rather than idling silently.
+fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::BootModule>) {
+    let path = args.init.or(args.rdinit).unwrap_or(DEFAULT_INIT_PATH);
+    let Some(module) = initramfs else {
+        kprintln!("init: no initramfs was passed (QEMU -initrd; `cargo xtask run` packs one), so there is no {path} to run; idling");
+        return;
+    };
+    let mut arguments: alloc::vec::Vec<&[u8]> = alloc::vec![path.as_bytes()];
+    arguments.extend(args.init_arguments().map(str::as_bytes));
+    match crate::process::start_program(module.bytes(), path.as_bytes(), &arguments, &INIT_ENVIRONMENT) {
+        Ok(_running) => {}
+        Err(error) => {
+            kprintln!("init: cannot run {path}: {error}; powering off");
+            arch::qemu_exit::exit_qemu(protocol::GuestExit::Fail);
+        }
+    }
+}
+
+/// PID 1 when the command line names none (Linux's `rdinit` default).
+const DEFAULT_INIT_PATH: &str = "/init";
 
 fn on_off(enabled: bool) -> &'static str {
     if enabled {

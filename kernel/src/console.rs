@@ -28,6 +28,50 @@ pub fn print(args: core::fmt::Arguments) {
     });
 }
 
+/// Writes raw bytes (a user program's output), `\n` as `\r\n`, with
+/// the lock held for one piece at a time so that a long write does not
+/// keep interrupts off for long. A piece of up to `WRITE_PIECE_BYTES`
+/// bytes never interleaves with other output.
+pub fn write_bytes(bytes: &[u8]) {
+    for piece in bytes.chunks(WRITE_PIECE_BYTES) {
+        arch::cpu::without_interrupts(|| {
+            let mut port = CONSOLE.lock();
+            for &byte in piece {
+                if byte == b'\n' {
+                    port.write_byte(b'\r');
+                }
+                port.write_byte(byte);
+            }
+        });
+    }
+}
+
+/// Bytes of one `write_bytes` piece.
+const WRITE_PIECE_BYTES: usize = 256;
+
+/// Moves the input bytes that have arrived into `buffer`; returns how many.
+pub fn read_available(buffer: &mut [u8]) -> usize {
+    arch::cpu::without_interrupts(|| {
+        let mut port = CONSOLE.lock();
+        let mut count = 0;
+        while count < buffer.len() {
+            match port.try_read_byte() {
+                Some(byte) => {
+                    buffer[count] = byte;
+                    count += 1;
+                }
+                None => break,
+            }
+        }
+        count
+    })
+}
+
+/// Whether input is waiting.
+pub fn input_pending() -> bool {
+    arch::cpu::without_interrupts(|| CONSOLE.lock().input_pending())
+}
+
 /// Writes formatted text only if the console is free right now (for
 /// contexts that may have interrupted the lock holder on this CPU).
 pub fn try_print(args: core::fmt::Arguments) {

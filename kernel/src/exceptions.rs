@@ -53,7 +53,19 @@ fn report(frame: &InterruptFrame) {
 }
 
 fn on_unhandled_vector(frame: &mut InterruptFrame) {
+    if frame.vector == VECTOR_PAGE_FAULT {
+        if frame.from_user_mode() {
+            if crate::process::handle_user_page_fault(frame) {
+                return;
+            }
+        } else if crate::process::resolve_kernel_user_access(frame) {
+            return;
+        }
+    }
     if frame.from_user_mode() && frame.vector < 32 {
+        if crate::process::current().is_some() {
+            crate::process::kill_current_for_fault(frame);
+        }
         kill_faulting_user_thread(frame);
     }
     if frame.vector >= 32 {

@@ -1,7 +1,10 @@
-//! Kernel command-line parsing: `test=NAME` and reporting of anything not understood.
+//! Kernel command-line parsing: `test=NAME`, `init=PATH`, `rdinit=PATH`,
+//! and reporting of anything not understood.
 //!
 //! The command line is split on ASCII whitespace (trailing NULs from the C
-//! string are ignored). Each token is `key=value` or a bare `key`. To add an
+//! string are ignored). Each token is `key=value` or a bare `key`. As on
+//! Linux, the words after a lone `--` are not kernel arguments: they are
+//! passed to init as its arguments (`init_arguments`). To add an
 //! argument, add a field to [`KernelArgs`] and a match arm in [`apply_token`].
 //!
 //! ```text
@@ -22,6 +25,15 @@ pub struct KernelArgs<'a> {
     /// `stall_ap=N` (fault injection for tests): CPU N stalls in its
     /// bring-up until the BSP gives up on it, to exercise that path.
     pub stall_ap: Option<u32>,
+    /// `init=PATH`: the program to run as PID 1.
+    pub init: Option<&'a str>,
+    /// `nosmap`: keep SMAP off (for hypervisors that cannot run
+    /// `stac`/`clac`; `cargo xtask` passes it under an emulating KVM).
+    pub nosmap: bool,
+    /// `rdinit=PATH`: the program to run from the initramfs as PID 1
+    /// (with no real root filesystem here, the same as `init=`; `init=`
+    /// wins when both are given).
+    pub rdinit: Option<&'a str>,
     cmdline: &'a str,
 }
 
@@ -38,6 +50,8 @@ pub enum ArgProblemKind {
     BadValue,
     /// The argument appeared before; this later occurrence overrides it.
     Repeated,
+    /// A flag given a value (`nosmap=1`); the flag still applies.
+    UnexpectedValue,
 }
 
 /// One token the kernel should warn about.
@@ -74,13 +88,16 @@ impl fmt::Display for ArgProblem<'_> {
             ArgProblemKind::BadValue => {
                 write!(formatter, "invalid kernel argument '{token}': the value is not a number")
             }
+            ArgProblemKind::UnexpectedValue => {
+                write!(formatter, "kernel argument '{token}' takes no value; the value was ignored")
+            }
         }
     }
 }
 
 /// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
 pub fn parse(cmdline: &str) -> KernelArgs<'_> {
-    let mut args = KernelArgs { test: None, stall_ap: None, cmdline };
+    let mut args = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, cmdline };
     for token in tokens(cmdline) {
         let _ = apply_token(&mut args, token);
     }
@@ -95,17 +112,30 @@ impl<'a> KernelArgs<'a> {
 
     /// Iterates over the tokens that were not accepted as they were written, in order.
     pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
-        let mut replay = KernelArgs { test: None, stall_ap: None, cmdline: self.cmdline };
+        let mut replay = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, cmdline: self.cmdline };
         tokens(self.cmdline).filter_map(move |token| {
             apply_token(&mut replay, token)
                 .err()
                 .map(|kind| ArgProblem { token, kind })
         })
     }
+
+    /// The words after `--`: init's arguments.
+    pub fn init_arguments(&self) -> impl Iterator<Item = &'a str> + 'a {
+        all_words(self.cmdline).skip_while(|word| *word != INIT_ARGUMENTS_SEPARATOR).skip(1)
+    }
 }
 
-fn tokens(cmdline: &str) -> impl Iterator<Item = &str> {
+/// The word after which the rest of the line belongs to init.
+const INIT_ARGUMENTS_SEPARATOR: &str = "--";
+
+fn all_words(cmdline: &str) -> impl Iterator<Item = &str> {
     cmdline.trim_end_matches('\0').split_ascii_whitespace()
+}
+
+/// The kernel's own words: those before `--`.
+fn tokens(cmdline: &str) -> impl Iterator<Item = &str> {
+    all_words(cmdline).take_while(|word| *word != INIT_ARGUMENTS_SEPARATOR)
 }
 
 /// Applies one token to `args`; `Err` says why it needs a warning (a repeated
@@ -134,6 +164,28 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
             let cpu = text.parse().map_err(|_| ArgProblemKind::BadValue)?;
             let repeated = args.stall_ap.replace(cpu).is_some();
             if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "nosmap" => {
+            let repeated = core::mem::replace(&mut args.nosmap, true);
+            if value.is_some() {
+                Err(ArgProblemKind::UnexpectedValue)
+            } else if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "init" | "rdinit" => {
+            let path = value.ok_or(ArgProblemKind::MissingValue)?;
+            if path.is_empty() {
+                return Err(ArgProblemKind::EmptyValue);
+            }
+            let slot = if key == "init" { &mut args.init } else { &mut args.rdinit };
+            if slot.replace(path).is_some() {
                 Err(ArgProblemKind::Repeated)
             } else {
                 Ok(())
@@ -193,6 +245,29 @@ mod tests {
         assert_eq!(parse("stall_ap=3 test=boot").stall_ap, Some(3));
         assert_eq!(problems("stall_ap=x"), [("stall_ap=x", ArgProblemKind::BadValue)]);
         assert_eq!(parse("stall_ap=x").stall_ap, None);
+    }
+
+    #[test]
+    fn init_takes_a_path_and_the_words_after_the_separator() {
+        let args = parse("init=/bin/hello test=x -- --exit 7 test=y");
+        assert_eq!(args.init, Some("/bin/hello"));
+        assert_eq!(args.test, Some("x"), "words after -- are not kernel arguments");
+        assert_eq!(args.init_arguments().collect::<Vec<_>>(), ["--exit", "7", "test=y"]);
+        assert!(problems("init=/bin/hello -- unknown=1 quiet").is_empty());
+        assert_eq!(parse("rdinit=/sbin/init").rdinit, Some("/sbin/init"));
+        assert_eq!(parse("init=/a").init_arguments().count(), 0);
+        assert_eq!(parse("init=/a --").init_arguments().count(), 0);
+        assert_eq!(problems("init="), [("init=", ArgProblemKind::EmptyValue)]);
+        assert_eq!(problems("init"), [("init", ArgProblemKind::MissingValue)]);
+    }
+
+    #[test]
+    fn nosmap_is_a_flag() {
+        assert!(parse("nosmap test=boot").nosmap);
+        assert!(!parse("test=boot").nosmap);
+        assert!(problems("nosmap").is_empty());
+        assert!(parse("nosmap=1").nosmap);
+        assert_eq!(problems("nosmap=1"), [("nosmap=1", ArgProblemKind::UnexpectedValue)]);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod console;
 pub mod command_line;
 /// Starting programs: the ELF loader's plan and the initial stack.
 pub mod exec;
+/// The initramfs (cpio newc) and finding programs in it.
+pub mod initramfs;
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.
@@ -34,6 +36,18 @@ pub mod trace;
 #[cfg(target_os = "none")]
 mod flight_recorder;
 
+/// Time for user space: monotonic (TSC) and wall clock (RTC at boot).
+#[cfg(target_os = "none")]
+mod clock;
+/// Random bytes for user space (RDRAND, or a TSC-seeded fallback).
+#[cfg(target_os = "none")]
+mod entropy;
+/// Open files and descriptor tables (the console file so far).
+#[cfg(target_os = "none")]
+mod file;
+/// Processes: shared memory, files and signal state; starting and ending them.
+#[cfg(target_os = "none")]
+mod process;
 /// Spurious and error interrupts of the local APIC.
 #[cfg(target_os = "none")]
 mod apic_events;

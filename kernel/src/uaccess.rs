@@ -106,23 +106,3 @@ pub fn read_c_string(source: u64, max_bytes: usize) -> Result<Vec<u8>, Errno> {
         address += piece.len() as u64;
     }
 }
-
-/// Reads a NULL-terminated array of user pointers (argv, envp) of at most
-/// `max_entries` entries, and the strings they point to (each at most
-/// `max_string_bytes`). `E2BIG` when there are more entries.
-pub fn read_string_array(source: u64, max_entries: usize, max_string_bytes: usize) -> Result<Vec<Vec<u8>>, Errno> {
-    let mut strings = Vec::new();
-    if source == 0 {
-        return Ok(strings);
-    }
-    loop {
-        let pointer: u64 = read_value(source + 8 * strings.len() as u64)?;
-        if pointer == 0 {
-            return Ok(strings);
-        }
-        if strings.len() == max_entries {
-            return Err(Errno::E2BIG);
-        }
-        strings.push(read_c_string(pointer, max_string_bytes)?);
-    }
-}

@@ -1,6 +1,7 @@
-//! User mode, first steps: system calls from ring 3 through the PCR, on
-//! every CPU at once while threads are preempted and migrate (seed lesson 5
-//! with real user threads), and user faults that kill only their thread.
+//! User mode: system calls from ring 3 through the PCR, on every CPU at
+//! once while threads are preempted and migrate (seed lesson 5 with real
+//! user threads, which also keep their FPU state and FS base), user faults
+//! that kill only their thread, SMEP, SMAP, and copy-in/copy-out.
 
 use qemu_tests::*;
 
@@ -44,20 +45,45 @@ fn a_user_fault_kills_only_its_thread() {
     assert_test_passed(&result, "user_faults");
 }
 
-/// SMEP: a kernel call into a user page faults (#PF, instruction fetch from
-/// a present page in supervisor mode: error 0x11) and the kernel panics,
-/// naming the address. Skipped with a line when the CPU lacks SMEP.
-#[test]
-fn the_kernel_never_executes_a_user_page() {
-    let result = boot_user_test("smep", 2, 2);
-    if result.serial_lines().any(|line| line.contains("does not offer SMEP")) {
-        println!("skipped: no SMEP on this CPU");
-        return;
+/// Boots a test that makes the kernel touch a user page at 0x400000 and
+/// expects the protection to stop it: a #PF report with `error` and a
+/// panic. Returns false (with a line) when the CPU lacks the protection.
+fn expect_protection_fault(test: &str, protection: &str, error: &str) -> bool {
+    let result = boot_user_test(test, 2, 2);
+    if result.serial_lines().any(|line| line.contains(&format!("does not offer {protection}"))) {
+        println!("skipped: no {protection} on this CPU");
+        return false;
     }
     assert_outcome(&result, Outcome::Panic);
     let fault = result.serial_lines().find(|line| line.starts_with(EXCEPTION) && field(line, "vector") == Some("14"));
     let Some(fault) = fault else { panic!("no #PF report; {}", describe(&result)) };
     assert_eq!(field(fault, "cr2"), Some("0x400000"), "{fault}");
-    assert_eq!(field(fault, "error"), Some("0x11"), "{fault}");
+    assert_eq!(field(fault, "error"), Some(error), "{fault}");
     assert_no_line_contains(&result, TEST_FAIL);
+    true
+}
+
+/// SMEP: a kernel call into a user page faults (#PF, instruction fetch from
+/// a present page in supervisor mode: error 0x11) and the kernel panics,
+/// naming the address. Skipped with a line when the CPU lacks SMEP.
+#[test]
+fn the_kernel_never_executes_a_user_page() {
+    expect_protection_fault("smep", "SMEP", "0x11");
+}
+
+/// SMAP: a kernel read of a user page outside the copy routine faults
+/// (#PF, supervisor read of a present page: error 0x1).
+#[test]
+fn the_kernel_never_reads_a_user_page_outside_the_copy_routine() {
+    expect_protection_fault("smap", "SMAP", "0x1");
+}
+
+/// Copy-in/copy-out: good copies work (demand paging included), every
+/// kind of bad pointer gives EFAULT, and no frame leaks.
+#[test]
+fn user_copies_fail_with_efault_on_bad_pointers_and_leak_nothing() {
+    let result = boot_user_test("user_copy", 2, 2);
+    assert_outcome(&result, Outcome::Pass);
+    assert_line_contains(&result, "user_copy: every good copy worked, every bad pointer gave EFAULT, no frame leaked");
+    assert_test_passed(&result, "user_copy");
 }

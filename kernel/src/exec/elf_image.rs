@@ -81,7 +81,8 @@ fn union(a: Protection, b: Protection) -> Protection {
 }
 
 /// Reads `file` and plans its loading; `user_limit` is the first address
-/// above the user half.
+/// above the user half. `file` must be 8-byte aligned (the headers are
+/// read in place; a misaligned file reads as malformed).
 pub fn plan(file: &[u8], user_limit: u64) -> Result<LoadPlan<'_>, ElfError> {
     let header = FileHeader64::<LittleEndian>::parse(file).map_err(|_| ElfError::Malformed("not a 64-bit little-endian ELF file"))?;
     let endian = header.endian().map_err(|_| ElfError::Malformed("bad byte order"))?;
@@ -132,7 +133,7 @@ pub fn plan(file: &[u8], user_limit: u64) -> Result<LoadPlan<'_>, ElfError> {
     if !ranges.iter().any(|range| range.start <= entry && entry < range.end && range.protection.execute) {
         return Err(ElfError::Malformed("the entry point is not in an executable segment"));
     }
-    let program_headers = program_header_address(&headers, &loads, header.e_phoff(endian), endian)?
+    let program_headers = program_header_address(headers, &loads, header.e_phoff(endian), endian)?
         .checked_add(bias)
         .ok_or(ElfError::Malformed("program header address overflows"))?;
     let executable_stack = headers

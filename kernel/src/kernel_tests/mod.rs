@@ -13,11 +13,13 @@ mod panic;
 mod preemption;
 mod producer_consumer;
 mod rflags;
+mod smap;
 mod smep;
 mod spawn_join;
 mod stack_overflow;
 /// Helpers the tests share (the online CPUs, a scheduler warm-up).
 mod support;
+mod user_copy;
 mod user_faults;
 mod user_syscalls;
 mod wakeup_pingpong;
@@ -46,6 +48,8 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("user_syscalls", user_syscalls::run),
     ("user_faults", user_faults::run),
     ("smep", smep::run),
+    ("smap", smap::run),
+    ("user_copy", user_copy::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

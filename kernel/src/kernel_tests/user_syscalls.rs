@@ -6,7 +6,10 @@
 //! CPUs. The entry path parks the user RSP in the PCR and loads the kernel
 //! stack from it; with a global for either, threads on different CPUs would
 //! get each other's stacks and the probe exits non-zero (or the kernel
-//! breaks).
+//! breaks). Each probe also keeps its own value in XMM7 and its FS base:
+//! a switch that did not save and restore user FPU state or the FS base
+//! shows up as exit status 3 or 4 (seen: removing `load_into_cpu` from the
+//! switch gave 4, removing only the `xrstor` gave 3).
 
 use crate::memory::user_space::{UserAddressSpace, UserPageAccess};
 use alloc::format;
@@ -82,9 +85,11 @@ pub fn run() -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "user threads (index, exit status) {failures:?}: status {} = wrong stack pointer, {} = wrong callee-saved register",
+            "user threads (index, exit status) {failures:?}: status {} = wrong stack pointer, {} = wrong callee-saved register, {} = wrong XMM7 (FPU state), {} = wrong FS base",
             arch::user_probe::PROBE_WRONG_STACK,
-            arch::user_probe::PROBE_WRONG_REGISTERS
+            arch::user_probe::PROBE_WRONG_REGISTERS,
+            arch::user_probe::PROBE_WRONG_FPU,
+            arch::user_probe::PROBE_WRONG_FS_BASE
         ))
     }
 }

@@ -176,7 +176,7 @@ impl ProcessMemory {
     pub fn map_anonymous(&mut self, address: u64, length: u64, protection: Protection, fixed: bool, no_replace: bool) -> Result<u64, Errno> {
         let length = page_up(length).filter(|&length| length > 0).ok_or(Errno::ENOMEM)?;
         let start = if fixed || no_replace {
-            if address % PAGE_BYTES != 0 {
+            if !address.is_multiple_of(PAGE_BYTES) {
                 return Err(Errno::EINVAL);
             }
             let end = address.checked_add(length).ok_or(Errno::ENOMEM)?;
@@ -206,7 +206,7 @@ impl ProcessMemory {
 
     /// `munmap`: removes `[address, address + length)` (holes are fine).
     pub fn unmap(&mut self, address: u64, length: u64) -> Result<(), Errno> {
-        if address % PAGE_BYTES != 0 || length == 0 {
+        if !address.is_multiple_of(PAGE_BYTES) || length == 0 {
             return Err(Errno::EINVAL);
         }
         let end = page_up(length).and_then(|length| address.checked_add(length)).ok_or(Errno::EINVAL)?;
@@ -230,7 +230,7 @@ impl ProcessMemory {
 
     /// `mprotect`: the whole range must be mapped (else `ENOMEM`, as Linux).
     pub fn protect(&mut self, address: u64, length: u64, protection: Protection) -> Result<(), Errno> {
-        if address % PAGE_BYTES != 0 {
+        if !address.is_multiple_of(PAGE_BYTES) {
             return Err(Errno::EINVAL);
         }
         if length == 0 {
@@ -254,7 +254,7 @@ impl ProcessMemory {
     /// `madvise(MADV_DONTNEED)`: drops the pages of `[address, end)` that
     /// have frames; they read back as zeros.
     pub fn discard(&mut self, address: u64, length: u64) -> Result<(), Errno> {
-        if address % PAGE_BYTES != 0 {
+        if !address.is_multiple_of(PAGE_BYTES) {
             return Err(Errno::EINVAL);
         }
         let end = page_up(length).and_then(|length| address.checked_add(length)).ok_or(Errno::EINVAL)?;

@@ -79,7 +79,7 @@ pub struct VmAreas {
 }
 
 fn is_page_aligned(value: u64) -> bool {
-    value % PAGE_BYTES == 0
+    value.is_multiple_of(PAGE_BYTES)
 }
 
 impl VmAreas {

@@ -64,8 +64,21 @@ pub fn spawn_pinned(
     spawn_on(name.into(), Some(cpu), Box::new(entry))
 }
 
+/// Starts `entry` on a new thread with the id kept for PID 1
+/// (`thread::INIT_THREAD_ID`); `None` if that id was given out already.
+pub fn spawn_init(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Option<Result<JoinHandle, SpawnError>> {
+    static INIT_ID_TAKEN: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    if INIT_ID_TAKEN.swap(true, core::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    Some(spawn_with_id(name.into(), None, Box::new(entry), crate::thread::INIT_THREAD_ID))
+}
+
 fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
-    let id = crate::thread::allocate_id();
+    spawn_with_id(name, pinned, entry, crate::thread::allocate_id())
+}
+
+fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>, id: u32) -> Result<JoinHandle, SpawnError> {
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
     // SAFETY: the stack was just allocated for this thread alone.
@@ -123,6 +136,23 @@ pub fn exit(code: u64) -> ! {
     drop(thread);
     schedule();
     unreachable!("an exited thread was scheduled again");
+}
+
+/// Moves the calling thread onto the address space whose PML4 is at
+/// `root` (for good: every CPU that runs it from now on loads it), without
+/// leaving the kernel. For threads that work on a process's memory from
+/// the kernel side.
+///
+/// # Safety
+/// `root` must be a user address space (kernel half shared) that outlives
+/// the thread.
+pub unsafe fn switch_address_space(root: u64) {
+    arch::cpu::without_interrupts(|| {
+        super::current::with_current_thread(|thread| thread.set_address_space_root(root));
+        // SAFETY: the caller's contract; interrupts are off, so no switch
+        // comes between recording the root and loading it.
+        unsafe { crate::memory::paging::load_root(root) };
+    });
 }
 
 /// Why a thread could not enter user mode.

@@ -125,7 +125,14 @@ unsafe impl Sync for Thread {}
 // SAFETY: as above; the boxed entry closure is `Send`.
 unsafe impl Send for Thread {}
 
-static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(1);
+/// The id of every CPU's idle thread (Linux's `swapper/N` are pid 0 too).
+pub const IDLE_THREAD_ID: u32 = 0;
+/// The id kept for the first user program (PID 1, `init`).
+pub const INIT_THREAD_ID: u32 = 1;
+/// Ids of other threads start here (kernel and user threads share them).
+const FIRST_ALLOCATED_ID: u32 = 2;
+
+static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(FIRST_ALLOCATED_ID);
 
 impl Thread {
     /// A new, runnable thread that will switch in at `initial_rsp`.
@@ -162,7 +169,7 @@ impl Thread {
     /// on it (its boot stack).
     pub(crate) fn idle(cpu: CpuId, stack_top: u64) -> Thread {
         Thread {
-            id: allocate_id(),
+            id: IDLE_THREAD_ID,
             name: alloc::format!("idle/{cpu}"),
             state: AtomicU8::new(ThreadState::Running as u8),
             saved_rsp: UnsafeCell::new(0),

@@ -46,23 +46,6 @@ impl UserState {
         Some(UserState { registers: UnsafeCell::new(Registers { fs_base: 0, gs_base: 0, fpu_image: image }) })
     }
 
-    /// A copy of `other`'s saved state (for `fork`/`clone`: the child starts
-    /// with the parent's registers). Call on the CPU running `other`'s
-    /// thread after `save_from_cpu`.
-    pub fn duplicate(&self) -> Option<UserState> {
-        let copy = UserState::new_initial()?;
-        // SAFETY: `self` is the caller's own state (see the type doc) and
-        // `copy` is fresh; both images have `fpu_layout()` bytes.
-        unsafe {
-            let from = &*self.registers.get();
-            let to = &mut *copy.registers.get();
-            to.fs_base = from.fs_base;
-            to.gs_base = from.gs_base;
-            core::ptr::copy_nonoverlapping(from.fpu_image.as_ptr(), to.fpu_image.as_ptr(), fpu_layout().size());
-        }
-        Some(copy)
-    }
-
     /// Saves the CPU's user registers into this state.
     ///
     /// # Safety

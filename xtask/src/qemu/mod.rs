@@ -26,6 +26,8 @@ pub const QEMU_BINARY: &str = "qemu-system-x86_64";
 /// 0x10a); plain `-cpu host` makes QEMU 7.2 abort on some hosts ("failed to
 /// set MSR 0x10a").
 pub const KVM_CPU_MODEL: &str = "host,-arch-capabilities";
+/// Kernel argument that keeps SMAP off (see [`kvm_emulates_instructions`]).
+pub const NO_SMAP_ARGUMENT: &str = "nosmap";
 /// CPU model under TCG: everything TCG can emulate (64-bit, NX, ...), without
 /// `arch-capabilities` to look like the KVM model.
 pub const TCG_CPU_MODEL: &str = "max,-arch-capabilities";
@@ -212,6 +214,22 @@ pub fn kvm_usable() -> bool {
         .is_ok()
 }
 
+/// Whether `/dev/kvm` here is an instruction emulator rather than hardware
+/// virtualization: the host CPU shows neither `vmx` nor `svm` (a nested
+/// VM without them, as on our build machines). That KVM stops the guest at
+/// the first `clac`/`stac` ("KVM internal error") and ignores `-cpu ...,-smap`,
+/// so guests under it boot with [`NO_SMAP_ARGUMENT`]
+/// (TEAM_NOTES/kvm-here-is-an-emulator.md).
+pub fn kvm_emulates_instructions() -> bool {
+    match std::fs::read_to_string("/proc/cpuinfo") {
+        Ok(cpuinfo) => !cpuinfo
+            .lines()
+            .filter(|line| line.starts_with("flags"))
+            .any(|line| line.split_ascii_whitespace().any(|flag| flag == "vmx" || flag == "svm")),
+        Err(_) => false,
+    }
+}
+
 /// Chooses the accelerator and machine; errors when KVM is demanded but unusable.
 pub fn resolve(accel: Accel, machine: Option<Machine>) -> io::Result<Resolved> {
     let (accel, reason) = match accel {
@@ -270,8 +288,12 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         Machine::Microvm => "microvm,acpi=on",
     };
     args.extend(["-machine".into(), machine_spec.into()]);
-    if !cfg.kernel_args.is_empty() {
-        args.extend(["-append".into(), kernel_command_line(&cfg.kernel_args)]);
+    let mut kernel_args = cfg.kernel_args.clone();
+    if accel == ResolvedAccel::Kvm && kvm_emulates_instructions() {
+        kernel_args.insert(0, NO_SMAP_ARGUMENT.into());
+    }
+    if !kernel_args.is_empty() {
+        args.extend(["-append".into(), kernel_command_line(&kernel_args)]);
     }
     if cfg.gdb {
         args.extend(["-s".into(), "-S".into()]);

@@ -33,6 +33,8 @@ impl Errno {
     pub const EFAULT: Errno = Errno(14);
     /// File exists.
     pub const EEXIST: Errno = Errno(17);
+    /// No such device (for example no mmap for this file).
+    pub const ENODEV: Errno = Errno(19);
     /// Not a directory.
     pub const ENOTDIR: Errno = Errno(20);
     /// Is a directory.

@@ -1,0 +1,77 @@
+//! Starting a program from the initramfs as a new process (PID 1 at boot):
+//! find it, load it, give it the console as descriptors 0-2, and run it
+//! on a new thread. Loading happens before the thread starts, so every
+//! failure is reported to the caller with its reason.
+
+use super::{command_name, Process, UserThread};
+use crate::exec::load::{load, LoadError};
+use crate::file::{ConsoleFile, FdTable, OpenFile};
+use crate::initramfs::{find_file, LookupError};
+use crate::sched::JoinHandle;
+use alloc::sync::Arc;
+
+
+/// Why a program did not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// Not in the archive, not a regular file, or the archive is damaged.
+    Lookup(LookupError),
+    /// The file is not a program we run, or there is no memory for it.
+    Load(LoadError),
+    /// No thread for it.
+    Spawn(crate::sched::SpawnError),
+    /// PID 1 was started already.
+    InitAlreadyStarted,
+}
+
+impl core::fmt::Display for StartError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            StartError::Lookup(LookupError::NotFound) => write!(formatter, "no such file in the initramfs"),
+            StartError::Lookup(LookupError::NotAFile) => write!(formatter, "not a regular file"),
+            StartError::Lookup(LookupError::Damaged(error)) => write!(formatter, "the initramfs is damaged: {error}"),
+            StartError::Load(error) => write!(formatter, "{error}"),
+            StartError::Spawn(error) => write!(formatter, "{error}"),
+            StartError::InitAlreadyStarted => write!(formatter, "PID 1 is running already"),
+        }
+    }
+}
+
+/// Descriptors 0, 1 and 2 on the console.
+fn console_descriptors() -> FdTable {
+    let console = OpenFile::new(Arc::new(ConsoleFile));
+    let mut files = FdTable::new();
+    for fd in 0..3 {
+        files.insert_at(fd, console.clone(), false).expect("descriptors 0-2 fit");
+    }
+    files
+}
+
+/// Runs the program at `path` in `archive` as PID 1 with `arguments`
+/// (argv, starting with its name) and `environment`.
+pub fn start_program(archive: &'static [u8], path: &[u8], arguments: &[&[u8]], environment: &[&[u8]]) -> Result<JoinHandle, StartError> {
+    let file = find_file(archive, path).map_err(StartError::Lookup)?;
+    let program = load(file.data, arguments, environment, path).map_err(StartError::Load)?;
+    let name = command_name(path);
+    let thread_name = name.clone();
+    let files = console_descriptors();
+    crate::kprintln!("init: running {} as PID 1", core::str::from_utf8(path).unwrap_or("?"));
+    let spawned = crate::sched::spawn_init(thread_name, move || {
+        let pid = crate::sched::current_thread_id();
+        let (entry, stack_pointer) = (program.entry, program.stack_pointer);
+        let root = program.memory.root();
+        let process = Process::new(pid, 0, name, program.memory, files);
+        let user = UserThread::new(process);
+        crate::sched::with_current_thread(|thread| thread.set_process(user));
+        // SAFETY: the memory maps the entry point and the initial stack; it
+        // is owned by the process, which this thread holds until it is gone.
+        let Err(error) = unsafe { crate::sched::enter_user_mode(root, entry, stack_pointer) };
+        crate::kprintln!("process {pid}: cannot enter user mode: {error:?}");
+        super::exit_current(crate::process::EXIT_STATUS_CANNOT_RUN)
+    });
+    match spawned {
+        None => Err(StartError::InitAlreadyStarted),
+        Some(result) => result.map_err(StartError::Spawn),
+    }
+}
+

@@ -1,0 +1,127 @@
+//! Page faults on user addresses, and user faults that end a process.
+//!
+//! - A fault in ring 3 is resolved through the process's memory (first
+//!   touch of an allowed page) and the program goes on; otherwise the
+//!   process is killed with a console line naming it, the signal and the
+//!   address (signal delivery to handlers comes with signals).
+//! - A fault in the kernel at the user-copy routine's one faulting
+//!   instruction is resolved the same way; if it cannot be, the copy
+//!   resumes at its recovery address and the system call returns EFAULT.
+
+use super::current;
+use crate::memory::process_memory::{Access, FaultError};
+use arch::interrupt_frame::InterruptFrame;
+use arch::vectors;
+
+/// Page-fault error code bits (SDM vol. 3, "Interrupt 14").
+const ERROR_WRITE: u64 = 1 << 1;
+const ERROR_INSTRUCTION_FETCH: u64 = 1 << 4;
+
+/// Signals the kernel raises for faults.
+const SIGILL: u64 = 4;
+const SIGTRAP: u64 = 5;
+const SIGBUS: u64 = 7;
+const SIGFPE: u64 = 8;
+const SIGSEGV: u64 = 11;
+
+fn access_of(error_code: u64) -> Access {
+    if error_code & ERROR_INSTRUCTION_FETCH != 0 {
+        Access::Execute
+    } else if error_code & ERROR_WRITE != 0 {
+        Access::Write
+    } else {
+        Access::Read
+    }
+}
+
+/// Resolves the fault at `address` in the current process's memory.
+fn resolve(address: u64, error_code: u64) -> Result<(), FaultError> {
+    let user = current().ok_or(FaultError::NotMapped)?;
+    if !arch::syscall::is_user_address(address) {
+        return Err(FaultError::NotMapped);
+    }
+    let result = user.process.memory.lock().handle_fault(address, access_of(error_code));
+    result
+}
+
+/// A page fault from ring 3: `true` if resolved (return to the program).
+/// If not, the process is killed (this does not return).
+pub fn handle_user_page_fault(frame: &InterruptFrame) -> bool {
+    if current().is_none() {
+        return false; // a bare user thread of a kernel test: the caller kills it
+    }
+    let address = arch::cpu::page_fault_address();
+    match resolve(address, frame.error_code) {
+        Ok(()) => true,
+        Err(FaultError::OutOfMemory) => {
+            crate::kprintln!(
+                "out of memory: process {} ({}) killed: no frame for its page at {:#x}",
+                crate::sched::current_thread_id(),
+                current().map(|user| user.process.name()).unwrap_or_default(),
+                address
+            );
+            end_faulting_process(SIGSEGV)
+        }
+        Err(_) => kill_current_for_fault(frame),
+    }
+}
+
+/// A page fault in the kernel: `true` if it was at the user-copy routine
+/// and is dealt with (resolved, or the copy redirected to fail with
+/// EFAULT); `false` for any other kernel fault (a kernel bug).
+pub fn resolve_kernel_user_access(frame: &mut InterruptFrame) -> bool {
+    let Some(recovery) = arch::user_copy::recovery_for(frame.rip) else { return false };
+    let access_allowed = frame.rflags & x86_64::registers::rflags::RFlags::ALIGNMENT_CHECK.bits() != 0;
+    if arch::protection::SMAP_ACTIVE.load(core::sync::atomic::Ordering::Relaxed) && !access_allowed {
+        // Without `stac` every copy faults on a present page: a kernel bug,
+        // not a bad user pointer (and retrying would loop forever).
+        panic!("user copy at rip {:#x} ran with RFLAGS.AC clear: SMAP blocks it (missing stac)", frame.rip);
+    }
+    if resolve(arch::cpu::page_fault_address(), frame.error_code).is_err() {
+        frame.rip = recovery;
+    }
+    true
+}
+
+/// The signal Linux sends for an exception in ring 3.
+fn signal_for(vector: u64) -> (u64, &'static str) {
+    match vector as u8 {
+        vectors::DIVIDE_ERROR | vectors::X87_FLOATING_POINT | vectors::SIMD_FLOATING_POINT => (SIGFPE, "SIGFPE"),
+        vectors::INVALID_OPCODE => (SIGILL, "SIGILL"),
+        vectors::DEBUG | vectors::BREAKPOINT => (SIGTRAP, "SIGTRAP"),
+        vectors::ALIGNMENT_CHECK => (SIGBUS, "SIGBUS"),
+        _ => (SIGSEGV, "SIGSEGV"),
+    }
+}
+
+/// Kills the current process for the exception in `frame`, with one
+/// console line: process, thread, CPU, signal, exception, RIP and the
+/// faulting address.
+pub fn kill_current_for_fault(frame: &InterruptFrame) -> ! {
+    let (signal, signal_name) = signal_for(frame.vector);
+    let (mnemonic, name) = vectors::exception_name(frame.vector).unwrap_or(("?", "?"));
+    let user = current();
+    crate::kprintln!(
+        "user fault: process {} ({}) thread {} on cpu {}: {} ({} {}) at rip {:#x}, address {:#x}, error {:#x}; process killed",
+        user.as_ref().map_or(0, |user| user.process.pid()),
+        user.as_ref().map(|user| user.process.name()).unwrap_or_default(),
+        crate::sched::current_thread_id(),
+        percpu::cpu_id(),
+        signal_name,
+        mnemonic,
+        name,
+        frame.rip,
+        arch::cpu::page_fault_address(),
+        frame.error_code
+    );
+    drop(user);
+    end_faulting_process(signal)
+}
+
+fn end_faulting_process(signal: u64) -> ! {
+    // This frame never returns: undo the dispatcher's `irq_enter`, since
+    // the thread leaves through the scheduler, as from a system call.
+    percpu::irq_exit();
+    arch::cpu::enable_interrupts();
+    super::kill_current(signal)
+}

@@ -1,0 +1,253 @@
+//! Descriptors and their I/O: read/write (and the vector forms), close,
+//! dup, fcntl, ioctl, poll, lseek, fstat. User buffers are copied through
+//! a kernel bounce buffer of at most `CHUNK_BYTES` at a time.
+
+use super::{current_user, SyscallResult};
+use crate::file::{FileKind, OpenFile};
+use crate::uaccess::{copy_from_user, copy_to_user, read_value, write_value};
+use alloc::sync::Arc;
+use alloc::vec;
+use protocol::linux_abi::misc::*;
+use protocol::linux_abi::Errno;
+
+/// Bytes moved per step between user memory and a file.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Most `iovec`s one readv/writev takes (Linux's `UIO_MAXIOV`).
+const MAX_IOVECS: u64 = 1024;
+/// Most descriptors one poll takes.
+const MAX_POLL_FDS: u64 = 1024;
+
+fn file(fd: u64) -> Result<Arc<OpenFile>, Errno> {
+    current_user()?.process.files.lock().get(fd)
+}
+
+pub fn write(fd: u64, buffer: u64, length: u64) -> SyscallResult {
+    let file = file(fd)?;
+    let mut written = 0u64;
+    let mut chunk = vec![0u8; (length as usize).min(CHUNK_BYTES)];
+    while written < length {
+        let step = ((length - written) as usize).min(CHUNK_BYTES);
+        if let Err(error) = copy_from_user(&mut chunk[..step], buffer.wrapping_add(written)) {
+            return if written > 0 { Ok(written) } else { Err(error) };
+        }
+        let taken = file.ops().write(&chunk[..step])?;
+        written += taken as u64;
+        if taken < step {
+            break;
+        }
+    }
+    Ok(written)
+}
+
+pub fn read(fd: u64, buffer: u64, length: u64) -> SyscallResult {
+    let file = file(fd)?;
+    if !crate::uaccess::is_user_range(buffer, length) {
+        return Err(Errno::EFAULT);
+    }
+    let mut chunk = vec![0u8; (length as usize).min(CHUNK_BYTES)];
+    let count = file.ops().read(&mut chunk)?;
+    copy_to_user(buffer, &chunk[..count])?;
+    Ok(count as u64)
+}
+
+/// One `struct iovec`.
+fn iovec(array: u64, index: u64) -> Result<(u64, u64), Errno> {
+    let entry: [u64; 2] = read_value(array.checked_add(16 * index).ok_or(Errno::EFAULT)?)?;
+    Ok((entry[0], entry[1]))
+}
+
+pub fn writev(fd: u64, array: u64, count: u64) -> SyscallResult {
+    if count > MAX_IOVECS {
+        return Err(Errno::EINVAL);
+    }
+    let mut total = 0u64;
+    for index in 0..count {
+        let (base, length) = iovec(array, index)?;
+        if length == 0 {
+            continue;
+        }
+        match write(fd, base, length) {
+            Ok(written) => {
+                total += written;
+                if written < length {
+                    break;
+                }
+            }
+            Err(error) if total == 0 => return Err(error),
+            Err(_) => break,
+        }
+    }
+    Ok(total)
+}
+
+pub fn readv(fd: u64, array: u64, count: u64) -> SyscallResult {
+    if count > MAX_IOVECS {
+        return Err(Errno::EINVAL);
+    }
+    for index in 0..count {
+        let (base, length) = iovec(array, index)?;
+        if length > 0 {
+            // A read returns what arrived; the first non-empty buffer takes it.
+            return read(fd, base, length);
+        }
+    }
+    file(fd).map(|_| 0)
+}
+
+pub fn close(fd: u64) -> SyscallResult {
+    current_user()?.process.files.lock().close(fd).map(|()| 0)
+}
+
+pub fn dup(fd: u64) -> SyscallResult {
+    let user = current_user()?;
+    let mut files = user.process.files.lock();
+    let file = files.get(fd)?;
+    files.insert(file, false, 0)
+}
+
+/// `dup2` (`legacy`: same descriptor is fine, flags 0) and `dup3`.
+pub fn dup3(old: u64, new: u64, flags: u64, legacy: bool) -> SyscallResult {
+    const O_CLOEXEC: u64 = 0o2000000;
+    if flags & !O_CLOEXEC != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let user = current_user()?;
+    let mut files = user.process.files.lock();
+    let file = files.get(old)?;
+    if old == new {
+        return if legacy { Ok(new) } else { Err(Errno::EINVAL) };
+    }
+    files.insert_at(new, file, flags & O_CLOEXEC != 0)?;
+    Ok(new)
+}
+
+pub fn fcntl(fd: u64, command: u64, argument: u64) -> SyscallResult {
+    let user = current_user()?;
+    let mut files = user.process.files.lock();
+    match command {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let file = files.get(fd)?;
+            let lowest = usize::try_from(argument).ok().filter(|&lowest| lowest < crate::file::MAX_FDS).ok_or(Errno::EINVAL)?;
+            files.insert(file, command == F_DUPFD_CLOEXEC, lowest)
+        }
+        F_GETFD => files.close_on_exec(fd).map(u64::from),
+        F_SETFD => files.set_close_on_exec(fd, argument & FD_CLOEXEC != 0).map(|()| 0),
+        F_GETFL => {
+            files.get(fd)?;
+            const O_RDWR: u64 = 2;
+            Ok(O_RDWR)
+        }
+        F_SETFL => files.get(fd).map(|_| 0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn ioctl(fd: u64, request: u64, argument: u64) -> SyscallResult {
+    file(fd)?.ops().ioctl(request, argument)
+}
+
+pub fn lseek(fd: u64) -> SyscallResult {
+    match file(fd)?.ops().kind() {
+        FileKind::CharacterDevice => Err(Errno::ESPIPE),
+    }
+}
+
+/// `struct stat` (x86_64): 144 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Stat {
+    device: u64,
+    inode: u64,
+    links: u64,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    padding: u32,
+    represented_device: u64,
+    size: i64,
+    block_size: i64,
+    blocks: i64,
+    times: [u64; 6],
+    reserved: [i64; 3],
+}
+
+// SAFETY: `repr(C)` integers whose sizes leave no padding (checked below).
+unsafe impl crate::uaccess::UserPod for Stat {}
+const _: () = assert!(core::mem::size_of::<Stat>() == 144);
+
+pub fn fstat(fd: u64, address: u64) -> SyscallResult {
+    const S_IFCHR: u32 = 0o020000;
+    /// `/dev/console` is character device 5:1.
+    const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
+    let kind = file(fd)?.ops().kind();
+    let (mode, device) = match kind {
+        FileKind::CharacterDevice => (S_IFCHR | 0o620, CONSOLE_DEVICE),
+    };
+    let stat = Stat { mode, links: 1, represented_device: device, block_size: 4096, ..Stat::default() };
+    write_value(address, &stat).map(|()| 0)
+}
+
+/// `struct pollfd`: fd, events, revents.
+fn poll_one(entry: [u32; 2]) -> i16 {
+    let fd = entry[0] as i32;
+    let events = (entry[1] & 0xffff) as i16;
+    if fd < 0 {
+        return 0;
+    }
+    let Ok(file) = file(fd as u64) else { return POLLNVAL };
+    let readiness = file.ops().readiness();
+    let mut revents = 0;
+    if readiness.readable {
+        revents |= POLLIN & events;
+    }
+    if readiness.writable {
+        revents |= POLLOUT & events;
+    }
+    if readiness.hung_up {
+        revents |= POLLHUP;
+    }
+    revents
+}
+
+/// Polls every `pollfd` once, writing `revents`; returns how many are ready.
+fn poll_once(array: u64, count: u64) -> Result<u64, Errno> {
+    let mut ready = 0;
+    for index in 0..count {
+        let address = array.checked_add(8 * index).ok_or(Errno::EFAULT)?;
+        let entry: [u32; 2] = read_value(address)?;
+        let revents = poll_one(entry);
+        let updated = [entry[0], (entry[1] & 0xffff) | ((revents as u16 as u32) << 16)];
+        write_value(address, &updated)?;
+        ready += u64::from(revents != 0);
+    }
+    Ok(ready)
+}
+
+/// How often a waiting poll looks again, in microseconds (files have no
+/// wake-ups yet; the console is polled).
+const POLL_RECHECK_MICROS: u64 = 1000;
+
+/// `poll` with a timeout in milliseconds (negative: forever).
+fn poll_for(array: u64, count: u64, timeout_nanos: Option<u64>) -> SyscallResult {
+    if count > MAX_POLL_FDS {
+        return Err(Errno::EINVAL);
+    }
+    let deadline = timeout_nanos.map(|nanos| crate::clock::monotonic_nanos().saturating_add(nanos));
+    loop {
+        let ready = poll_once(array, count)?;
+        if ready > 0 || deadline.is_some_and(|deadline| crate::clock::monotonic_nanos() >= deadline) {
+            return Ok(ready);
+        }
+        crate::sched::sleep_micros(POLL_RECHECK_MICROS);
+    }
+}
+
+pub fn poll(array: u64, count: u64, timeout_millis: i64) -> SyscallResult {
+    let timeout = (timeout_millis >= 0).then(|| timeout_millis as u64 * 1_000_000);
+    poll_for(array, count, timeout)
+}
+
+pub fn ppoll(array: u64, count: u64, timeout: u64) -> SyscallResult {
+    let timeout = if timeout == 0 { None } else { Some(super::time::read_timespec(timeout)?) };
+    poll_for(array, count, timeout)
+}

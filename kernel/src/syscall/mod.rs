@@ -1,0 +1,129 @@
+//! System calls from ring 3, Linux x86_64 ABI: number in RAX, arguments in
+//! RDI, RSI, RDX, R10, R8, R9, result (or a negative errno) in RAX. The
+//! entry path is `arch::syscall` (through the PCR); this is the dispatcher.
+//! Handlers live by subject in the files beside this one and return
+//! `Result<u64, Errno>`. Anything not implemented returns `-ENOSYS` and is
+//! counted (per number), never a panic.
+
+mod io;
+mod memory;
+mod process;
+mod signal;
+mod time;
+
+use arch::interrupt_frame::InterruptFrame;
+use core::sync::atomic::{AtomicU64, Ordering};
+use protocol::linux_abi::*;
+
+/// System calls handled, and those that returned `-ENOSYS`.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+static UNIMPLEMENTED_CALLS: AtomicU64 = AtomicU64::new(0);
+/// The last unimplemented number seen (for the console line below).
+const REPORTED_UNIMPLEMENTED_LIMIT: u64 = 16;
+
+/// The six argument registers.
+#[derive(Clone, Copy, Debug)]
+pub struct Arguments(pub [u64; 6]);
+
+/// What a handler returns: the value for RAX, or an error number.
+pub type SyscallResult = Result<u64, Errno>;
+
+/// Registers the dispatcher with the entry path (once, at boot).
+pub fn init() {
+    arch::syscall::register_handler(dispatch);
+}
+
+/// How many system calls were made so far.
+pub fn calls() -> u64 {
+    CALLS.load(Ordering::Relaxed)
+}
+
+/// How many system calls returned `-ENOSYS` so far.
+pub fn unimplemented_calls() -> u64 {
+    UNIMPLEMENTED_CALLS.load(Ordering::Relaxed)
+}
+
+/// Runs one system call with interrupts on (so the thread may be preempted
+/// and migrate meanwhile: its frame is on its own kernel stack), and
+/// returns with them off, as the entry path needs.
+fn dispatch(frame: &mut InterruptFrame) {
+    arch::cpu::enable_interrupts();
+    CALLS.fetch_add(1, Ordering::Relaxed);
+    let arguments = Arguments([frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9]);
+    let result = call(frame.rax, arguments, frame);
+    arch::cpu::disable_interrupts();
+    frame.rax = match result {
+        Ok(value) => value,
+        Err(errno) => errno.as_return_value(),
+    };
+}
+
+fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult {
+    let [a0, a1, a2, a3, a4, a5] = a.0;
+    match number {
+        SYS_READ => io::read(a0, a1, a2),
+        SYS_WRITE => io::write(a0, a1, a2),
+        SYS_READV => io::readv(a0, a1, a2),
+        SYS_WRITEV => io::writev(a0, a1, a2),
+        SYS_CLOSE => io::close(a0),
+        SYS_IOCTL => io::ioctl(a0, a1, a2),
+        SYS_POLL => io::poll(a0, a1, a2 as i32 as i64),
+        SYS_PPOLL => io::ppoll(a0, a1, a2),
+        SYS_FCNTL => io::fcntl(a0, a1, a2),
+        SYS_DUP => io::dup(a0),
+        SYS_DUP2 => io::dup3(a0, a1, 0, true),
+        SYS_DUP3 => io::dup3(a0, a1, a2, false),
+        SYS_LSEEK => io::lseek(a0),
+        SYS_FSTAT => io::fstat(a0, a1),
+        SYS_MMAP => memory::mmap(a0, a1, a2, a3, a4, a5),
+        SYS_MUNMAP => memory::munmap(a0, a1),
+        SYS_MPROTECT => memory::mprotect(a0, a1, a2),
+        SYS_BRK => memory::brk(a0),
+        SYS_MADVISE => memory::madvise(a0, a1, a2),
+        SYS_RT_SIGACTION => signal::rt_sigaction(a0, a1, a2, a3),
+        SYS_RT_SIGPROCMASK => signal::rt_sigprocmask(a0, a1, a2, a3),
+        SYS_SIGALTSTACK => signal::sigaltstack(a0, a1),
+        SYS_CLOCK_GETTIME => time::clock_gettime(a0, a1),
+        SYS_CLOCK_GETRES => time::clock_getres(a0, a1),
+        SYS_GETTIMEOFDAY => time::gettimeofday(a0),
+        SYS_NANOSLEEP => time::nanosleep(a0, a1),
+        SYS_CLOCK_NANOSLEEP => time::clock_nanosleep(a0, a1, a2, a3),
+        SYS_GETPID => process::getpid(),
+        SYS_GETTID => Ok(u64::from(crate::sched::current_thread_id())),
+        SYS_GETPPID => process::getppid(),
+        SYS_GETUID | SYS_GETEUID | SYS_GETGID | SYS_GETEGID => Ok(0),
+        SYS_SCHED_YIELD => {
+            crate::sched::yield_now();
+            Ok(0)
+        }
+        SYS_EXIT | SYS_EXIT_GROUP => process::exit(a0),
+        SYS_SET_TID_ADDRESS => process::set_tid_address(a0),
+        SYS_ARCH_PRCTL => process::arch_prctl(a0, a1),
+        SYS_UNAME => process::uname(a0),
+        SYS_GETRANDOM => process::getrandom(a0, a1, a2),
+        SYS_SCHED_GETAFFINITY => process::sched_getaffinity(a0, a1, a2),
+        SYS_GETCPU => process::getcpu(a0, a1),
+        SYS_PRLIMIT64 => process::prlimit64(a0, a1, a2, a3),
+        SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),
+        SYS_REBOOT => process::reboot(a0, a1, a2),
+        _ => unimplemented(number, frame),
+    }
+}
+
+fn unimplemented(number: u64, frame: &InterruptFrame) -> SyscallResult {
+    let count = UNIMPLEMENTED_CALLS.fetch_add(1, Ordering::Relaxed);
+    if count < REPORTED_UNIMPLEMENTED_LIMIT && crate::process::current().is_some() {
+        crate::kprintln!(
+            "syscall: thread {} called unimplemented system call {} at rip {:#x}; returned ENOSYS",
+            crate::sched::current_thread_id(),
+            number,
+            frame.rcx
+        );
+    }
+    Err(Errno::ENOSYS)
+}
+
+/// The calling thread's process, or `EPERM` for a bare kernel-test thread.
+fn current_user() -> Result<alloc::sync::Arc<crate::process::UserThread>, Errno> {
+    crate::process::current().ok_or(Errno::EPERM)
+}

@@ -1,0 +1,72 @@
+//! Clocks and sleeping: clock_gettime, clock_getres, gettimeofday,
+//! nanosleep, clock_nanosleep.
+
+use super::SyscallResult;
+use crate::uaccess::{read_value, write_value};
+use protocol::linux_abi::misc::*;
+use protocol::linux_abi::Errno;
+
+const NANOS_PER_SECOND: u64 = 1_000_000_000;
+
+/// Reads a `struct timespec` as nanoseconds (`EINVAL` if malformed).
+pub fn read_timespec(address: u64) -> Result<u64, Errno> {
+    let [seconds, nanos]: [i64; 2] = read_value(address)?;
+    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
+        return Err(Errno::EINVAL);
+    }
+    (seconds as u64).checked_mul(NANOS_PER_SECOND).and_then(|total| total.checked_add(nanos as u64)).ok_or(Errno::EINVAL)
+}
+
+fn write_timespec(address: u64, nanos: u64) -> Result<(), Errno> {
+    write_value(address, &[(nanos / NANOS_PER_SECOND) as i64, (nanos % NANOS_PER_SECOND) as i64])
+}
+
+fn now(clock: u64) -> Result<u64, Errno> {
+    match clock {
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => Ok(crate::clock::realtime_nanos()),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => Ok(crate::clock::monotonic_nanos()),
+        // No per-thread CPU accounting yet: time since boot bounds it.
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Ok(crate::clock::monotonic_nanos()),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn clock_gettime(clock: u64, address: u64) -> SyscallResult {
+    write_timespec(address, now(clock)?).map(|()| 0)
+}
+
+pub fn clock_getres(clock: u64, address: u64) -> SyscallResult {
+    now(clock)?;
+    if address != 0 {
+        write_timespec(address, 1)?;
+    }
+    Ok(0)
+}
+
+pub fn gettimeofday(address: u64) -> SyscallResult {
+    if address != 0 {
+        let nanos = crate::clock::realtime_nanos();
+        write_value(address, &[(nanos / NANOS_PER_SECOND) as i64, ((nanos % NANOS_PER_SECOND) / 1000) as i64])?;
+    }
+    Ok(0)
+}
+
+/// Sleeps for `nanos` (rounded up to microseconds).
+fn sleep_nanos(nanos: u64) {
+    if nanos > 0 {
+        crate::sched::sleep_micros(nanos.div_ceil(1000));
+    }
+}
+
+pub fn nanosleep(request: u64, _remaining: u64) -> SyscallResult {
+    sleep_nanos(read_timespec(request)?);
+    Ok(0)
+}
+
+pub fn clock_nanosleep(clock: u64, flags: u64, request: u64, _remaining: u64) -> SyscallResult {
+    let current = now(clock)?;
+    let requested = read_timespec(request)?;
+    let duration = if flags & TIMER_ABSTIME != 0 { requested.saturating_sub(current) } else { requested };
+    sleep_nanos(duration);
+    Ok(0)
+}
