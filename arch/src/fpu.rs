@@ -37,6 +37,15 @@ const WANTED_COMPONENTS: XCr0Flags = XCr0Flags::X87
     .union(XCr0Flags::HI16_ZMM);
 
 static USES_XSAVE: AtomicBool = AtomicBool::new(false);
+/// Set by `refuse_xsave` (kernel argument `noxsave`).
+static XSAVE_REFUSED: AtomicBool = AtomicBool::new(false);
+
+/// Uses `fxsave`/`fxrstor` (x87 and SSE only) even where XSAVE exists; for
+/// hypervisors that cannot run `xsave`/`xrstor`. Call before the first
+/// `enable_on_this_cpu`.
+pub fn refuse_xsave() {
+    XSAVE_REFUSED.store(true, Ordering::Relaxed);
+}
 static IMAGE_BYTES: AtomicUsize = AtomicUsize::new(LEGACY_AREA_BYTES);
 /// MXCSR bits this CPU supports (from `fxsave`'s MXCSR_MASK).
 static MXCSR_SUPPORTED: AtomicUsize = AtomicUsize::new(DEFAULT_MXCSR_MASK as usize);
@@ -46,7 +55,7 @@ static MXCSR_SUPPORTED: AtomicUsize = AtomicUsize::new(DEFAULT_MXCSR_MASK as usi
 /// runs it before entering ring 3; all CPUs of a machine agree on the size.
 pub fn enable_on_this_cpu() {
     let cpuid = raw_cpuid::CpuId::new();
-    let has_xsave = cpuid.get_feature_info().is_some_and(|features| features.has_xsave());
+    let has_xsave = cpuid.get_feature_info().is_some_and(|features| features.has_xsave()) && !XSAVE_REFUSED.load(Ordering::Relaxed);
     // SAFETY: MP set, EM and TS clear: x87/SSE instructions run natively and
     // never trap; the kernel does not use them, so nothing it holds changes.
     unsafe {
@@ -89,6 +98,11 @@ pub fn enable_on_this_cpu() {
     USES_XSAVE.store(has_xsave, Ordering::Relaxed);
     IMAGE_BYTES.store(bytes.max(LEGACY_AREA_BYTES), Ordering::Relaxed);
     MXCSR_SUPPORTED.store(probe_mxcsr_mask() as usize, Ordering::Relaxed);
+}
+
+/// Whether images are saved with XSAVE (else FXSAVE).
+pub fn uses_xsave() -> bool {
+    USES_XSAVE.load(Ordering::Relaxed)
 }
 
 /// Bytes of one register image on this machine.

@@ -86,6 +86,9 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     if args.nosmap {
         arch::protection::refuse_smap();
     }
+    if args.noxsave {
+        arch::fpu::refuse_xsave();
+    }
     let (bsp, ap_table) = smp::allocate_blocks(&topology, boot_stack_top);
     let ticks_per_ms = smp::init_this_cpu(bsp);
     kprintln!("apic: {} mode, BSP APIC id {}", if arch::lapic::is_x2apic() { "x2APIC" } else { "xAPIC" }, bsp.apic_id());
@@ -96,6 +99,11 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
         on_off(protections.smep),
         if args.nosmap { "off (nosmap)" } else { on_off(protections.smap) },
         on_off(protections.umip)
+    );
+    kprintln!(
+        "fpu: user state saved with {} ({} bytes per thread)",
+        if arch::fpu::uses_xsave() { "XSAVE" } else { "FXSAVE" },
+        arch::fpu::image_bytes()
     );
     init_io_apics(&topology);
     arch::cpu::enable_interrupts();

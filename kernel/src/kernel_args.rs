@@ -30,6 +30,9 @@ pub struct KernelArgs<'a> {
     /// `nosmap`: keep SMAP off (for hypervisors that cannot run
     /// `stac`/`clac`; `cargo xtask` passes it under an emulating KVM).
     pub nosmap: bool,
+    /// `noxsave`: save user FPU state with `fxsave` (x87/SSE only) even
+    /// where XSAVE exists (`cargo xtask` passes it under an emulating KVM).
+    pub noxsave: bool,
     /// `rdinit=PATH`: the program to run from the initramfs as PID 1
     /// (with no real root filesystem here, the same as `init=`; `init=`
     /// wins when both are given).
@@ -97,7 +100,7 @@ impl fmt::Display for ArgProblem<'_> {
 
 /// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
 pub fn parse(cmdline: &str) -> KernelArgs<'_> {
-    let mut args = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, cmdline };
+    let mut args = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, noxsave: false, cmdline };
     for token in tokens(cmdline) {
         let _ = apply_token(&mut args, token);
     }
@@ -112,7 +115,7 @@ impl<'a> KernelArgs<'a> {
 
     /// Iterates over the tokens that were not accepted as they were written, in order.
     pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
-        let mut replay = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, cmdline: self.cmdline };
+        let mut replay = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, noxsave: false, cmdline: self.cmdline };
         tokens(self.cmdline).filter_map(move |token| {
             apply_token(&mut replay, token)
                 .err()
@@ -169,8 +172,9 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
                 Ok(())
             }
         }
-        "nosmap" => {
-            let repeated = core::mem::replace(&mut args.nosmap, true);
+        "nosmap" | "noxsave" => {
+            let flag = if key == "nosmap" { &mut args.nosmap } else { &mut args.noxsave };
+            let repeated = core::mem::replace(flag, true);
             if value.is_some() {
                 Err(ArgProblemKind::UnexpectedValue)
             } else if repeated {
@@ -268,6 +272,7 @@ mod tests {
         assert!(problems("nosmap").is_empty());
         assert!(parse("nosmap=1").nosmap);
         assert_eq!(problems("nosmap=1"), [("nosmap=1", ArgProblemKind::UnexpectedValue)]);
+        assert!(parse("noxsave").noxsave && !parse("noxsave").nosmap);
     }
 
     #[test]

@@ -26,8 +26,9 @@ pub const QEMU_BINARY: &str = "qemu-system-x86_64";
 /// 0x10a); plain `-cpu host` makes QEMU 7.2 abort on some hosts ("failed to
 /// set MSR 0x10a").
 pub const KVM_CPU_MODEL: &str = "host,-arch-capabilities";
-/// Kernel argument that keeps SMAP off (see [`kvm_emulates_instructions`]).
-pub const NO_SMAP_ARGUMENT: &str = "nosmap";
+/// Kernel arguments for a guest under an instruction-emulating KVM (see
+/// [`kvm_emulates_instructions`]): SMAP off, FXSAVE instead of XSAVE.
+pub const EMULATED_KVM_KERNEL_ARGUMENTS: [&str; 2] = ["nosmap", "noxsave"];
 /// CPU model under TCG: everything TCG can emulate (64-bit, NX, ...), without
 /// `arch-capabilities` to look like the KVM model.
 pub const TCG_CPU_MODEL: &str = "max,-arch-capabilities";
@@ -217,9 +218,9 @@ pub fn kvm_usable() -> bool {
 /// Whether `/dev/kvm` here is an instruction emulator rather than hardware
 /// virtualization: the host CPU shows neither `vmx` nor `svm` (a nested
 /// VM without them, as on our build machines). That KVM stops the guest at
-/// the first `clac`/`stac` ("KVM internal error") and ignores `-cpu ...,-smap`,
-/// so guests under it boot with [`NO_SMAP_ARGUMENT`]
-/// (TEAM_NOTES/kvm-here-is-an-emulator.md).
+/// the first `clac`/`stac`, `xgetbv`, `xsave` or `xrstor` ("KVM internal
+/// error") and ignores `-cpu ...,-smap`, so guests under it boot with
+/// [`EMULATED_KVM_KERNEL_ARGUMENTS`] (TEAM_NOTES/kvm-here-is-an-emulator.md).
 pub fn kvm_emulates_instructions() -> bool {
     match std::fs::read_to_string("/proc/cpuinfo") {
         Ok(cpuinfo) => !cpuinfo
@@ -290,7 +291,7 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
     args.extend(["-machine".into(), machine_spec.into()]);
     let mut kernel_args = cfg.kernel_args.clone();
     if accel == ResolvedAccel::Kvm && kvm_emulates_instructions() {
-        kernel_args.insert(0, NO_SMAP_ARGUMENT.into());
+        kernel_args.splice(0..0, EMULATED_KVM_KERNEL_ARGUMENTS.map(OsString::from));
     }
     if !kernel_args.is_empty() {
         args.extend(["-append".into(), kernel_command_line(&kernel_args)]);

@@ -14,12 +14,24 @@ fn config() -> QemuConfig {
 #[test]
 fn kvm_command_line_uses_host_cpu_and_microvm() {
     let args = qemu_args(&config(), ResolvedAccel::Kvm, Machine::Microvm).join(OsStr::new(" "));
+    // An instruction-emulating KVM (no vmx/svm on the host) gets `nosmap noxsave`.
+    let append = if kvm_emulates_instructions() { " -append nosmap noxsave" } else { "" };
     assert_eq!(
-        args,
-        "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
-         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel kvm -cpu host,-arch-capabilities \
-         -machine microvm,acpi=on"
+        args.to_str().unwrap(),
+        format!(
+            "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel kvm -cpu host,-arch-capabilities \
+             -machine microvm,acpi=on{append}"
+        )
     );
+}
+
+#[test]
+fn tcg_never_gets_the_emulated_kvm_arguments() {
+    let args = qemu_args(&config(), ResolvedAccel::Tcg, Machine::Pc);
+    for word in EMULATED_KVM_KERNEL_ARGUMENTS {
+        assert!(!args.iter().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(word))));
+    }
 }
 
 #[test]
