@@ -128,6 +128,15 @@ pub fn register_return_hook(hook: fn()) {
     RETURN_HOOK.set(hook);
 }
 
+static USER_RETURN_HOOK: Hook<fn(&mut InterruptFrame)> = Hook::new();
+
+/// Sets the hook run last before an interrupt or exception returns to ring
+/// 3, with the frame (the kernel ends threads of an exiting process there,
+/// and will deliver signals).
+pub fn register_user_return_hook(hook: fn(&mut InterruptFrame)) {
+    USER_RETURN_HOOK.set(hook);
+}
+
 /// Called by both entry paths with the saved frame.
 #[unsafe(no_mangle)]
 extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
@@ -151,6 +160,11 @@ extern "C" fn arch_interrupt_dispatch(frame: &mut InterruptFrame) {
     if interrupted_with_interrupts_enabled && ist_index_for(vector) == 0 && !percpu::in_interrupt() {
         if let Some(hook) = RETURN_HOOK.get() {
             hook();
+        }
+    }
+    if frame.from_user_mode() {
+        if let Some(hook) = USER_RETURN_HOOK.get() {
+            hook(frame);
         }
     }
 }

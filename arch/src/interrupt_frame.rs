@@ -7,7 +7,7 @@ use memoffset::offset_of;
 
 /// Saved state of the interrupted context, as laid out by the entry stubs.
 #[repr(C)]
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InterruptFrame {
     pub r15: u64,
     pub r14: u64,

@@ -143,6 +143,18 @@ arch_syscall_entry:
 1:  swapgs
     iretq
 
+    /* Ring 3 from a whole frame (a new thread's copy of its parent's):
+       rdi = the frame, which becomes the stack. */
+    .global arch_return_to_user_frame
+arch_return_to_user_frame:
+    mov rsp, rdi
+"#,
+    pop_general_registers!(),
+    r#"
+    add rsp, {stub_pushed}
+    swapgs
+    iretq
+
     /* First entry into ring 3: rdi = user RIP, rsi = user RSP. */
     .global arch_enter_user_mode
 arch_enter_user_mode:
@@ -189,6 +201,7 @@ const _: () = assert!(offset_of!(InterruptFrame, r15) == 0);
 unsafe extern "C" {
     fn arch_syscall_entry();
     fn arch_enter_user_mode(rip: u64, rsp: u64) -> !;
+    fn arch_return_to_user_frame(frame: *const InterruptFrame) -> !;
 }
 
 /// Leaves the kernel for ring 3 at `rip` with stack `rsp` (all other
@@ -202,4 +215,20 @@ unsafe extern "C" {
 pub unsafe fn enter_user_mode(rip: u64, rsp: u64) -> ! {
     // SAFETY: the caller's contract.
     unsafe { arch_enter_user_mode(rip, rsp) }
+}
+
+/// Leaves the kernel for ring 3 with every register from `frame` (after
+/// `prepare_user_return` forces user selectors and sane RFLAGS), through
+/// `iretq`. The frame is copied to the top of `stack`'s free part first.
+///
+/// # Safety
+/// Interrupts must be off; the current address space must map what the
+/// frame points at as the program expects; the calling kernel frame is
+/// abandoned for good (its stack is reused for the copy).
+pub unsafe fn return_to_user(frame: &InterruptFrame) -> ! {
+    let mut copy = frame.clone();
+    prepare_user_return(&mut copy);
+    // SAFETY: the caller's contract; `copy` lives on this stack, which the
+    // routine takes over (nothing of ours runs after it).
+    unsafe { arch_return_to_user_frame(&copy) }
 }

@@ -145,6 +145,7 @@ fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::Boot
         kprintln!("init: no initramfs was passed (QEMU -initrd; `cargo xtask run` packs one), so there is no {path} to run; idling");
         return;
     };
+    crate::initramfs::install(module.bytes());
     let mut arguments: alloc::vec::Vec<&[u8]> = alloc::vec![path.as_bytes()];
     arguments.extend(args.init_arguments().map(str::as_bytes));
     match crate::process::start_program(module.bytes(), path.as_bytes(), &arguments, &INIT_ENVIRONMENT) {

@@ -106,3 +106,15 @@ pub fn read_c_string(source: u64, max_bytes: usize) -> Result<Vec<u8>, Errno> {
         address += piece.len() as u64;
     }
 }
+
+/// Nanoseconds in a second.
+const NANOS_PER_SECOND: u64 = 1_000_000_000;
+
+/// Reads a `struct timespec` as nanoseconds (`EINVAL` if malformed).
+pub fn read_timespec(address: u64) -> Result<u64, Errno> {
+    let [seconds, nanos]: [i64; 2] = read_value(address)?;
+    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
+        return Err(Errno::EINVAL);
+    }
+    (seconds as u64).checked_mul(NANOS_PER_SECOND).and_then(|total| total.checked_add(nanos as u64)).ok_or(Errno::EINVAL)
+}

@@ -91,4 +91,13 @@ impl FdTable {
             _ => Err(Errno::EBADF),
         }
     }
+
+    /// Closes every descriptor marked close-on-exec (`execve`).
+    pub fn close_on_exec_all(&mut self) {
+        for slot in &mut self.slots {
+            if slot.as_ref().is_some_and(|slot| slot.close_on_exec) {
+                *slot = None;
+            }
+        }
+    }
 }

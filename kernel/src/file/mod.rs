@@ -3,11 +3,17 @@
 //! an `OpenFile` is one open of it (shared by `dup` and `fork`); the
 //! `FdTable` maps a process's descriptors to open files.
 
+mod archive_file;
 mod console_file;
+mod devices;
 mod fd_table;
+mod open;
+mod pipe;
 
 pub use console_file::ConsoleFile;
 pub use fd_table::{FdTable, MAX_FDS};
+pub use open::{open_path, O_CLOEXEC};
+pub use pipe::new_pipe;
 
 use alloc::sync::Arc;
 use protocol::linux_abi::Errno;
@@ -23,8 +29,12 @@ pub struct Readiness {
 /// The kind of file, for `fstat`'s `st_mode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
-    /// A terminal or other device (the console).
+    /// A terminal or other device (the console, `/dev/null`).
     CharacterDevice,
+    /// A regular file.
+    Regular,
+    /// A pipe.
+    Fifo,
 }
 
 /// What a file does. Buffers are kernel memory: the system-call layer
@@ -38,25 +48,45 @@ pub trait FileOps: Send + Sync {
     fn readiness(&self) -> Readiness;
     /// The kind of file.
     fn kind(&self) -> FileKind;
+    /// Bytes in the file (regular files).
+    fn size(&self) -> u64 {
+        0
+    }
+    /// Moves the position (`lseek`); pipes and terminals cannot.
+    fn seek(&self, _offset: i64, _whence: u64) -> Result<u64, Errno> {
+        Err(Errno::ESPIPE)
+    }
     /// Device-specific requests; none by default.
     fn ioctl(&self, _request: u64, _argument: u64) -> Result<u64, Errno> {
         Err(Errno::ENOTTY)
     }
 }
 
-/// One open of a file.
+/// One open of a file (what `dup` and `fork` share).
 pub struct OpenFile {
     ops: Arc<dyn FileOps>,
+    /// `O_NONBLOCK`: reads and writes that would wait fail with `EAGAIN`.
+    nonblocking: core::sync::atomic::AtomicBool,
 }
 
 impl OpenFile {
     /// Opens `ops`.
     pub fn new(ops: Arc<dyn FileOps>) -> Arc<OpenFile> {
-        Arc::new(OpenFile { ops })
+        Arc::new(OpenFile { ops, nonblocking: core::sync::atomic::AtomicBool::new(false) })
     }
 
     /// The file's operations.
     pub fn ops(&self) -> &dyn FileOps {
         &*self.ops
+    }
+
+    /// Whether `O_NONBLOCK` is set.
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets or clears `O_NONBLOCK`.
+    pub fn set_nonblocking(&self, nonblocking: bool) {
+        self.nonblocking.store(nonblocking, core::sync::atomic::Ordering::Relaxed);
     }
 }

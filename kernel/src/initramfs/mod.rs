@@ -7,6 +7,19 @@ pub mod newc;
 
 use newc::{Entry, NewcError, MODE_REGULAR, MODE_TYPE_MASK};
 
+/// The archive the loader passed, once `install`ed at boot.
+static ARCHIVE: spin::Once<&'static [u8]> = spin::Once::new();
+
+/// Keeps the archive for `execve` (once, at boot).
+pub fn install(archive: &'static [u8]) {
+    ARCHIVE.call_once(|| archive);
+}
+
+/// The archive the kernel booted with, if any.
+pub fn archive() -> Option<&'static [u8]> {
+    ARCHIVE.get().copied()
+}
+
 /// `path` as archives store it: without leading `/` or `./`.
 pub fn archive_name(path: &[u8]) -> &[u8] {
     let mut name = path;

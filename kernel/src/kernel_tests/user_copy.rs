@@ -41,7 +41,7 @@ fn memory_with_areas() -> Result<ProcessMemory, String> {
 fn body() -> Result<(), String> {
     let memory = memory_with_areas()?;
     let root = memory.root();
-    let process = Process::new(crate::sched::current_thread_id(), 0, String::from("user-copy"), memory, FdTable::new());
+    let process = Process::new(crate::sched::current_thread_id(), alloc::sync::Weak::new(), String::from("user-copy"), memory, FdTable::new());
     crate::sched::with_current_thread(|thread| thread.set_process(UserThread::new(process)));
     // SAFETY: the memory belongs to this thread's process, which lives as
     // long as the thread.

@@ -1,40 +1,131 @@
-//! A process ending: by `exit`/`exit_group`, or killed by a signal from a
-//! fault. The end of PID 1 ends the machine, with a console line and a
+//! Threads and processes ending: `exit` (one thread), `exit_group` and
+//! fatal signals (the whole process: every thread leaves at its next return
+//! to user mode), and what the last thread does (memory freed, files
+//! closed, children handed to init, a zombie left for the parent's
+//! `wait4`). The end of PID 1 ends the machine, with a console line and a
 //! QEMU exit status `cargo xtask run` maps to 0 (status 0) or 1.
 
-use super::{current, INIT_PID};
+use super::{current, find, Process, UserThread, INIT_PID};
+use alloc::sync::Arc;
+use arch::interrupt_frame::InterruptFrame;
+use core::sync::atomic::Ordering;
 use protocol::GuestExit;
 
 /// Status of a process whose first thread could not enter ring 3.
 pub const EXIT_STATUS_CANNOT_RUN: u64 = 127;
-/// A process killed by signal N ends its thread with this plus N (the
-/// shell's convention for `$?`) until `wait4` reports signals properly.
-pub const KILLED_BY_SIGNAL_BASE: u64 = 128;
 
-/// Ends the calling thread's process with `status` (the low 8 bits are
-/// what a parent will see).
-pub fn exit_current(status: u64) -> ! {
-    let status = status & 0xff;
-    if let Some(user) = current() {
-        if user.process.pid() == INIT_PID {
-            init_ended(&alloc::format!("exited with status {status}"), status == 0);
+/// `wait4`'s encoding of a normal exit.
+fn exited_status(code: u64) -> u32 {
+    ((code & 0xff) as u32) << 8
+}
+
+/// `wait4`'s encoding of death by a signal.
+fn killed_status(signal: u64) -> u32 {
+    (signal & 0x7f) as u32
+}
+
+/// Ends the calling thread (`exit`); the process ends with `code` when it
+/// was the last thread.
+pub fn exit_current(code: u64) -> ! {
+    match current() {
+        Some(user) => {
+            user.process.exit_status.compare_exchange(0, exited_status(code), Ordering::AcqRel, Ordering::Acquire).ok();
+            exit_thread(user, code & 0xff)
         }
+        None => crate::sched::exit(code & 0xff),
     }
-    crate::sched::exit(status)
+}
+
+/// Ends the calling thread's whole process with `code` (`exit_group`).
+pub fn exit_group(code: u64) -> ! {
+    let Some(user) = current() else { crate::sched::exit(code & 0xff) };
+    begin_exit(&user.process, exited_status(code));
+    exit_thread(user, code & 0xff)
 }
 
 /// Ends the calling thread's process as killed by `signal`.
 pub fn kill_current(signal: u64) -> ! {
-    if let Some(user) = current() {
-        if user.process.pid() == INIT_PID {
-            init_ended(&alloc::format!("was killed by signal {signal}"), false);
-        }
+    let Some(user) = current() else { crate::sched::exit(128 + signal) };
+    begin_exit(&user.process, killed_status(signal));
+    exit_thread(user, 128 + signal)
+}
+
+/// Marks the process as ending with `status` (the first reason wins).
+fn begin_exit(process: &Process, status: u32) {
+    if !process.exiting.swap(true, Ordering::AcqRel) {
+        process.exit_status.store(status, Ordering::Release);
     }
-    crate::sched::exit(KILLED_BY_SIGNAL_BASE + signal)
+}
+
+/// Run before every return to ring 3 (system calls and interrupts): a
+/// thread of an exiting process leaves instead.
+pub fn return_to_user_work(_frame: &mut InterruptFrame) {
+    let Some(user) = current() else { return };
+    if user.process.exiting.load(Ordering::Acquire) {
+        arch::cpu::enable_interrupts();
+        exit_thread(user, 0)
+    }
+}
+
+/// The calling thread goes: its `clear_child_tid` word is zeroed and
+/// woken (it is off its user stack by now), and the last thread of the
+/// process finishes it.
+fn exit_thread(user: Arc<UserThread>, thread_code: u64) -> ! {
+    let clear = user.clear_child_tid.swap(0, Ordering::AcqRel);
+    if clear != 0 && crate::uaccess::write_value(clear, &0u32).is_ok() {
+        super::futex::wake_address(&user.process, clear, 1);
+    }
+    let process = user.process.clone();
+    drop(user);
+    if process.live_threads.fetch_sub(1, Ordering::AcqRel) == 1 {
+        finish_process(&process);
+    }
+    drop(process);
+    crate::sched::exit(thread_code)
+}
+
+/// The last thread of `process` is leaving.
+fn finish_process(process: &Arc<Process>) {
+    let status = process.exit_status.load(Ordering::Acquire);
+    if process.pid == INIT_PID {
+        init_ended(status);
+    }
+    // Off the process's page tables before they can be freed.
+    crate::sched::leave_address_space();
+    let memory = process.memory.lock().take();
+    drop(memory);
+    let files = core::mem::take(&mut *process.files.lock());
+    drop(files);
+    hand_children_to_init(process);
+    process.zombie.store(true, Ordering::Release);
+    process.release_vfork_parent();
+    if let Some(parent) = process.parent.lock().upgrade() {
+        parent.child_exited.wake_all();
+    }
+}
+
+/// Orphans become init's children (init reaps them).
+fn hand_children_to_init(process: &Arc<Process>) {
+    let orphans = core::mem::take(&mut *process.children.lock());
+    if orphans.is_empty() {
+        return;
+    }
+    let Some(init) = find(INIT_PID) else { return };
+    for orphan in &orphans {
+        *orphan.parent.lock() = Arc::downgrade(&init);
+    }
+    init.children.lock().extend(orphans);
+    init.child_exited.wake_all();
 }
 
 /// PID 1 is gone: say so and power off.
-fn init_ended(how: &str, success: bool) -> ! {
+fn init_ended(status: u32) -> ! {
+    let (how, success) = if status & 0x7f == 0 {
+        let code = (status >> 8) & 0xff;
+        (alloc::format!("exited with status {code}"), code == 0)
+    } else {
+        (alloc::format!("was killed by signal {}", status & 0x7f), false)
+    };
     crate::kprintln!("init: PID 1 {how}; powering off");
     arch::qemu_exit::exit_qemu(if success { GuestExit::Pass } else { GuestExit::Fail })
 }

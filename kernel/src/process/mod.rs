@@ -1,45 +1,77 @@
 //! Processes: what the threads of one program share (memory, open files,
-//! signal dispositions, identity), and the per-thread user data the
-//! scheduler's `Thread` does not hold (the `clear_child_tid` word, the
+//! signal dispositions, identity, children), and the per-thread user data
+//! the scheduler's `Thread` does not hold (the `clear_child_tid` word, the
 //! signal mask, the alternate signal stack).
 //!
 //! A user thread's `Thread` carries its `UserThread` (type-erased, since
 //! processes sit above the scheduler); `current()` gets it back. Process
 //! ids and thread ids come from one counter (`thread::allocate_id`): a
-//! process's id is the id of its first thread, as on Linux.
+//! process's id is the id of its first thread, as on Linux; PID 1 is kept
+//! for init.
 //!
-//! Lock rule: never copy user memory (`uaccess`) while holding `memory`:
-//! the copy may fault, and the fault handler takes `memory`. `memory` is
-//! an `IrqSpinLock` because the page-fault handler runs in exception
-//! context (a sleeping lock taken with interrupts on, as Linux's
-//! `mmap_lock`, would need faults handled in process context first).
+//! Lock rules: never copy user memory (`uaccess`) while holding a
+//! `SharedMemory` lock: the copy may fault, and the fault handler takes it.
+//! That lock is an `IrqSpinLock` because the page-fault handler runs in
+//! exception context. Lock order: `children` before anything of a child.
 
+mod clone;
+mod execve;
 mod exit;
+mod futex;
 mod start;
 mod user_fault;
+mod wait;
 
-pub use exit::{exit_current, kill_current, power_off, EXIT_STATUS_CANNOT_RUN};
+pub use clone::{clone, CloneRequest, CLONE_VFORK, CLONE_VM};
+pub use execve::execve;
+pub use futex::futex;
+pub use exit::{exit_current, exit_group, kill_current, power_off, return_to_user_work, EXIT_STATUS_CANNOT_RUN};
 pub use start::start_program;
 pub use user_fault::{handle_user_page_fault, kill_current_for_fault, resolve_kernel_user_access};
+pub use wait::wait4;
 
 use crate::file::FdTable;
 use crate::memory::process_memory::ProcessMemory;
 use crate::sync::{IrqSpinLock, SpinLock};
+use crate::thread::WaitQueue;
 use alloc::string::String;
-use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use protocol::linux_abi::Errno;
+
+/// A process's memory, shared by `CLONE_VM` (threads, and a `vfork` child
+/// until it calls `execve`).
+pub type SharedMemory = Arc<IrqSpinLock<ProcessMemory>>;
 
 /// What every thread of a process shares.
 pub struct Process {
     pid: u32,
-    parent_pid: AtomicU32,
+    parent: SpinLock<Weak<Process>>,
     /// The command name (`comm`): the last path component of the program.
     name: SpinLock<String>,
-    pub memory: IrqSpinLock<ProcessMemory>,
+    /// `None` once the process has exited (zombies hold no memory).
+    memory: IrqSpinLock<Option<SharedMemory>>,
     pub files: SpinLock<FdTable>,
     /// `sigaction` dispositions, stored raw per signal (1..=64) until
     /// delivery arrives: handler, flags, restorer, mask.
     pub signal_actions: SpinLock<[[u64; 4]; 64]>,
+    /// Children not yet reaped (zombies included).
+    children: SpinLock<Vec<Arc<Process>>>,
+    /// Woken when a child becomes a zombie.
+    child_exited: WaitQueue,
+    /// Threads of this process that have not exited.
+    live_threads: AtomicU32,
+    /// Set by `exit_group` (or a fatal signal): every thread leaves at its
+    /// next return to user mode; `exit_status` says how.
+    exiting: AtomicBool,
+    /// The status `wait4` reports (Linux encoding), valid once exiting.
+    exit_status: AtomicU32,
+    /// True once the last thread is gone: a zombie until reaped.
+    zombie: AtomicBool,
+    /// `vfork`: the parent waits here until this child execs or exits.
+    vfork_done: AtomicBool,
+    vfork_waiters: WaitQueue,
 }
 
 /// The user side of one thread.
@@ -56,17 +88,34 @@ pub struct UserThread {
 /// The process id of PID 1.
 pub const INIT_PID: u32 = 1;
 
+/// Every process by pid, for `wait4`, reparenting and (later) `kill`.
+static PROCESSES: SpinLock<alloc::collections::BTreeMap<u32, Weak<Process>>> = SpinLock::new(alloc::collections::BTreeMap::new());
+
 impl Process {
-    /// A new process with `memory` and `files`.
-    pub fn new(pid: u32, parent_pid: u32, name: String, memory: ProcessMemory, files: FdTable) -> Arc<Process> {
-        Arc::new(Process {
+    /// A new process with one thread to come, `memory` and `files`.
+    pub fn new(pid: u32, parent: Weak<Process>, name: String, memory: ProcessMemory, files: FdTable) -> Arc<Process> {
+        Process::with_shared_memory(pid, parent, name, Arc::new(IrqSpinLock::new(memory)), files)
+    }
+
+    fn with_shared_memory(pid: u32, parent: Weak<Process>, name: String, memory: SharedMemory, files: FdTable) -> Arc<Process> {
+        let process = Arc::new(Process {
             pid,
-            parent_pid: AtomicU32::new(parent_pid),
+            parent: SpinLock::new(parent),
             name: SpinLock::new(name),
-            memory: IrqSpinLock::new(memory),
+            memory: IrqSpinLock::new(Some(memory)),
             files: SpinLock::new(files),
             signal_actions: SpinLock::new([[0; 4]; 64]),
-        })
+            children: SpinLock::new(Vec::new()),
+            child_exited: WaitQueue::new(),
+            live_threads: AtomicU32::new(1),
+            exiting: AtomicBool::new(false),
+            exit_status: AtomicU32::new(0),
+            zombie: AtomicBool::new(false),
+            vfork_done: AtomicBool::new(false),
+            vfork_waiters: WaitQueue::new(),
+        });
+        PROCESSES.lock().insert(pid, Arc::downgrade(&process));
+        process
     }
 
     pub fn pid(&self) -> u32 {
@@ -74,13 +123,36 @@ impl Process {
     }
 
     pub fn parent_pid(&self) -> u32 {
-        self.parent_pid.load(Ordering::Relaxed)
+        self.parent.lock().upgrade().map_or(0, |parent| parent.pid)
     }
 
     /// The command name.
     pub fn name(&self) -> String {
         self.name.lock().clone()
     }
+
+    /// The process's memory (`ESRCH` once it has exited).
+    pub fn memory(&self) -> Result<SharedMemory, Errno> {
+        self.memory.lock().clone().ok_or(Errno::ESRCH)
+    }
+
+    /// Releases a parent waiting in `vfork` (at `execve` or exit).
+    fn release_vfork_parent(&self) {
+        self.vfork_done.store(true, Ordering::Release);
+        self.vfork_waiters.wake_all();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Ids are never reused, so the entry is this process's.
+        PROCESSES.lock().remove(&self.pid);
+    }
+}
+
+/// The process with id `pid`, if it is alive or a zombie.
+pub fn find(pid: u32) -> Option<Arc<Process>> {
+    PROCESSES.lock().get(&pid)?.upgrade()
 }
 
 impl UserThread {

@@ -60,7 +60,7 @@ pub fn start_program(archive: &'static [u8], path: &[u8], arguments: &[&[u8]], e
         let pid = crate::sched::current_thread_id();
         let (entry, stack_pointer) = (program.entry, program.stack_pointer);
         let root = program.memory.root();
-        let process = Process::new(pid, 0, name, program.memory, files);
+        let process = Process::new(pid, alloc::sync::Weak::new(), name, program.memory, files);
         let user = UserThread::new(process);
         crate::sched::with_current_thread(|thread| thread.set_process(user));
         // SAFETY: the memory maps the entry point and the initial stack; it

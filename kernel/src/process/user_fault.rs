@@ -40,7 +40,8 @@ fn resolve(address: u64, error_code: u64) -> Result<(), FaultError> {
     if !arch::syscall::is_user_address(address) {
         return Err(FaultError::NotMapped);
     }
-    let result = user.process.memory.lock().handle_fault(address, access_of(error_code));
+    let memory = user.process.memory().map_err(|_| FaultError::NotMapped)?;
+    let result = memory.lock().handle_fault(address, access_of(error_code));
     result
 }
 

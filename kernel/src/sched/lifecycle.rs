@@ -78,6 +78,13 @@ fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>
     spawn_with_id(name, pinned, entry, crate::thread::allocate_id())
 }
 
+/// Starts `entry` on a new thread with the id `id`, which the caller got
+/// from `thread::allocate_id` (a new process needs its pid before its
+/// first thread runs).
+pub fn spawn_as(id: u32, name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Result<JoinHandle, SpawnError> {
+    spawn_with_id(name.into(), None, Box::new(entry), id)
+}
+
 fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>, id: u32) -> Result<JoinHandle, SpawnError> {
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
@@ -153,6 +160,37 @@ pub unsafe fn switch_address_space(root: u64) {
         // comes between recording the root and loading it.
         unsafe { crate::memory::paging::load_root(root) };
     });
+}
+
+/// Moves the calling thread back onto the kernel's own page tables, for
+/// good (a process's last thread does this before its memory is freed).
+pub fn leave_address_space() {
+    arch::cpu::without_interrupts(|| {
+        super::current::with_current_thread(|thread| thread.set_address_space_root(0));
+        // SAFETY: the kernel's own root.
+        unsafe { crate::memory::paging::load_root(crate::memory::paging::kernel_root()) };
+    });
+}
+
+/// Turns the calling kernel thread into a user thread of the address
+/// space at `root` with the registers `state` and `frame` (a `clone`
+/// child: its parent's registers with RAX = 0), and leaves for ring 3.
+///
+/// # Safety
+/// `root` must be a user address space that outlives the thread and maps
+/// what `frame` points at.
+pub unsafe fn enter_user_frame(root: u64, state: crate::thread::UserState, frame: &arch::interrupt_frame::InterruptFrame) -> ! {
+    arch::cpu::disable_interrupts();
+    let thread = current_thread();
+    thread.set_address_space_root(root);
+    let state = thread.set_user_state(state);
+    // SAFETY: interrupts are off, on the CPU running this thread.
+    unsafe { state.load_into_cpu() };
+    drop(thread);
+    // SAFETY: the caller's contract.
+    unsafe { crate::memory::paging::load_root(root) };
+    // SAFETY: interrupts are off; the caller's contract for the frame.
+    unsafe { arch::syscall::return_to_user(frame) }
 }
 
 /// Why a thread could not enter user mode.

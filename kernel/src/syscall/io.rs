@@ -21,8 +21,28 @@ fn file(fd: u64) -> Result<Arc<OpenFile>, Errno> {
     current_user()?.process.files.lock().get(fd)
 }
 
+/// `O_NONBLOCK` in `fcntl` status flags.
+const O_NONBLOCK: u64 = 0o4000;
+/// Generic descriptor ioctls.
+const FIONBIO: u64 = 0x5421;
+const FIONCLEX: u64 = 0x5450;
+const FIOCLEX: u64 = 0x5451;
+
+/// For a non-blocking open file: `EAGAIN` unless the operation can
+/// proceed now. (Checked before the operation; a second reader of the
+/// same pipe can still take the data in between and make the read wait.)
+fn check_would_block(file: &OpenFile, reading: bool) -> Result<(), Errno> {
+    if !file.is_nonblocking() {
+        return Ok(());
+    }
+    let readiness = file.ops().readiness();
+    let ready = if reading { readiness.readable } else { readiness.writable };
+    if ready || readiness.hung_up { Ok(()) } else { Err(Errno::EAGAIN) }
+}
+
 pub fn write(fd: u64, buffer: u64, length: u64) -> SyscallResult {
     let file = file(fd)?;
+    check_would_block(&file, false)?;
     let mut written = 0u64;
     let mut chunk = vec![0u8; (length as usize).min(CHUNK_BYTES)];
     while written < length {
@@ -44,6 +64,7 @@ pub fn read(fd: u64, buffer: u64, length: u64) -> SyscallResult {
     if !crate::uaccess::is_user_range(buffer, length) {
         return Err(Errno::EFAULT);
     }
+    check_would_block(&file, true)?;
     let mut chunk = vec![0u8; (length as usize).min(CHUNK_BYTES)];
     let count = file.ops().read(&mut chunk)?;
     copy_to_user(buffer, &chunk[..count])?;
@@ -133,23 +154,82 @@ pub fn fcntl(fd: u64, command: u64, argument: u64) -> SyscallResult {
         F_GETFD => files.close_on_exec(fd).map(u64::from),
         F_SETFD => files.set_close_on_exec(fd, argument & FD_CLOEXEC != 0).map(|()| 0),
         F_GETFL => {
-            files.get(fd)?;
+            let file = files.get(fd)?;
             const O_RDWR: u64 = 2;
-            Ok(O_RDWR)
+            Ok(O_RDWR | if file.is_nonblocking() { O_NONBLOCK } else { 0 })
         }
-        F_SETFL => files.get(fd).map(|_| 0),
+        F_SETFL => {
+            files.get(fd)?.set_nonblocking(argument & O_NONBLOCK != 0);
+            Ok(0)
+        }
         _ => Err(Errno::EINVAL),
     }
 }
 
 pub fn ioctl(fd: u64, request: u64, argument: u64) -> SyscallResult {
-    file(fd)?.ops().ioctl(request, argument)
+    let file = file(fd)?;
+    match request {
+        FIONBIO => {
+            let enable: u32 = read_value(argument)?;
+            file.set_nonblocking(enable != 0);
+            Ok(0)
+        }
+        FIOCLEX | FIONCLEX => current_user()?.process.files.lock().set_close_on_exec(fd, request == FIOCLEX).map(|()| 0),
+        _ => file.ops().ioctl(request, argument),
+    }
 }
 
-pub fn lseek(fd: u64) -> SyscallResult {
-    match file(fd)?.ops().kind() {
-        FileKind::CharacterDevice => Err(Errno::ESPIPE),
+pub fn lseek(fd: u64, offset: u64, whence: u64) -> SyscallResult {
+    file(fd)?.ops().seek(offset as i64, whence)
+}
+
+/// `AT_FDCWD`: relative to the working directory.
+const AT_FDCWD: i64 = -100;
+/// Longest path.
+const MAX_PATH_BYTES: usize = 4095;
+
+pub fn openat(directory: u64, path_address: u64, flags: u64) -> SyscallResult {
+    let path = crate::uaccess::read_c_string(path_address, MAX_PATH_BYTES)?;
+    if !path.starts_with(b"/") && directory as i64 != AT_FDCWD {
+        // Directories as files arrive with the VFS.
+        file(directory)?;
+        return Err(Errno::ENOTDIR);
     }
+    let file = OpenFile::new(crate::file::open_path(&path, flags)?);
+    file.set_nonblocking(flags & O_NONBLOCK != 0);
+    let user = current_user()?;
+    let fd = user.process.files.lock().insert(file, flags & crate::file::O_CLOEXEC != 0, 0)?;
+    Ok(fd)
+}
+
+pub fn pipe2(address: u64, flags: u64) -> SyscallResult {
+    if flags & !(crate::file::O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (reader, writer) = crate::file::new_pipe();
+    let (reader, writer) = (OpenFile::new(reader), OpenFile::new(writer));
+    reader.set_nonblocking(flags & O_NONBLOCK != 0);
+    writer.set_nonblocking(flags & O_NONBLOCK != 0);
+    let close_on_exec = flags & crate::file::O_CLOEXEC != 0;
+    let user = current_user()?;
+    let fds = {
+        let mut files = user.process.files.lock();
+        let read_fd = files.insert(reader, close_on_exec, 0)?;
+        match files.insert(writer, close_on_exec, 0) {
+            Ok(write_fd) => [read_fd as u32, write_fd as u32],
+            Err(error) => {
+                files.close(read_fd)?;
+                return Err(error);
+            }
+        }
+    };
+    if let Err(error) = write_value(address, &fds) {
+        let mut files = user.process.files.lock();
+        let _ = files.close(u64::from(fds[0]));
+        let _ = files.close(u64::from(fds[1]));
+        return Err(error);
+    }
+    Ok(0)
 }
 
 /// `struct stat` (x86_64): 144 bytes.
@@ -177,13 +257,18 @@ const _: () = assert!(core::mem::size_of::<Stat>() == 144);
 
 pub fn fstat(fd: u64, address: u64) -> SyscallResult {
     const S_IFCHR: u32 = 0o020000;
+    const S_IFREG: u32 = 0o100000;
+    const S_IFIFO: u32 = 0o010000;
     /// `/dev/console` is character device 5:1.
     const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
-    let kind = file(fd)?.ops().kind();
-    let (mode, device) = match kind {
+    let file = file(fd)?;
+    let (mode, device) = match file.ops().kind() {
         FileKind::CharacterDevice => (S_IFCHR | 0o620, CONSOLE_DEVICE),
+        FileKind::Regular => (S_IFREG | 0o755, 0),
+        FileKind::Fifo => (S_IFIFO | 0o600, 0),
     };
-    let stat = Stat { mode, links: 1, represented_device: device, block_size: 4096, ..Stat::default() };
+    let size = file.ops().size();
+    let stat = Stat { mode, links: 1, represented_device: device, block_size: 4096, size: size as i64, blocks: size.div_ceil(512) as i64, ..Stat::default() };
     write_value(address, &stat).map(|()| 0)
 }
 
@@ -248,6 +333,6 @@ pub fn poll(array: u64, count: u64, timeout_millis: i64) -> SyscallResult {
 }
 
 pub fn ppoll(array: u64, count: u64, timeout: u64) -> SyscallResult {
-    let timeout = if timeout == 0 { None } else { Some(super::time::read_timespec(timeout)?) };
+    let timeout = if timeout == 0 { None } else { Some(crate::uaccess::read_timespec(timeout)?) };
     poll_for(array, count, timeout)
 }

@@ -28,9 +28,14 @@ pub struct Arguments(pub [u64; 6]);
 /// What a handler returns: the value for RAX, or an error number.
 pub type SyscallResult = Result<u64, Errno>;
 
-/// Registers the dispatcher with the entry path (once, at boot).
+/// `SIGCHLD`, the exit signal of `fork` and `vfork` children.
+const SIGCHLD: u64 = 17;
+
+/// Registers the dispatcher with the entry path, and the work before every
+/// return to ring 3 with the interrupt path (once, at boot).
 pub fn init() {
     arch::syscall::register_handler(dispatch);
+    arch::idt::register_user_return_hook(crate::process::return_to_user_work);
 }
 
 /// How many system calls were made so far.
@@ -51,6 +56,7 @@ fn dispatch(frame: &mut InterruptFrame) {
     CALLS.fetch_add(1, Ordering::Relaxed);
     let arguments = Arguments([frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9]);
     let result = call(frame.rax, arguments, frame);
+    crate::process::return_to_user_work(frame);
     arch::cpu::disable_interrupts();
     frame.rax = match result {
         Ok(value) => value,
@@ -73,7 +79,11 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_DUP => io::dup(a0),
         SYS_DUP2 => io::dup3(a0, a1, 0, true),
         SYS_DUP3 => io::dup3(a0, a1, a2, false),
-        SYS_LSEEK => io::lseek(a0),
+        SYS_LSEEK => io::lseek(a0, a1, a2),
+        SYS_OPEN => io::openat(-100i64 as u64, a0, a1),
+        SYS_OPENAT => io::openat(a0, a1, a2),
+        SYS_PIPE => io::pipe2(a0, 0),
+        SYS_PIPE2 => io::pipe2(a0, a1),
         SYS_FSTAT => io::fstat(a0, a1),
         SYS_MMAP => memory::mmap(a0, a1, a2, a3, a4, a5),
         SYS_MUNMAP => memory::munmap(a0, a1),
@@ -96,7 +106,17 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
             crate::sched::yield_now();
             Ok(0)
         }
-        SYS_EXIT | SYS_EXIT_GROUP => process::exit(a0),
+        SYS_EXIT => crate::process::exit_current(a0),
+        SYS_EXIT_GROUP => crate::process::exit_group(a0),
+        SYS_CLONE => crate::process::clone(crate::process::CloneRequest { flags: a0, stack: a1, parent_tid: a2, child_tid: a3, tls: a4 }, frame),
+        SYS_FORK => crate::process::clone(crate::process::CloneRequest { flags: SIGCHLD, stack: 0, parent_tid: 0, child_tid: 0, tls: 0 }, frame),
+        SYS_VFORK => {
+            let flags = crate::process::CLONE_VM | crate::process::CLONE_VFORK | SIGCHLD;
+            crate::process::clone(crate::process::CloneRequest { flags, stack: 0, parent_tid: 0, child_tid: 0, tls: 0 }, frame)
+        }
+        SYS_EXECVE => crate::process::execve(a0, a1, a2, frame),
+        SYS_WAIT4 => crate::process::wait4(a0, a1, a2, a3),
+        SYS_FUTEX => crate::process::futex(a0, a1, a2, a3, a4, a5),
         SYS_SET_TID_ADDRESS => process::set_tid_address(a0),
         SYS_ARCH_PRCTL => process::arch_prctl(a0, a1),
         SYS_UNAME => process::uname(a0),

@@ -19,13 +19,6 @@ pub fn getppid() -> SyscallResult {
     Ok(crate::process::current().map_or(0, |user| u64::from(user.process.parent_pid())))
 }
 
-pub fn exit(status: u64) -> SyscallResult {
-    if crate::process::current().is_some() {
-        crate::process::exit_current(status)
-    }
-    crate::sched::exit(status & 0xff)
-}
-
 pub fn set_tid_address(address: u64) -> SyscallResult {
     current_user()?.clear_child_tid.store(address, Ordering::Relaxed);
     Ok(u64::from(crate::sched::current_thread_id()))

@@ -2,20 +2,12 @@
 //! nanosleep, clock_nanosleep.
 
 use super::SyscallResult;
-use crate::uaccess::{read_value, write_value};
+use crate::uaccess::{read_timespec, write_value};
 use protocol::linux_abi::misc::*;
 use protocol::linux_abi::Errno;
 
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
-/// Reads a `struct timespec` as nanoseconds (`EINVAL` if malformed).
-pub fn read_timespec(address: u64) -> Result<u64, Errno> {
-    let [seconds, nanos]: [i64; 2] = read_value(address)?;
-    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
-        return Err(Errno::EINVAL);
-    }
-    (seconds as u64).checked_mul(NANOS_PER_SECOND).and_then(|total| total.checked_add(nanos as u64)).ok_or(Errno::EINVAL)
-}
 
 fn write_timespec(address: u64, nanos: u64) -> Result<(), Errno> {
     write_value(address, &[(nanos / NANOS_PER_SECOND) as i64, (nanos % NANOS_PER_SECOND) as i64])

@@ -297,6 +297,6 @@ impl Thread {
 }
 
 /// A fresh thread id.
-pub(crate) fn allocate_id() -> u32 {
+pub fn allocate_id() -> u32 {
     NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed)
 }

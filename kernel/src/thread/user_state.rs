@@ -46,6 +46,53 @@ impl UserState {
         Some(UserState { registers: UnsafeCell::new(Registers { fs_base: 0, gs_base: 0, fpu_image: image }) })
     }
 
+    /// A copy of the calling thread's user registers as they are in the
+    /// CPU now (for `clone`: the child starts with the parent's).
+    ///
+    /// # Safety
+    /// `self` must be the calling thread's own state.
+    pub unsafe fn duplicate_running(&self) -> Option<UserState> {
+        let copy = UserState::new_initial()?;
+        arch::cpu::without_interrupts(|| {
+            // SAFETY: our own state, interrupts off (the caller's contract).
+            unsafe { self.save_from_cpu() };
+            // SAFETY: as above; `copy` is fresh; both images have
+            // `fpu_layout()` bytes.
+            unsafe {
+                let from = &*self.registers.get();
+                let to = &mut *copy.registers.get();
+                to.fs_base = from.fs_base;
+                to.gs_base = from.gs_base;
+                core::ptr::copy_nonoverlapping(from.fpu_image.as_ptr(), to.fpu_image.as_ptr(), fpu_layout().size());
+            }
+        });
+        Some(copy)
+    }
+
+    /// Sets the FS base of a state no thread uses yet (`CLONE_SETTLS`).
+    pub fn set_fs_base_before_start(&mut self, base: u64) {
+        self.registers.get_mut().fs_base = base;
+    }
+
+    /// Back to the state a new program starts with, in the state and in
+    /// the CPU (`execve`).
+    ///
+    /// # Safety
+    /// As for `set_fs_base`.
+    pub unsafe fn reset_to_initial(&self) {
+        // SAFETY: the caller's contract makes us the only user.
+        let registers = unsafe { &mut *self.registers.get() };
+        registers.fs_base = 0;
+        registers.gs_base = 0;
+        let size = fpu_layout().size();
+        // SAFETY: the image has `size` bytes and is ours.
+        let image = unsafe { core::slice::from_raw_parts_mut(registers.fpu_image.as_ptr(), size) };
+        image.fill(0);
+        arch::fpu::write_initial_image(image);
+        // SAFETY: as above.
+        unsafe { self.load_into_cpu() };
+    }
+
     /// Saves the CPU's user registers into this state.
     ///
     /// # Safety

@@ -45,6 +45,8 @@ impl Errno {
     pub const EMFILE: Errno = Errno(24);
     /// Not a typewriter (no terminal ioctl here).
     pub const ENOTTY: Errno = Errno(25);
+    /// Read-only file system.
+    pub const EROFS: Errno = Errno(30);
     /// Illegal seek.
     pub const ESPIPE: Errno = Errno(29);
     /// Broken pipe.
