@@ -15,6 +15,7 @@ use core::sync::atomic::AtomicBool;
 pub fn init() {
     arch::idt::register_handler(vectors::CALL_FUNCTION, on_call_function);
     crate::memory::tlb::register_shootdown(shootdown_tlb);
+    crate::memory::tlb::register_user_shootdown(shootdown_user_tlb);
 }
 
 fn send(guard: &PreemptGuard, target: CpuId, vector: u8) {
@@ -66,6 +67,20 @@ pub fn run_on_all(function: fn()) {
     let _stay = PreemptGuard::new();
     for block in cpu::online() {
         run_on(block.id(), function);
+    }
+}
+
+/// Flushes the TLB of every other CPU in `cpus` (a user address space's
+/// active set) and waits for them. Interrupts must be enabled if there are
+/// any.
+fn shootdown_user_tlb(cpus: &crate::memory::address_space::ActiveCpus) {
+    let guard = PreemptGuard::new();
+    let me = cpu::this_cpu(&guard).id();
+    for index in cpus.members() {
+        let Some(target) = cpu::online_id(index as u32) else { continue };
+        if target != me {
+            run_on(target, x86_64::instructions::tlb::flush_all);
+        }
     }
 }
 

@@ -32,6 +32,12 @@ pub fn warm_up_scheduler(cpus: &[CpuId]) -> Result<(), alloc::string::String> {
     Ok(())
 }
 
+/// Wraps hand-mapped user pages into an address space a thread can enter.
+pub fn address_space_of(pages: crate::memory::user_space::UserAddressSpace) -> alloc::sync::Arc<crate::memory::address_space::AddressSpace> {
+    let memory = crate::memory::process_memory::ProcessMemory::with_pages(pages);
+    alloc::sync::Arc::new(crate::memory::address_space::AddressSpace::new(memory))
+}
+
 /// Exit status of a test's user thread that could not enter ring 3.
 pub const ENTER_USER_MODE_FAILED: u64 = 0xE0;
 
@@ -41,9 +47,9 @@ pub const ENTER_USER_MODE_FAILED: u64 = 0xE0;
 ///
 /// # Safety
 /// As for `sched::enter_user_mode`.
-pub unsafe fn enter_user_mode_or_exit(root: u64, rip: u64, rsp: u64) -> ! {
+pub unsafe fn enter_user_mode_or_exit(space: alloc::sync::Arc<crate::memory::address_space::AddressSpace>, rip: u64, rsp: u64) -> ! {
     // SAFETY: the caller's contract.
-    let Err(error) = unsafe { crate::sched::enter_user_mode(root, rip, rsp) };
+    let Err(error) = unsafe { crate::sched::enter_user_mode(space, rip, rsp) };
     crate::kprintln!("thread {}: cannot enter user mode: {error:?}", crate::sched::current_thread_id());
     crate::sched::exit(ENTER_USER_MODE_FAILED)
 }

@@ -40,12 +40,10 @@ fn memory_with_areas() -> Result<ProcessMemory, String> {
 
 fn body() -> Result<(), String> {
     let memory = memory_with_areas()?;
-    let root = memory.root();
     let process = Process::new(crate::sched::current_thread_id(), alloc::sync::Weak::new(), String::from("user-copy"), memory, FdTable::new());
+    let space = process.memory().map_err(|error| format!("{error:?}"))?;
     crate::sched::with_current_thread(|thread| thread.set_process(UserThread::new(process)));
-    // SAFETY: the memory belongs to this thread's process, which lives as
-    // long as the thread.
-    unsafe { crate::sched::switch_address_space(root) };
+    crate::sched::switch_address_space(Some(space));
 
     // Good copies, the first one through a demand-zero fault.
     check("copy_to_user into a fresh page", copy_to_user(WRITABLE_START + 8, b"abc\0").is_ok())?;

@@ -31,17 +31,15 @@ fn run_user_thread_at(name: &str, rip: u64, code: &[u8]) -> Result<u64, String> 
     space
         .map_page(STACK_PAGE_ADDRESS, UserPageAccess::ReadWrite, &[])
         .map_err(|error| format!("mapping the stack: {error:?}"))?;
-    let root = space.root();
+    let space = super::support::address_space_of(space);
     let rsp = STACK_PAGE_ADDRESS + PAGE_SIZE_BYTES - 16;
     let thread = crate::sched::spawn(name, move || {
         // SAFETY: the space maps the stack; `rip` is meant to fault, which
-        // kills only this thread; the space outlives the join below.
-        unsafe { super::support::enter_user_mode_or_exit(root, rip, rsp) }
+        // kills only this thread.
+        unsafe { super::support::enter_user_mode_or_exit(space, rip, rsp) }
     })
     .map_err(|error| format!("spawn: {error}"))?;
-    let status = thread.join();
-    drop(space);
-    Ok(status)
+    Ok(thread.join())
 }
 
 pub fn run() -> Result<(), String> {

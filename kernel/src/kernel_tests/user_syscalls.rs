@@ -50,19 +50,17 @@ pub fn run() -> Result<(), String> {
         // takes a while, and no probe should start with its time gone.
         let deadline = crate::timer::tsc_deadline_in(RUN_MICROS);
         let (space, rsp) = user_space_with_probe(deadline)?;
-        let root = space.root();
+        let space = super::support::address_space_of(space);
         let thread = crate::sched::spawn(format!("user-probe-{index}"), move || {
-            // SAFETY: the space maps the probe at CODE_ADDRESS and its stack
-            // at `rsp`, and the test keeps it alive until after the join.
-            unsafe { super::support::enter_user_mode_or_exit(root, CODE_ADDRESS, rsp) }
+            // SAFETY: the space maps the probe at CODE_ADDRESS and its stack at `rsp`.
+            unsafe { super::support::enter_user_mode_or_exit(space, CODE_ADDRESS, rsp) }
         })
         .map_err(|error| format!("spawn: {error}"))?;
-        threads.push((space, thread));
+        threads.push(thread);
     }
     let mut failures = Vec::new();
-    for (index, (space, thread)) in threads.into_iter().enumerate() {
+    for (index, thread) in threads.into_iter().enumerate() {
         let status = thread.join();
-        drop(space);
         if status != 0 {
             failures.push((index, status));
         }

@@ -25,6 +25,9 @@ pub mod paging;
 /// TLB shootdown, reached through a hook the IPI layer registers.
 #[cfg(target_os = "none")]
 pub mod tlb;
+/// A user address space for the scheduler and the TLB: memory, root, active CPUs.
+#[cfg(target_os = "none")]
+pub mod address_space;
 /// A process's memory: page tables and memory map in step, demand paging, brk.
 #[cfg(target_os = "none")]
 pub mod process_memory;

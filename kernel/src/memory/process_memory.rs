@@ -4,14 +4,14 @@
 //! `brk` and `madvise(DONTNEED)` edit the map and the tables together.
 //! The layout is in TEAM_NOTES/address-space-layout.md.
 //!
-//! TLB: a process has one thread so far, so only the CPU running it can
-//! hold its translations (every other CPU loaded another root since, and
-//! a CR3 load drops them); edits flush the local TLB. Threads sharing the
-//! space (`clone(CLONE_VM)`) will need the set of CPUs that have it loaded.
+//! TLB: edits flush the local TLB as they go and hand the frames they
+//! unmapped to the caller, which frees them only after every other CPU
+//! that has the space loaded flushed too (`address_space::AddressSpace`).
 
 use super::frames;
 use super::user_space::{PageState, UserAddressSpace, UserMapError};
 use super::vm_areas::{Area, AreaError, AreaKind, Protection, VmAreas, PAGE_BYTES};
+use alloc::vec::Vec;
 use protocol::linux_abi::Errno;
 use x86_64::VirtAddr;
 
@@ -72,7 +72,13 @@ fn flush_local(address: u64) {
 impl ProcessMemory {
     /// An empty address space; `None` when out of memory.
     pub fn new() -> Option<ProcessMemory> {
-        Some(ProcessMemory { space: UserAddressSpace::new()?, areas: VmAreas::new(), brk_start: 0, brk: 0, limit_bytes: u64::MAX })
+        Some(ProcessMemory::with_pages(UserAddressSpace::new()?))
+    }
+
+    /// Memory made of pages mapped by hand in `space`, with no areas (for
+    /// tests that run tiny ring-3 probes: a fault there kills the thread).
+    pub fn with_pages(space: UserAddressSpace) -> ProcessMemory {
+        ProcessMemory { space, areas: VmAreas::new(), brk_start: 0, brk: 0, limit_bytes: u64::MAX }
     }
 
     /// Physical address of its PML4.
@@ -173,7 +179,15 @@ impl ProcessMemory {
     /// `protection`; at exactly `address` when `fixed` (replacing what was
     /// there unless `no_replace`), else at the hint if free, else top-down.
     /// Returns the address.
-    pub fn map_anonymous(&mut self, address: u64, length: u64, protection: Protection, fixed: bool, no_replace: bool) -> Result<u64, Errno> {
+    pub fn map_anonymous(
+        &mut self,
+        address: u64,
+        length: u64,
+        protection: Protection,
+        fixed: bool,
+        no_replace: bool,
+        freed: &mut Vec<u64>,
+    ) -> Result<u64, Errno> {
         let length = page_up(length).filter(|&length| length > 0).ok_or(Errno::ENOMEM)?;
         let start = if fixed || no_replace {
             if !address.is_multiple_of(PAGE_BYTES) {
@@ -187,7 +201,7 @@ impl ProcessMemory {
                 if no_replace {
                     return Err(Errno::EEXIST);
                 }
-                self.unmap(address, length)?;
+                self.unmap(address, length, freed)?;
             }
             address
         } else {
@@ -204,8 +218,9 @@ impl ProcessMemory {
         Ok(start)
     }
 
-    /// `munmap`: removes `[address, address + length)` (holes are fine).
-    pub fn unmap(&mut self, address: u64, length: u64) -> Result<(), Errno> {
+    /// `munmap`: removes `[address, address + length)` (holes are fine);
+    /// the frames unmapped go to `freed`.
+    pub fn unmap(&mut self, address: u64, length: u64, freed: &mut Vec<u64>) -> Result<(), Errno> {
         if !address.is_multiple_of(PAGE_BYTES) || length == 0 {
             return Err(Errno::EINVAL);
         }
@@ -215,15 +230,18 @@ impl ProcessMemory {
         }
         let removed = self.areas.remove(address, end).map_err(|_| Errno::EINVAL)?;
         for area in removed {
-            self.unmap_pages(area.start, area.end);
+            self.unmap_pages(area.start, area.end, freed);
         }
         Ok(())
     }
 
-    fn unmap_pages(&mut self, start: u64, end: u64) {
+    fn unmap_pages(&mut self, start: u64, end: u64, freed: &mut Vec<u64>) {
         for page in (start..end).step_by(PAGE_BYTES as usize) {
-            if self.space.unmap(page) {
-                flush_local(page);
+            if let Some((frame, was_present)) = self.space.unmap(page) {
+                if was_present {
+                    flush_local(page);
+                }
+                freed.push(frame);
             }
         }
     }
@@ -253,7 +271,7 @@ impl ProcessMemory {
 
     /// `madvise(MADV_DONTNEED)`: drops the pages of `[address, end)` that
     /// have frames; they read back as zeros.
-    pub fn discard(&mut self, address: u64, length: u64) -> Result<(), Errno> {
+    pub fn discard(&mut self, address: u64, length: u64, freed: &mut Vec<u64>) -> Result<(), Errno> {
         if !address.is_multiple_of(PAGE_BYTES) {
             return Err(Errno::EINVAL);
         }
@@ -265,7 +283,7 @@ impl ProcessMemory {
             .map(|area| (area.start.max(address), area.end.min(end)))
             .collect();
         for (start, end) in pieces {
-            self.unmap_pages(start, end);
+            self.unmap_pages(start, end, freed);
         }
         Ok(())
     }
@@ -273,7 +291,7 @@ impl ProcessMemory {
     /// `brk`: moves the program break to `requested` if it can (growing the
     /// heap area into free space or shrinking it) and returns the break in
     /// force afterwards (the old one when it cannot), as Linux does.
-    pub fn set_brk(&mut self, requested: u64) -> u64 {
+    pub fn set_brk(&mut self, requested: u64, freed: &mut Vec<u64>) -> u64 {
         if requested < self.brk_start || requested > MMAP_TOP {
             return self.brk;
         }
@@ -294,7 +312,7 @@ impl ProcessMemory {
                 return self.brk;
             }
         } else if new_end < old_end {
-            let _ = self.unmap(new_end, old_end - new_end);
+            let _ = self.unmap(new_end, old_end - new_end, freed);
         }
         self.brk = requested;
         self.brk

@@ -167,22 +167,17 @@ impl UserAddressSpace {
         Ok(frame)
     }
 
-    /// Removes the page at `virtual_address` and frees its frame; returns
-    /// whether the TLB may hold it (it was present).
-    pub fn unmap(&mut self, virtual_address: u64) -> bool {
-        let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return false };
+    /// Removes the page at `virtual_address`; returns its frame (now the
+    /// caller's to free, once no TLB can hold it) and whether a TLB may
+    /// hold it (it was present).
+    pub fn unmap(&mut self, virtual_address: u64) -> Option<(u64, bool)> {
+        let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return None };
         let state = state_of(entry);
         entry.set_unused();
         match state {
-            PageState::Unmapped => false,
-            PageState::Kept { frame } => {
-                let _ = frames::free(frame);
-                false
-            }
-            PageState::Present { frame, .. } => {
-                let _ = frames::free(frame);
-                true
-            }
+            PageState::Unmapped => None,
+            PageState::Kept { frame } => Some((frame, false)),
+            PageState::Present { frame, .. } => Some((frame, true)),
         }
     }
 

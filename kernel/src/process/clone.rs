@@ -93,7 +93,7 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     let id = crate::thread::allocate_id();
     let parent_process = user.process.clone();
     let memory = parent_process.memory()?;
-    let root = memory.lock().root();
+    let space = memory.clone();
     let (child_user, child_process) = if flags & CLONE_THREAD != 0 {
         parent_process.live_threads.fetch_add(1, Ordering::AcqRel);
         (UserThread::new(parent_process.clone()), None)
@@ -121,7 +121,7 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
         // SAFETY: the memory is the process's (shared with the parent),
         // alive while this thread is; the frame is the parent's, which
         // was running in it.
-        unsafe { crate::sched::enter_user_frame(root, state, &child_frame) }
+        unsafe { crate::sched::enter_user_frame(space, state, &child_frame) }
     });
     if spawned.is_err() {
         if let Some(child) = &child_process {

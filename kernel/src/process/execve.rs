@@ -68,11 +68,8 @@ pub fn execve(path_address: u64, arguments_address: u64, environment_address: u6
 
     // Past the point of no return.
     let process = user.process.clone();
-    let root = program.memory.root();
-    let new_memory = Arc::new(crate::sync::IrqSpinLock::new(program.memory));
-    // SAFETY: the new memory belongs to the process from the next line on
-    // and outlives this thread's use of it.
-    unsafe { crate::sched::switch_address_space(root) };
+    let new_memory = Arc::new(crate::memory::address_space::AddressSpace::new(program.memory));
+    crate::sched::switch_address_space(Some(new_memory.clone()));
     let old_memory = process.memory.lock().replace(new_memory);
     drop(old_memory);
     process.files.lock().close_on_exec_all();

@@ -91,7 +91,7 @@ fn finish_process(process: &Arc<Process>) {
         init_ended(status);
     }
     // Off the process's page tables before they can be freed.
-    crate::sched::leave_address_space();
+    crate::sched::switch_address_space(None);
     let memory = process.memory.lock().take();
     drop(memory);
     let files = core::mem::take(&mut *process.files.lock());

@@ -9,10 +9,10 @@
 //! process's id is the id of its first thread, as on Linux; PID 1 is kept
 //! for init.
 //!
-//! Lock rules: never copy user memory (`uaccess`) while holding a
-//! `SharedMemory` lock: the copy may fault, and the fault handler takes it.
-//! That lock is an `IrqSpinLock` because the page-fault handler runs in
-//! exception context. Lock order: `children` before anything of a child.
+//! Lock rules: never copy user memory (`uaccess`) inside
+//! `AddressSpace::with_memory`: the copy may fault, and the fault handler
+//! takes that lock (an `IrqSpinLock`, since faults are handled in
+//! exception context). Lock order: `children` before anything of a child.
 
 mod clone;
 mod execve;
@@ -31,6 +31,7 @@ pub use user_fault::{handle_user_page_fault, kill_current_for_fault, resolve_ker
 pub use wait::wait4;
 
 use crate::file::FdTable;
+use crate::memory::address_space::AddressSpace;
 use crate::memory::process_memory::ProcessMemory;
 use crate::sync::{IrqSpinLock, SpinLock};
 use crate::thread::WaitQueue;
@@ -42,7 +43,7 @@ use protocol::linux_abi::Errno;
 
 /// A process's memory, shared by `CLONE_VM` (threads, and a `vfork` child
 /// until it calls `execve`).
-pub type SharedMemory = Arc<IrqSpinLock<ProcessMemory>>;
+pub type SharedMemory = Arc<AddressSpace>;
 
 /// What every thread of a process shares.
 pub struct Process {
@@ -94,7 +95,7 @@ static PROCESSES: SpinLock<alloc::collections::BTreeMap<u32, Weak<Process>>> = S
 impl Process {
     /// A new process with one thread to come, `memory` and `files`.
     pub fn new(pid: u32, parent: Weak<Process>, name: String, memory: ProcessMemory, files: FdTable) -> Arc<Process> {
-        Process::with_shared_memory(pid, parent, name, Arc::new(IrqSpinLock::new(memory)), files)
+        Process::with_shared_memory(pid, parent, name, Arc::new(AddressSpace::new(memory)), files)
     }
 
     fn with_shared_memory(pid: u32, parent: Weak<Process>, name: String, memory: SharedMemory, files: FdTable) -> Arc<Process> {

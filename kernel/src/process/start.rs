@@ -59,13 +59,12 @@ pub fn start_program(archive: &'static [u8], path: &[u8], arguments: &[&[u8]], e
     let spawned = crate::sched::spawn_init(thread_name, move || {
         let pid = crate::sched::current_thread_id();
         let (entry, stack_pointer) = (program.entry, program.stack_pointer);
-        let root = program.memory.root();
         let process = Process::new(pid, alloc::sync::Weak::new(), name, program.memory, files);
+        let space = process.memory().expect("a new process has memory");
         let user = UserThread::new(process);
         crate::sched::with_current_thread(|thread| thread.set_process(user));
-        // SAFETY: the memory maps the entry point and the initial stack; it
-        // is owned by the process, which this thread holds until it is gone.
-        let Err(error) = unsafe { crate::sched::enter_user_mode(root, entry, stack_pointer) };
+        // SAFETY: the memory maps the entry point and the initial stack.
+        let Err(error) = unsafe { crate::sched::enter_user_mode(space, entry, stack_pointer) };
         crate::kprintln!("process {pid}: cannot enter user mode: {error:?}");
         super::exit_current(crate::process::EXIT_STATUS_CANNOT_RUN)
     });

@@ -41,8 +41,7 @@ fn resolve(address: u64, error_code: u64) -> Result<(), FaultError> {
         return Err(FaultError::NotMapped);
     }
     let memory = user.process.memory().map_err(|_| FaultError::NotMapped)?;
-    let result = memory.lock().handle_fault(address, access_of(error_code));
-    result
+    memory.handle_fault(address, access_of(error_code))
 }
 
 /// A page fault from ring 3: `true` if resolved (return to the program).

@@ -5,6 +5,7 @@ use super::placement::{enqueue, least_loaded_cpu, wake_up};
 use super::current::current_thread;
 use super::switch::{finish_switch, schedule};
 use crate::cpu::CpuId;
+use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
 use crate::sync::IrqGuard;
 use crate::thread::{Thread, ThreadState};
@@ -145,50 +146,38 @@ pub fn exit(code: u64) -> ! {
     unreachable!("an exited thread was scheduled again");
 }
 
-/// Moves the calling thread onto the address space whose PML4 is at
-/// `root` (for good: every CPU that runs it from now on loads it), without
-/// leaving the kernel. For threads that work on a process's memory from
-/// the kernel side.
-///
-/// # Safety
-/// `root` must be a user address space (kernel half shared) that outlives
-/// the thread.
-pub unsafe fn switch_address_space(root: u64) {
+/// Moves the calling thread onto `space` (`None`: the kernel's own page
+/// tables), for good: this CPU loads it now, and every CPU that runs the
+/// thread from now on loads it. For threads that work on a process's
+/// memory from the kernel side, `execve`, and a process's last thread
+/// before its memory goes.
+pub fn switch_address_space(space: Option<Arc<AddressSpace>>) {
     arch::cpu::without_interrupts(|| {
-        super::current::with_current_thread(|thread| thread.set_address_space_root(root));
-        // SAFETY: the caller's contract; interrupts are off, so no switch
-        // comes between recording the root and loading it.
-        unsafe { crate::memory::paging::load_root(root) };
+        let guard = IrqGuard::new();
+        let thread = current_thread();
+        let previous = thread.set_address_space(space.clone());
+        super::switch::activate(&crate::cpu::this_cpu(&guard), space);
+        drop(thread);
+        drop(guard);
+        // Dropped after this CPU left it (it may be the last reference).
+        drop(previous);
     });
 }
 
-/// Moves the calling thread back onto the kernel's own page tables, for
-/// good (a process's last thread does this before its memory is freed).
-pub fn leave_address_space() {
-    arch::cpu::without_interrupts(|| {
-        super::current::with_current_thread(|thread| thread.set_address_space_root(0));
-        // SAFETY: the kernel's own root.
-        unsafe { crate::memory::paging::load_root(crate::memory::paging::kernel_root()) };
-    });
-}
-
-/// Turns the calling kernel thread into a user thread of the address
-/// space at `root` with the registers `state` and `frame` (a `clone`
-/// child: its parent's registers with RAX = 0), and leaves for ring 3.
+/// Turns the calling kernel thread into a user thread of `space` with the
+/// registers `state` and `frame` (a `clone` child: its parent's registers
+/// with RAX = 0), and leaves for ring 3.
 ///
 /// # Safety
-/// `root` must be a user address space that outlives the thread and maps
-/// what `frame` points at.
-pub unsafe fn enter_user_frame(root: u64, state: crate::thread::UserState, frame: &arch::interrupt_frame::InterruptFrame) -> ! {
+/// `space` must map what `frame` points at as the program expects.
+pub unsafe fn enter_user_frame(space: Arc<AddressSpace>, state: crate::thread::UserState, frame: &arch::interrupt_frame::InterruptFrame) -> ! {
+    switch_address_space(Some(space));
     arch::cpu::disable_interrupts();
     let thread = current_thread();
-    thread.set_address_space_root(root);
     let state = thread.set_user_state(state);
     // SAFETY: interrupts are off, on the CPU running this thread.
     unsafe { state.load_into_cpu() };
     drop(thread);
-    // SAFETY: the caller's contract.
-    unsafe { crate::memory::paging::load_root(root) };
     // SAFETY: interrupts are off; the caller's contract for the frame.
     unsafe { arch::syscall::return_to_user(frame) }
 }
@@ -200,29 +189,24 @@ pub enum EnterUserError {
     OutOfMemory,
 }
 
-/// Turns the calling kernel thread into a user thread of the address space
-/// whose PML4 is at `root`, with clean user registers (FPU initial state,
-/// FS/GS base 0), and leaves for ring 3 at `rip` with stack `rsp`. It comes
-/// back only through system calls and interrupts; it ends through `exit`,
-/// or is killed by a user fault.
+/// Turns the calling kernel thread into a user thread of `space`, with
+/// clean user registers (FPU initial state, FS/GS base 0), and leaves for
+/// ring 3 at `rip` with stack `rsp`. It comes back only through system
+/// calls and interrupts; it ends through `exit`, or is killed by a user
+/// fault.
 ///
 /// # Safety
-/// `root` must be a user address space (kernel half shared) that maps `rip`
-/// and `rsp` as user pages and outlives the thread.
-pub unsafe fn enter_user_mode(root: u64, rip: u64, rsp: u64) -> Result<core::convert::Infallible, EnterUserError> {
+/// `space` must map `rip` and `rsp` as user pages.
+pub unsafe fn enter_user_mode(space: Arc<AddressSpace>, rip: u64, rsp: u64) -> Result<core::convert::Infallible, EnterUserError> {
     let state = crate::thread::UserState::new_initial().ok_or(EnterUserError::OutOfMemory)?;
+    switch_address_space(Some(space));
     arch::cpu::disable_interrupts();
     let thread = current_thread();
-    thread.set_address_space_root(root);
     let state = thread.set_user_state(state);
     // SAFETY: interrupts are off, on the CPU running this thread; from now
     // on every switch saves and restores it.
     unsafe { state.load_into_cpu() };
     drop(thread);
-    // SAFETY: a user address space that outlives the thread (caller's
-    // contract); from now on `schedule` reloads it on whichever CPU runs
-    // this thread.
-    unsafe { crate::memory::paging::load_root(root) };
     // SAFETY: interrupts are off; the address space maps `rip` and `rsp`
     // (caller's contract); the PCR and TSS hold this thread's stack top.
     unsafe { arch::syscall::enter_user_mode(rip, rsp) }

@@ -17,6 +17,7 @@
 
 use crate::thread::{RunQueue, Thread, ThreadState, TIME_SLICE_TICKS};
 use crate::cpu::{self, ThisCpu};
+use crate::memory::address_space::AddressSpace;
 use crate::sync::IrqGuard;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
@@ -72,7 +73,7 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     if !next.is_idle() {
         ensure_tick(this);
     }
-    load_address_space_of(&next);
+    load_address_space_of(this, &next);
     while next.on_cpu.load(Ordering::Acquire) {
         arch::cpu::pause();
     }
@@ -147,17 +148,42 @@ pub(super) fn finish_switch(guard: &IrqGuard) {
     }
 }
 
-/// Loads the PML4 `next` runs on if it is not loaded: its user address
-/// space's, or the kernel's own for a kernel thread, so that no CPU keeps an
-/// exited thread's address space loaded (it is freed after the join).
-fn load_address_space_of(next: &Thread) {
-    let wanted = match next.address_space_root() {
-        0 => crate::memory::paging::kernel_root(),
-        root => root,
+/// Loads the address space `next` runs on, unless this CPU has it loaded
+/// already: its user space's root (joining that space's active CPUs
+/// first), or the kernel's own root for a kernel thread; and leaves the
+/// space loaded before (after the new root is in). So no CPU keeps an
+/// exited process's space loaded, and the CPU's reference keeps a loaded
+/// space's page tables alive.
+fn load_address_space_of(this: &ThisCpu, next: &Thread) {
+    activate(this, next.address_space());
+}
+
+/// Makes `wanted` the loaded address space of this CPU (see above).
+/// Owner CPU, interrupts off.
+pub(super) fn activate(this: &ThisCpu, wanted: Option<Arc<AddressSpace>>) {
+    let mut loaded = this.run_queue.loaded_space.lock();
+    let same = match (&*loaded, &wanted) {
+        (Some(loaded), Some(wanted)) => Arc::ptr_eq(loaded, wanted),
+        (None, None) => true,
+        _ => false,
     };
-    // SAFETY: the kernel's root, or a user root, which stays allocated while
-    // its thread exists (and so while it can be switched to).
-    unsafe { crate::memory::paging::load_root(wanted) };
+    if same {
+        return;
+    }
+    let cpu = this.id().index();
+    let root = match &wanted {
+        Some(space) => {
+            space.active_cpus().join(cpu);
+            space.root()
+        }
+        None => crate::memory::paging::kernel_root(),
+    };
+    // SAFETY: the kernel's root, or a user space's, which the reference we
+    // keep in `loaded_space` holds alive while this CPU has it loaded.
+    unsafe { crate::memory::paging::load_root(root) };
+    if let Some(previous) = core::mem::replace(&mut *loaded, wanted) {
+        previous.active_cpus().leave(cpu);
+    }
 }
 
 /// Restarts the tick if the idle thread stopped it. Owner CPU.

@@ -31,22 +31,20 @@ pub fn mmap(address: u64, length: u64, prot: u64, flags: u64, fd: u64, offset: u
         return Err(Errno::EINVAL);
     }
     // MAP_SHARED anonymous memory is private until `fork` can share it.
-    let memory = current_user()?.process.memory()?;
-    let mut memory = memory.lock();
-    memory.map_anonymous(address, length, protection, flags & MAP_FIXED != 0, flags & MAP_FIXED_NOREPLACE != 0)
+    current_user()?.process.memory()?.map_anonymous(address, length, protection, flags & MAP_FIXED != 0, flags & MAP_FIXED_NOREPLACE != 0)
 }
 
 pub fn munmap(address: u64, length: u64) -> SyscallResult {
-    current_user()?.process.memory()?.lock().unmap(address, length).map(|()| 0)
+    current_user()?.process.memory()?.unmap(address, length).map(|()| 0)
 }
 
 pub fn mprotect(address: u64, length: u64, prot: u64) -> SyscallResult {
     let protection = protection(prot)?;
-    current_user()?.process.memory()?.lock().protect(address, length, protection).map(|()| 0)
+    current_user()?.process.memory()?.protect(address, length, protection).map(|()| 0)
 }
 
 pub fn brk(requested: u64) -> SyscallResult {
-    Ok(current_user()?.process.memory()?.lock().set_brk(requested))
+    Ok(current_user()?.process.memory()?.set_brk(requested))
 }
 
 pub fn madvise(address: u64, length: u64, advice: u64) -> SyscallResult {
@@ -55,7 +53,7 @@ pub fn madvise(address: u64, length: u64, advice: u64) -> SyscallResult {
     }
     match advice {
         MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED => Ok(0),
-        MADV_DONTNEED | MADV_FREE => current_user()?.process.memory()?.lock().discard(address, length).map(|()| 0),
+        MADV_DONTNEED | MADV_FREE => current_user()?.process.memory()?.discard(address, length).map(|()| 0),
         _ => Err(Errno::EINVAL),
     }
 }

@@ -11,6 +11,7 @@ pub use run_queue::{RunQueue, TIME_SLICE_TICKS};
 pub use user_state::UserState;
 
 use crate::cpu_id::{AtomicCpuId, CpuId};
+use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::KernelStack;
 use crate::sync::IrqSpinLock;
 use crate::trace::SwitchedOutState;
@@ -89,9 +90,9 @@ pub struct Thread {
     saved_rsp: UnsafeCell<u64>,
     /// Top of its kernel stack (TSS.rsp0 / PCR kernel_stack_top while it runs).
     stack_top: u64,
-    /// Physical address of the PML4 of the user address space the thread
-    /// runs in; 0 for a kernel thread (it runs on the kernel's own root).
-    address_space_root: AtomicU64,
+    /// The user address space the thread runs in; `None` for a kernel
+    /// thread (it runs on the kernel's own root).
+    address_space: IrqSpinLock<Option<Arc<AddressSpace>>>,
     /// Registers of a user thread the entry path does not save (set once,
     /// when the thread first enters ring 3 or is created by `clone`).
     user_state: spin::Once<UserState>,
@@ -159,7 +160,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: false,
-            address_space_root: AtomicU64::new(0),
+            address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
         }
@@ -183,7 +184,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: true,
-            address_space_root: AtomicU64::new(0),
+            address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
         }
@@ -251,15 +252,15 @@ impl Thread {
         self.last_cpu.store(Some(cpu), Ordering::Relaxed);
     }
 
-    /// The PML4 the thread runs on: its user address space's, else 0 for
-    /// the kernel's own.
-    pub fn address_space_root(&self) -> u64 {
-        self.address_space_root.load(Ordering::Acquire)
+    /// The user address space the thread runs in (`None`: the kernel's).
+    pub fn address_space(&self) -> Option<Arc<AddressSpace>> {
+        self.address_space.lock().clone()
     }
 
-    /// Gives the thread a user address space (its PML4's physical address).
-    pub(crate) fn set_address_space_root(&self, root: u64) {
-        self.address_space_root.store(root, Ordering::Release);
+    /// Moves the thread to `space` (the scheduler loads it from its next
+    /// switch on; `sched` also loads it at once for the running thread).
+    pub(crate) fn set_address_space(&self, space: Option<Arc<AddressSpace>>) -> Option<Arc<AddressSpace>> {
+        core::mem::replace(&mut *self.address_space.lock(), space)
     }
 
     /// The user registers of a user thread; `None` for a kernel thread.

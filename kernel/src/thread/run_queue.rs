@@ -6,6 +6,7 @@
 //! false-share each other's queues.
 
 use super::Thread;
+use crate::memory::address_space::AddressSpace;
 use crate::cpu_id::CpuId;
 use crate::sync::IrqSpinLock;
 use alloc::collections::VecDeque;
@@ -45,6 +46,10 @@ pub struct RunQueue {
     pub switches: AtomicUsize,
     /// Whether the idle thread stopped this CPU's tick.
     pub tick_stopped: AtomicBool,
+    /// The user address space this CPU has loaded (it is in the space's
+    /// active set); `None` while the kernel's own root is loaded. Holding
+    /// it keeps the page tables alive while CR3 points at them.
+    pub loaded_space: IrqSpinLock<Option<Arc<AddressSpace>>>,
 }
 
 // SAFETY: `current` and `previous` are only accessed by the owning CPU with
@@ -71,6 +76,7 @@ impl RunQueue {
             idle,
             switches: AtomicUsize::new(0),
             tick_stopped: AtomicBool::new(false),
+            loaded_space: IrqSpinLock::new(None),
         }
     }
 
