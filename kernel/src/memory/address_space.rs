@@ -124,6 +124,18 @@ impl AddressSpace {
         brk
     }
 
+    /// `fork`: a new address space sharing every page copy-on-write; this
+    /// one's CPUs flush the write access they lost.
+    pub fn fork(&self) -> Result<AddressSpace, Errno> {
+        let (child, downgraded) = self.memory.lock().fork()?;
+        if downgraded {
+            // This CPU may hold the old writable entries too.
+            x86_64::instructions::tlb::flush_all();
+            super::tlb::shootdown_user(&self.active);
+        }
+        Ok(AddressSpace::new(child))
+    }
+
     /// `mmap` of anonymous memory (adds an area; nothing to flush).
     pub fn map_anonymous(&self, address: u64, length: u64, protection: Protection, fixed: bool, no_replace: bool) -> Result<u64, Errno> {
         // MAP_FIXED may replace mappings: an edit like munmap.

@@ -36,6 +36,9 @@ pub mod process_memory;
 pub mod user_space;
 /// A process memory map as data: areas, protections, splitting (host-tested).
 pub mod vm_areas;
+/// Owner counts of frames shared by copy-on-write.
+#[cfg(target_os = "none")]
+pub mod shared_frames;
 /// Boot-time set-up and MMIO mappings.
 #[cfg(target_os = "none")]
 mod setup;

@@ -171,6 +171,16 @@ impl ProcessMemory {
         match self.space.page_state(page) {
             PageState::Unmapped => self.populate(page),
             PageState::Present { writable, .. } if access != Access::Write || writable => Ok(()),
+            PageState::Present { copy_on_write: true, .. } => match self.space.break_copy_on_write(page) {
+                // The old read-only entry may be cached by this CPU only
+                // (other CPUs flush on their own write fault).
+                Ok(true) => {
+                    flush_local(page);
+                    Ok(())
+                }
+                Ok(false) => Err(FaultError::Forbidden),
+                Err(_) => Err(FaultError::OutOfMemory),
+            },
             _ => Err(FaultError::Forbidden),
         }
     }
@@ -241,7 +251,10 @@ impl ProcessMemory {
                 if was_present {
                     flush_local(page);
                 }
-                freed.push(frame);
+                // Shared with a fork relative: only the last owner frees it.
+                if super::shared_frames::release(frame) {
+                    freed.push(frame);
+                }
             }
         }
     }
@@ -321,5 +334,22 @@ impl ProcessMemory {
     /// The program break.
     pub fn brk(&self) -> u64 {
         self.brk
+    }
+
+    /// `fork`: a copy of this memory that shares every page copy-on-write
+    /// (areas, heap and limit copied). Returns it and whether this side's
+    /// entries lost write access (then its TLBs need a shootdown).
+    pub fn fork(&mut self) -> Result<(ProcessMemory, bool), Errno> {
+        let mut child = ProcessMemory::new().ok_or(Errno::ENOMEM)?;
+        child.areas = self.areas.clone();
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        child.limit_bytes = self.limit_bytes;
+        let mut downgraded = false;
+        let areas: Vec<Area> = self.areas.iter().copied().collect();
+        for area in areas {
+            downgraded |= self.space.share_copy_on_write(&mut child.space, area.start, area.end).map_err(|_| Errno::ENOMEM)?;
+        }
+        Ok((child, downgraded))
     }
 }

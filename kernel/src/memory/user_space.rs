@@ -8,7 +8,10 @@
 //! Leaf entries are one of: unused (0); present (a user page); or "kept"
 //! (`KEPT_FRAME_BIT` set, PRESENT clear): a page made inaccessible by
 //! `mprotect(PROT_NONE)`, whose frame and contents stay until it is opened
-//! again or unmapped.
+//! again or unmapped. `COPY_ON_WRITE_BIT` marks a page whose frame `fork`
+//! shared: it stays read-only until a write fault gives the writer its own
+//! copy (or the frame back, once nobody else maps it). A frame's owners
+//! are counted in `shared_frames`; every free goes through `release`.
 
 use super::frames;
 use super::vm_areas::Protection;
@@ -21,6 +24,8 @@ use x86_64::PhysAddr;
 const USER_HALF_PML4_ENTRIES: usize = 256;
 /// Software bit of a not-present leaf entry that still owns its frame.
 const KEPT_FRAME_BIT: PageTableFlags = PageTableFlags::BIT_9;
+/// Software bit of an entry whose frame may be shared (copy-on-write).
+const COPY_ON_WRITE_BIT: PageTableFlags = PageTableFlags::BIT_10;
 /// Flags of the intermediate tables: the leaf decides the access.
 const TABLE_FLAGS: PageTableFlags = PageTableFlags::PRESENT
     .union(PageTableFlags::WRITABLE)
@@ -60,8 +65,9 @@ impl UserPageAccess {
 pub enum PageState {
     /// Nothing: the first touch allocates.
     Unmapped,
-    /// A present page: its frame and whether it is writable.
-    Present { frame: u64, writable: bool },
+    /// A present page: its frame, whether it is writable, and whether it
+    /// is copy-on-write.
+    Present { frame: u64, writable: bool, copy_on_write: bool },
     /// A frame kept while the page is inaccessible.
     Kept { frame: u64 },
 }
@@ -185,14 +191,76 @@ impl UserAddressSpace {
     /// `protection`; returns whether the TLB may hold the old entry.
     pub fn protect(&mut self, virtual_address: u64, protection: Protection) -> bool {
         let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return false };
+        let copy_on_write = entry.flags() & COPY_ON_WRITE_BIT;
         let (frame, was_present) = match state_of(entry) {
             PageState::Unmapped => return false,
             PageState::Kept { frame } => (frame, false),
             PageState::Present { frame, .. } => (frame, true),
         };
-        let flags = if protection.is_accessible() { leaf_flags(protection) } else { KEPT_FRAME_BIT };
+        let mut flags = if protection.is_accessible() { leaf_flags(protection) } else { KEPT_FRAME_BIT };
+        if !copy_on_write.is_empty() {
+            // Still shared: writable only after the write fault copies it.
+            flags.remove(PageTableFlags::WRITABLE);
+            flags |= COPY_ON_WRITE_BIT;
+        }
         entry.set_addr(PhysAddr::new(frame), flags);
         was_present
+    }
+
+    /// Shares every page of `[start, end)` with `child` copy-on-write:
+    /// both map the same frames, read-only and marked, one more owner
+    /// each. Returns whether any entry of `self` lost its write access (the
+    /// caller then shoots down this space's TLBs).
+    pub fn share_copy_on_write(&mut self, child: &mut UserAddressSpace, start: u64, end: u64) -> Result<bool, UserMapError> {
+        let mut downgraded = false;
+        let mut page = start;
+        while page < end {
+            if let Ok(Some(entry)) = self.leaf(page, false) {
+                if !entry.is_unused() {
+                    let mut flags = entry.flags();
+                    let frame = entry.addr();
+                    if flags.contains(PageTableFlags::WRITABLE) {
+                        flags.remove(PageTableFlags::WRITABLE);
+                        downgraded = true;
+                    }
+                    flags |= COPY_ON_WRITE_BIT;
+                    entry.set_addr(frame, flags);
+                    let child_entry = child.leaf(page, true)?.expect("tables were created");
+                    child_entry.set_addr(frame, flags);
+                    super::shared_frames::share(frame.as_u64());
+                }
+            }
+            page += PAGE_SIZE_BYTES;
+        }
+        Ok(downgraded)
+    }
+
+    /// Resolves a write to the copy-on-write page at `virtual_address`,
+    /// whose area allows writing: the writer gets the frame itself if
+    /// nobody else maps it any more, else a copy. `Ok(false)` if the page
+    /// is not copy-on-write.
+    pub fn break_copy_on_write(&mut self, virtual_address: u64) -> Result<bool, UserMapError> {
+        let Ok(Some(entry)) = self.leaf(virtual_address, false) else { return Ok(false) };
+        let flags = entry.flags();
+        if !flags.contains(COPY_ON_WRITE_BIT | PageTableFlags::PRESENT) {
+            return Ok(false);
+        }
+        let frame = entry.addr().as_u64();
+        let new_flags = (flags - COPY_ON_WRITE_BIT) | PageTableFlags::WRITABLE;
+        if !super::shared_frames::is_shared(frame) {
+            entry.set_addr(PhysAddr::new(frame), new_flags);
+            return Ok(true);
+        }
+        let copy = frames::allocate().ok_or(UserMapError::OutOfMemory)?;
+        // SAFETY: `frame` is mapped by us (readable), `copy` is fresh; the
+        // direct map covers both.
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(frame) as *const u8, phys_to_virt(copy) as *mut u8, PAGE_SIZE_BYTES as usize) };
+        entry.set_addr(PhysAddr::new(copy), new_flags);
+        if super::shared_frames::release(frame) {
+            // The other owner let go between the check and now.
+            let _ = frames::free(frame);
+        }
+        Ok(true)
     }
 
     /// Fills the page at `virtual_address` (which has a frame) from
@@ -216,7 +284,11 @@ fn state_of(entry: &PageTableEntry) -> PageState {
     let flags = entry.flags();
     let frame = entry.addr().as_u64();
     if flags.contains(PageTableFlags::PRESENT) {
-        PageState::Present { frame, writable: flags.contains(PageTableFlags::WRITABLE) }
+        PageState::Present {
+            frame,
+            writable: flags.contains(PageTableFlags::WRITABLE),
+            copy_on_write: flags.contains(COPY_ON_WRITE_BIT),
+        }
     } else if flags.contains(KEPT_FRAME_BIT) {
         PageState::Kept { frame }
     } else {
@@ -232,7 +304,8 @@ fn free_user_tables(table: &mut PageTable, level: u8) {
         if level > 1 {
             free_user_tables(table_at(frame), level - 1);
         }
-        if owns_frame {
+        // A leaf's frame may be shared (copy-on-write); tables never are.
+        if owns_frame && (level > 1 || super::shared_frames::release(frame)) {
             let _ = frames::free(frame);
         }
         entry.set_unused();

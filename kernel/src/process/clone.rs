@@ -1,10 +1,9 @@
-//! `clone`, `vfork`: new threads of the caller's process
-//! (`CLONE_THREAD`, the flags musl and glibc use for `pthread_create`),
-//! and new processes that share the caller's memory until they `execve`
+//! `clone`, `fork`, `vfork`: new threads of the caller's process
+//! (`CLONE_THREAD`, the flags musl and glibc use for `pthread_create`);
+//! new processes that share the caller's memory until they `execve`
 //! (`CLONE_VM`, with `CLONE_VFORK` the parent waits until then: what
-//! `posix_spawn` and Rust's `Command` use). A `fork` that copies memory
-//! (no `CLONE_VM`) needs copy-on-write, which is not built yet: it fails
-//! with `ENOSYS` rather than copying eagerly.
+//! `posix_spawn` and Rust's `Command` use); and new processes with a
+//! copy-on-write copy of the caller's memory (`fork`, no `CLONE_VM`).
 //!
 //! The child starts in ring 3 with the caller's registers (RAX = 0, RSP =
 //! the new stack if one was given) and a copy of its FPU state and FS/GS
@@ -66,9 +65,6 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     if (flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0) || (flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0) {
         return Err(Errno::EINVAL);
     }
-    if flags & CLONE_VM == 0 {
-        return Err(Errno::ENOSYS); // fork: copy-on-write is not built yet
-    }
     let user = current().ok_or(Errno::EPERM)?;
     let state = crate::sched::with_current_thread(|thread| {
         // SAFETY: the calling thread's own state.
@@ -92,7 +88,8 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
 
     let id = crate::thread::allocate_id();
     let parent_process = user.process.clone();
-    let memory = parent_process.memory()?;
+    let parent_memory = parent_process.memory()?;
+    let memory = if flags & CLONE_VM != 0 { parent_memory } else { Arc::new(parent_memory.fork()?) };
     let space = memory.clone();
     let (child_user, child_process) = if flags & CLONE_THREAD != 0 {
         parent_process.live_threads.fetch_add(1, Ordering::AcqRel);
@@ -108,19 +105,26 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child_user.clear_child_tid.store(request.child_tid, Ordering::Relaxed);
     }
-    // Both ids go into the shared memory (CLONE_VM), before the child runs.
     if flags & CLONE_PARENT_SETTID != 0 {
         crate::uaccess::write_value(request.parent_tid, &id)?;
     }
-    if flags & CLONE_CHILD_SETTID != 0 {
+    // Into the child's memory: the shared one, or (fork) the copy, which
+    // the child writes itself before it returns to ring 3.
+    let set_child_tid = flags & CLONE_CHILD_SETTID != 0;
+    if set_child_tid && flags & CLONE_VM != 0 {
         crate::uaccess::write_value(request.child_tid, &id)?;
     }
+    let child_tid_address = (set_child_tid && flags & CLONE_VM == 0).then_some(request.child_tid);
     let name = parent_process.name();
     let spawned = crate::sched::spawn_as(id, name, move || {
         crate::sched::with_current_thread(|thread| thread.set_process(child_user));
-        // SAFETY: the memory is the process's (shared with the parent),
-        // alive while this thread is; the frame is the parent's, which
-        // was running in it.
+        if let Some(address) = child_tid_address {
+            crate::sched::switch_address_space(Some(space.clone()));
+            let _ = crate::uaccess::write_value(address, &id);
+        }
+        // SAFETY: the memory is the process's (shared with the parent, or
+        // its copy-on-write copy); the frame is the parent's, which was
+        // running in that memory.
         unsafe { crate::sched::enter_user_frame(space, state, &child_frame) }
     });
     if spawned.is_err() {
