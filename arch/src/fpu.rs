@@ -37,6 +37,11 @@ const WANTED_COMPONENTS: XCr0Flags = XCr0Flags::X87
     .union(XCr0Flags::HI16_ZMM);
 
 static USES_XSAVE: AtomicBool = AtomicBool::new(false);
+/// The components enabled in XCR0 (what an XSAVE header may name).
+static ENABLED_COMPONENTS: AtomicUsize = AtomicUsize::new(0);
+/// The XSAVE header follows the legacy area: XSTATE_BV, XCOMP_BV, then
+/// 48 reserved bytes that must be zero.
+const XSAVE_HEADER_BYTES: usize = 64;
 /// Set by `refuse_xsave` (kernel argument `noxsave`).
 static XSAVE_REFUSED: AtomicBool = AtomicBool::new(false);
 
@@ -88,6 +93,7 @@ pub fn enable_on_this_cpu() {
         // `xgetbv`, which the instruction-emulating KVM of our build
         // machines cannot execute.)
         unsafe { XCr0::write_raw((components | XCr0Flags::X87 | XCr0Flags::SSE).bits()) };
+        ENABLED_COMPONENTS.store((components | XCr0Flags::X87 | XCr0Flags::SSE).bits() as usize, Ordering::Relaxed);
         // Leaf 0xD's EBX is the size for what XCR0 now enables.
         raw_cpuid::CpuId::new()
             .get_extended_state_info()
@@ -120,12 +126,27 @@ pub fn write_initial_image(image: &mut [u8]) {
 }
 
 /// Whether `image` (for example one a user program handed back in a signal
-/// frame) may be given to `xrstor`: MXCSR holds no reserved bit (those make
-/// `xrstor` fault).
+/// frame) may be given to `xrstor`/`fxrstor` without a fault: it has the
+/// full size, MXCSR holds no reserved bit, and (XSAVE) the header names
+/// only enabled components, uses the standard format and has its reserved
+/// bytes zero.
 pub fn image_is_restorable(image: &[u8]) -> bool {
-    let Some(bytes) = image.get(MXCSR_OFFSET..MXCSR_OFFSET + 4) else { return false };
-    let mxcsr = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    mxcsr & !(MXCSR_SUPPORTED.load(Ordering::Relaxed) as u32) == 0
+    if image.len() < image_bytes() {
+        return false;
+    }
+    let word = |offset: usize| u64::from_le_bytes(image[offset..offset + 8].try_into().expect("8 bytes"));
+    let mxcsr = u32::from_le_bytes(image[MXCSR_OFFSET..MXCSR_OFFSET + 4].try_into().expect("4 bytes"));
+    if mxcsr & !(MXCSR_SUPPORTED.load(Ordering::Relaxed) as u32) != 0 {
+        return false;
+    }
+    if !USES_XSAVE.load(Ordering::Relaxed) {
+        return true;
+    }
+    let header = LEGACY_AREA_BYTES;
+    let enabled = ENABLED_COMPONENTS.load(Ordering::Relaxed) as u64;
+    word(header) & !enabled == 0
+        && word(header + 8) == 0
+        && image[header + 16..header + XSAVE_HEADER_BYTES].iter().all(|&byte| byte == 0)
 }
 
 /// Saves this CPU's x87/SSE/AVX registers into `image`.

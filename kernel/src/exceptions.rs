@@ -64,7 +64,8 @@ fn on_unhandled_vector(frame: &mut InterruptFrame) {
     }
     if frame.from_user_mode() && frame.vector < 32 {
         if crate::process::current().is_some() {
-            crate::process::kill_current_for_fault(frame);
+            crate::process::signal_current_for_fault(frame);
+            return;
         }
         kill_faulting_user_thread(frame);
     }

@@ -42,7 +42,7 @@ fn body() -> Result<(), String> {
     let memory = memory_with_areas()?;
     let process = Process::new(crate::sched::current_thread_id(), alloc::sync::Weak::new(), String::from("user-copy"), memory, FdTable::new());
     let space = process.memory().map_err(|error| format!("{error:?}"))?;
-    crate::sched::with_current_thread(|thread| thread.set_process(UserThread::new(process)));
+    crate::process::attach_current(UserThread::new(process));
     crate::sched::switch_address_space(Some(space));
 
     // Good copies, the first one through a demand-zero fault.

@@ -102,6 +102,11 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
         (UserThread::new(child.clone()), Some(child))
     };
     child_user.signal_mask.store(user.signal_mask.load(Ordering::Relaxed), Ordering::Relaxed);
+    // fork and vfork children inherit the alternate signal stack; threads
+    // (CLONE_VM without CLONE_VFORK) start without one, as on Linux.
+    if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 {
+        *child_user.alternate_stack.lock() = *user.alternate_stack.lock();
+    }
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child_user.clear_child_tid.store(request.child_tid, Ordering::Relaxed);
     }
@@ -117,7 +122,7 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     let child_tid_address = (set_child_tid && flags & CLONE_VM == 0).then_some(request.child_tid);
     let name = parent_process.name();
     let spawned = crate::sched::spawn_as(id, name, move || {
-        crate::sched::with_current_thread(|thread| thread.set_process(child_user));
+        super::attach_current(child_user);
         if let Some(address) = child_tid_address {
             crate::sched::switch_address_space(Some(space.clone()));
             let _ = crate::uaccess::write_value(address, &id);

@@ -58,13 +58,15 @@ fn begin_exit(process: &Process, status: u32) {
 }
 
 /// Run before every return to ring 3 (system calls and interrupts): a
-/// thread of an exiting process leaves instead.
-pub fn return_to_user_work(_frame: &mut InterruptFrame) {
+/// thread of an exiting process leaves instead; pending signals are
+/// delivered.
+pub fn return_to_user_work(frame: &mut InterruptFrame) {
     let Some(user) = current() else { return };
     if user.process.exiting.load(Ordering::Acquire) {
         arch::cpu::enable_interrupts();
         exit_thread(user, 0)
     }
+    super::signal::deliver_pending(&user, frame);
 }
 
 /// The calling thread goes: its `clear_child_tid` word is zeroed and
@@ -100,6 +102,8 @@ fn finish_process(process: &Arc<Process>) {
     process.zombie.store(true, Ordering::Release);
     process.release_vfork_parent();
     if let Some(parent) = process.parent.lock().upgrade() {
+        let info = super::signal::SignalInfo { signal: super::signal::SIGCHLD, code: 1, address: 0, sender_pid: process.pid };
+        super::signal::send_to_process(&parent, info);
         parent.child_exited.wake_all();
     }
 }

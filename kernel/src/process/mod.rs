@@ -18,6 +18,7 @@ mod clone;
 mod execve;
 mod exit;
 mod futex;
+pub mod signal;
 mod start;
 mod user_fault;
 mod wait;
@@ -27,7 +28,7 @@ pub use execve::execve;
 pub use futex::futex;
 pub use exit::{exit_current, exit_group, kill_current, power_off, return_to_user_work, EXIT_STATUS_CANNOT_RUN};
 pub use start::start_program;
-pub use user_fault::{handle_user_page_fault, kill_current_for_fault, resolve_kernel_user_access};
+pub use user_fault::{handle_user_page_fault, resolve_kernel_user_access, signal_current_for_fault};
 pub use wait::wait4;
 
 use crate::file::FdTable;
@@ -50,13 +51,14 @@ pub struct Process {
     pid: u32,
     parent: SpinLock<Weak<Process>>,
     /// The command name (`comm`): the last path component of the program.
-    name: SpinLock<String>,
+    /// (`IrqSpinLock`s here and below: the fault handler reads them.)
+    name: IrqSpinLock<String>,
     /// `None` once the process has exited (zombies hold no memory).
     memory: IrqSpinLock<Option<SharedMemory>>,
     pub files: SpinLock<FdTable>,
     /// `sigaction` dispositions, stored raw per signal (1..=64) until
     /// delivery arrives: handler, flags, restorer, mask.
-    pub signal_actions: SpinLock<[[u64; 4]; 64]>,
+    pub signal_actions: IrqSpinLock<[[u64; 4]; 64]>,
     /// Children not yet reaped (zombies included).
     children: SpinLock<Vec<Arc<Process>>>,
     /// Woken when a child becomes a zombie.
@@ -70,6 +72,8 @@ pub struct Process {
     exit_status: AtomicU32,
     /// True once the last thread is gone: a zombie until reaped.
     zombie: AtomicBool,
+    /// Signals sent to the process, not yet taken by a thread.
+    pub pending_signals: IrqSpinLock<Vec<signal::SignalInfo>>,
     /// `vfork`: the parent waits here until this child execs or exits.
     vfork_done: AtomicBool,
     vfork_waiters: WaitQueue,
@@ -84,6 +88,8 @@ pub struct UserThread {
     pub signal_mask: AtomicU64,
     /// `sigaltstack`: base, flags, size.
     pub alternate_stack: SpinLock<[u64; 3]>,
+    /// Signals sent to this thread (`tgkill`, faults), not yet delivered.
+    pub pending_signals: IrqSpinLock<Vec<signal::SignalInfo>>,
 }
 
 /// The process id of PID 1.
@@ -102,16 +108,17 @@ impl Process {
         let process = Arc::new(Process {
             pid,
             parent: SpinLock::new(parent),
-            name: SpinLock::new(name),
+            name: IrqSpinLock::new(name),
             memory: IrqSpinLock::new(Some(memory)),
             files: SpinLock::new(files),
-            signal_actions: SpinLock::new([[0; 4]; 64]),
+            signal_actions: IrqSpinLock::new([[0; 4]; 64]),
             children: SpinLock::new(Vec::new()),
             child_exited: WaitQueue::new(),
             live_threads: AtomicU32::new(1),
             exiting: AtomicBool::new(false),
             exit_status: AtomicU32::new(0),
             zombie: AtomicBool::new(false),
+            pending_signals: IrqSpinLock::new(Vec::new()),
             vfork_done: AtomicBool::new(false),
             vfork_waiters: WaitQueue::new(),
         });
@@ -164,8 +171,29 @@ impl UserThread {
             clear_child_tid: AtomicU64::new(0),
             signal_mask: AtomicU64::new(0),
             alternate_stack: SpinLock::new([0, 0, 0]),
+            pending_signals: IrqSpinLock::new(Vec::new()),
         })
     }
+}
+
+/// Every user thread by id (for `tgkill`).
+static THREADS: SpinLock<alloc::collections::BTreeMap<u32, Weak<UserThread>>> = SpinLock::new(alloc::collections::BTreeMap::new());
+
+/// Makes `user` the user side of the calling thread (once, before it first
+/// enters ring 3) and registers it by id.
+pub fn attach_current(user: Arc<UserThread>) {
+    let id = crate::sched::current_thread_id();
+    {
+        let mut threads = THREADS.lock();
+        threads.retain(|_, thread| thread.strong_count() > 0);
+        threads.insert(id, Arc::downgrade(&user));
+    }
+    crate::sched::with_current_thread(|thread| thread.set_process(user));
+}
+
+/// The user thread with id `tid`, if it is alive.
+pub fn find_thread(tid: u32) -> Option<Arc<UserThread>> {
+    THREADS.lock().get(&tid)?.upgrade()
 }
 
 /// The running thread's user side; `None` for a kernel thread.

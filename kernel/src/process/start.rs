@@ -62,7 +62,7 @@ pub fn start_program(archive: &'static [u8], path: &[u8], arguments: &[&[u8]], e
         let process = Process::new(pid, alloc::sync::Weak::new(), name, program.memory, files);
         let space = process.memory().expect("a new process has memory");
         let user = UserThread::new(process);
-        crate::sched::with_current_thread(|thread| thread.set_process(user));
+        super::attach_current(user);
         // SAFETY: the memory maps the entry point and the initial stack.
         let Err(error) = unsafe { crate::sched::enter_user_mode(space, entry, stack_pointer) };
         crate::kprintln!("process {pid}: cannot enter user mode: {error:?}");

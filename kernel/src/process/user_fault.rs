@@ -17,12 +17,10 @@ use arch::vectors;
 const ERROR_WRITE: u64 = 1 << 1;
 const ERROR_INSTRUCTION_FETCH: u64 = 1 << 4;
 
-/// Signals the kernel raises for faults.
-const SIGILL: u64 = 4;
-const SIGTRAP: u64 = 5;
-const SIGBUS: u64 = 7;
-const SIGFPE: u64 = 8;
-const SIGSEGV: u64 = 11;
+use super::signal::{SignalInfo, BUS_ADRALN, FPE_INTDIV, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_KERNEL, TRAP_BRKPT};
+
+/// Page-fault error code bit: the page was present (a protection fault).
+const ERROR_PRESENT: u64 = 1 << 0;
 
 fn access_of(error_code: u64) -> Access {
     if error_code & ERROR_INSTRUCTION_FETCH != 0 {
@@ -44,8 +42,9 @@ fn resolve(address: u64, error_code: u64) -> Result<(), FaultError> {
     memory.handle_fault(address, access_of(error_code))
 }
 
-/// A page fault from ring 3: `true` if resolved (return to the program).
-/// If not, the process is killed (this does not return).
+/// A page fault from ring 3: `true` if dealt with: resolved, or turned
+/// into a signal the program handles (return to the program either way).
+/// Otherwise the process is killed (this does not return).
 pub fn handle_user_page_fault(frame: &InterruptFrame) -> bool {
     if current().is_none() {
         return false; // a bare user thread of a kernel test: the caller kills it
@@ -62,7 +61,10 @@ pub fn handle_user_page_fault(frame: &InterruptFrame) -> bool {
             );
             end_faulting_process(SIGSEGV)
         }
-        Err(_) => kill_current_for_fault(frame),
+        Err(_) => {
+            signal_current_for_fault(frame);
+            true
+        }
     }
 }
 
@@ -83,28 +85,40 @@ pub fn resolve_kernel_user_access(frame: &mut InterruptFrame) -> bool {
     true
 }
 
-/// The signal Linux sends for an exception in ring 3.
-fn signal_for(vector: u64) -> (u64, &'static str) {
-    match vector as u8 {
-        vectors::DIVIDE_ERROR | vectors::X87_FLOATING_POINT | vectors::SIMD_FLOATING_POINT => (SIGFPE, "SIGFPE"),
-        vectors::INVALID_OPCODE => (SIGILL, "SIGILL"),
-        vectors::DEBUG | vectors::BREAKPOINT => (SIGTRAP, "SIGTRAP"),
-        vectors::ALIGNMENT_CHECK => (SIGBUS, "SIGBUS"),
-        _ => (SIGSEGV, "SIGSEGV"),
+/// The signal Linux sends for an exception in ring 3, with its name.
+fn signal_for(frame: &InterruptFrame) -> (SignalInfo, &'static str) {
+    let at = |signal, code, address| SignalInfo { signal, code, address, sender_pid: 0 };
+    match frame.vector as u8 {
+        vectors::DIVIDE_ERROR => (at(SIGFPE, FPE_INTDIV, frame.rip), "SIGFPE"),
+        vectors::X87_FLOATING_POINT | vectors::SIMD_FLOATING_POINT => (at(SIGFPE, 0, frame.rip), "SIGFPE"),
+        vectors::INVALID_OPCODE => (at(SIGILL, ILL_ILLOPN, frame.rip), "SIGILL"),
+        vectors::DEBUG | vectors::BREAKPOINT => (at(SIGTRAP, TRAP_BRKPT, frame.rip), "SIGTRAP"),
+        vectors::ALIGNMENT_CHECK => (at(SIGBUS, BUS_ADRALN, frame.rip), "SIGBUS"),
+        vectors::PAGE_FAULT => {
+            let code = if frame.error_code & ERROR_PRESENT != 0 { SEGV_ACCERR } else { SEGV_MAPERR };
+            (at(SIGSEGV, code, arch::cpu::page_fault_address()), "SIGSEGV")
+        }
+        _ => (at(SIGSEGV, SI_KERNEL, 0), "SIGSEGV"),
     }
 }
 
-/// Kills the current process for the exception in `frame`, with one
-/// console line: process, thread, CPU, signal, exception, RIP and the
-/// faulting address.
-pub fn kill_current_for_fault(frame: &InterruptFrame) -> ! {
-    let (signal, signal_name) = signal_for(frame.vector);
+/// An exception in ring 3 that the kernel could not resolve: the signal
+/// goes to the faulting thread if it has a handler for it (returns, and
+/// the handler runs on the way back to ring 3); otherwise the process is
+/// killed with one console line: process, thread, CPU, signal, exception,
+/// RIP and the faulting address.
+pub fn signal_current_for_fault(frame: &InterruptFrame) {
+    let (info, signal_name) = signal_for(frame);
+    let Some(user) = current() else { return };
+    if super::signal::has_handler(&user, info.signal) {
+        super::signal::send_to_thread(&user, info);
+        return;
+    }
     let (mnemonic, name) = vectors::exception_name(frame.vector).unwrap_or(("?", "?"));
-    let user = current();
     crate::kprintln!(
         "user fault: process {} ({}) thread {} on cpu {}: {} ({} {}) at rip {:#x}, address {:#x}, error {:#x}; process killed",
-        user.as_ref().map_or(0, |user| user.process.pid()),
-        user.as_ref().map(|user| user.process.name()).unwrap_or_default(),
+        user.process.pid(),
+        user.process.name(),
         crate::sched::current_thread_id(),
         percpu::cpu_id(),
         signal_name,
@@ -115,7 +129,7 @@ pub fn kill_current_for_fault(frame: &InterruptFrame) -> ! {
         frame.error_code
     );
     drop(user);
-    end_faulting_process(signal)
+    end_faulting_process(info.signal)
 }
 
 fn end_faulting_process(signal: u64) -> ! {

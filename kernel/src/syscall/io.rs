@@ -50,7 +50,18 @@ pub fn write(fd: u64, buffer: u64, length: u64) -> SyscallResult {
         if let Err(error) = copy_from_user(&mut chunk[..step], buffer.wrapping_add(written)) {
             return if written > 0 { Ok(written) } else { Err(error) };
         }
-        let taken = file.ops().write(&chunk[..step])?;
+        let taken = match file.ops().write(&chunk[..step]) {
+            Ok(taken) => taken,
+            Err(Errno::EPIPE) => {
+                // Writing to a pipe nobody reads: SIGPIPE too (Rust's
+                // runtime ignores it and sees EPIPE).
+                let user = current_user()?;
+                let info = crate::process::signal::SignalInfo { signal: crate::process::signal::SIGPIPE, code: 0, address: 0, sender_pid: user.process.pid() };
+                crate::process::signal::send_to_thread(&user, info);
+                return if written > 0 { Ok(written) } else { Err(Errno::EPIPE) };
+            }
+            Err(error) => return if written > 0 { Ok(written) } else { Err(error) },
+        };
         written += taken as u64;
         if taken < step {
             break;

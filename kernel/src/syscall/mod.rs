@@ -116,6 +116,10 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         }
         SYS_EXECVE => crate::process::execve(a0, a1, a2, frame),
         SYS_WAIT4 => crate::process::wait4(a0, a1, a2, a3),
+        SYS_RT_SIGRETURN => crate::process::signal::sigreturn(frame),
+        SYS_KILL => crate::process::signal::kill(a0, a1),
+        SYS_TGKILL => crate::process::signal::tgkill(a0, a1, a2),
+        SYS_TKILL => crate::process::signal::tgkill(0, a0, a1),
         SYS_FUTEX => crate::process::futex(a0, a1, a2, a3, a4, a5),
         SYS_SET_TID_ADDRESS => process::set_tid_address(a0),
         SYS_ARCH_PRCTL => process::arch_prctl(a0, a1),

@@ -93,6 +93,52 @@ impl UserState {
         unsafe { self.load_into_cpu() };
     }
 
+    /// A clean FPU (as a new program has), in the state and the CPU; the
+    /// bases stay (a signal handler starts like this).
+    ///
+    /// # Safety
+    /// As for `set_fs_base`.
+    pub unsafe fn reset_fpu_to_initial(&self) {
+        // SAFETY: the caller's contract makes us the only user.
+        let registers = unsafe { &mut *self.registers.get() };
+        let size = fpu_layout().size();
+        // SAFETY: the image has `size` bytes and is ours.
+        let image = unsafe { core::slice::from_raw_parts_mut(registers.fpu_image.as_ptr(), size) };
+        image.fill(0);
+        arch::fpu::write_initial_image(image);
+        // SAFETY: a clean image.
+        unsafe { arch::fpu::restore(registers.fpu_image.as_ptr()) };
+    }
+
+    /// The saved FPU image (after `save_from_cpu`), for a signal frame.
+    ///
+    /// # Safety
+    /// As for `set_fs_base`.
+    pub unsafe fn fpu_image(&self) -> &[u8] {
+        // SAFETY: the caller's contract; the image has `fpu_layout()` bytes.
+        unsafe { core::slice::from_raw_parts((*self.registers.get()).fpu_image.as_ptr(), fpu_layout().size()) }
+    }
+
+    /// Replaces the FPU image with `image` (from a signal frame) if the
+    /// CPU can restore it, and loads it; false (nothing changed) if not.
+    ///
+    /// # Safety
+    /// As for `set_fs_base`.
+    pub unsafe fn restore_fpu_image(&self, image: &[u8]) -> bool {
+        if !arch::fpu::image_is_restorable(image) {
+            return false;
+        }
+        // SAFETY: the caller's contract.
+        let registers = unsafe { &mut *self.registers.get() };
+        let size = fpu_layout().size();
+        // SAFETY: the image has `size` bytes and is ours; `image` has at
+        // least `size` (checked by `image_is_restorable`).
+        unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), registers.fpu_image.as_ptr(), size) };
+        // SAFETY: a checked image.
+        unsafe { arch::fpu::restore(registers.fpu_image.as_ptr()) };
+        true
+    }
+
     /// Saves the CPU's user registers into this state.
     ///
     /// # Safety

@@ -58,6 +58,7 @@ pub const SYS_SIGALTSTACK: u64 = 131;
 pub const SYS_ARCH_PRCTL: u64 = 158;
 pub const SYS_REBOOT: u64 = 169;
 pub const SYS_GETTID: u64 = 186;
+pub const SYS_TKILL: u64 = 200;
 pub const SYS_FUTEX: u64 = 202;
 pub const SYS_SCHED_SETAFFINITY: u64 = 203;
 pub const SYS_SCHED_GETAFFINITY: u64 = 204;
