@@ -145,10 +145,21 @@ fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::Boot
         kprintln!("init: no initramfs was passed (QEMU -initrd; `cargo xtask run` packs one), so there is no {path} to run; idling");
         return;
     };
-    crate::initramfs::install(module.bytes());
+    let unpacked = crate::vfs::unpack(module.bytes());
+    kprintln!(
+        "initramfs: {} KiB: {} files, {} directories, {} links unpacked at /{}",
+        module.size_bytes / 1024,
+        unpacked.files,
+        unpacked.directories,
+        unpacked.links,
+        if unpacked.skipped > 0 { alloc::format!("; {} entries skipped", unpacked.skipped) } else { alloc::string::String::new() }
+    );
+    if let Some(error) = unpacked.error {
+        kwarn!("initramfs: {error}; the rest of the archive was not unpacked");
+    }
     let mut arguments: alloc::vec::Vec<&[u8]> = alloc::vec![path.as_bytes()];
     arguments.extend(args.init_arguments().map(str::as_bytes));
-    match crate::process::start_program(module.bytes(), path.as_bytes(), &arguments, &INIT_ENVIRONMENT) {
+    match crate::process::start_program(path.as_bytes(), &arguments, &INIT_ENVIRONMENT) {
         Ok(_running) => {}
         Err(error) => {
             kprintln!("init: cannot run {path}: {error}; powering off");

@@ -45,6 +45,9 @@ mod entropy;
 /// Open files and descriptor tables (the console file so far).
 #[cfg(target_os = "none")]
 mod file;
+/// The in-memory filesystem: nodes, path resolution, the initramfs unpacked.
+#[cfg(target_os = "none")]
+mod vfs;
 /// Processes: shared memory, files and signal state; starting and ending them.
 #[cfg(target_os = "none")]
 mod process;

@@ -3,17 +3,18 @@
 //! an `OpenFile` is one open of it (shared by `dup` and `fork`); the
 //! `FdTable` maps a process's descriptors to open files.
 
-mod archive_file;
 mod console_file;
 mod devices;
 mod fd_table;
 mod open;
 mod pipe;
+mod vfs_file;
 
 pub use console_file::ConsoleFile;
 pub use fd_table::{FdTable, MAX_FDS};
 pub use open::{open_path, O_CLOEXEC};
 pub use pipe::new_pipe;
+pub use vfs_file::VfsFile;
 
 use alloc::sync::Arc;
 use protocol::linux_abi::Errno;
@@ -33,6 +34,8 @@ pub enum FileKind {
     CharacterDevice,
     /// A regular file.
     Regular,
+    /// A directory.
+    Directory,
     /// A pipe.
     Fifo,
 }
@@ -48,13 +51,33 @@ pub trait FileOps: Send + Sync {
     fn readiness(&self) -> Readiness;
     /// The kind of file.
     fn kind(&self) -> FileKind;
-    /// Bytes in the file (regular files).
-    fn size(&self) -> u64 {
-        0
-    }
     /// Moves the position (`lseek`); pipes and terminals cannot.
     fn seek(&self, _offset: i64, _whence: u64) -> Result<u64, Errno> {
         Err(Errno::ESPIPE)
+    }
+    /// Reads at `offset` without moving the position (`pread64`).
+    fn read_at(&self, _offset: u64, _buffer: &mut [u8]) -> Result<usize, Errno> {
+        Err(Errno::ESPIPE)
+    }
+    /// Writes at `offset` without moving the position (`pwrite64`).
+    fn write_at(&self, _offset: u64, _bytes: &[u8]) -> Result<usize, Errno> {
+        Err(Errno::ESPIPE)
+    }
+    /// Sets the size (`ftruncate`).
+    fn truncate(&self, _length: u64) -> Result<(), Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// The filesystem node behind the file, if any (`fstat`, `getdents64`).
+    fn inode(&self) -> Option<Arc<crate::vfs::Inode>> {
+        None
+    }
+    /// The canonical path it was opened as, if any (`fchdir`, `*at`).
+    fn path(&self) -> Option<alloc::vec::Vec<u8>> {
+        None
+    }
+    /// A directory's read position (`getdents64`).
+    fn directory_position(&self) -> Option<&crate::sync::SpinLock<u64>> {
+        None
     }
     /// Device-specific requests; none by default.
     fn ioctl(&self, _request: u64, _argument: u64) -> Result<u64, Errno> {

@@ -1,70 +1,86 @@
-//! Opening a path, until the VFS arrives: the `/dev` devices (console,
-//! tty, null, zero, urandom, random) and the initramfs's regular files,
-//! read-only. Paths are absolute or relative to `/` (there is no `chdir`
-//! yet); `.`/`..` components and repeated slashes are resolved.
+//! `open`: a path in the filesystem to an open file, with Linux's flags
+//! (create, exclusive, truncate, append, directory, no-follow). Processes
+//! run as root, so permission bits are recorded but not enforced.
 
-use super::archive_file::ArchiveFile;
 use super::devices::Device;
-use super::{ConsoleFile, FileOps};
+use super::{ConsoleFile, FileOps, VfsFile};
+use crate::vfs::{self, Content, DeviceKind, FileData, Inode};
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use protocol::linux_abi::Errno;
 
-/// `open` flags that matter here.
 const O_ACCMODE: u64 = 0o3;
-const O_RDONLY: u64 = 0;
+const O_WRONLY: u64 = 0o1;
+const O_RDWR: u64 = 0o2;
 const O_CREAT: u64 = 0o100;
+const O_EXCL: u64 = 0o200;
 const O_TRUNC: u64 = 0o1000;
+const O_APPEND: u64 = 0o2000;
 const O_DIRECTORY: u64 = 0o200000;
+const O_NOFOLLOW: u64 = 0o400000;
+const O_TMPFILE: u64 = 0o20000000;
 /// Close on exec.
 pub const O_CLOEXEC: u64 = 0o2000000;
 
-/// `path` with `.`, `..` and empty components resolved, as components.
-fn components(path: &[u8]) -> Vec<&[u8]> {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for part in path.split(|&byte| byte == b'/') {
-        match part {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
-        }
+fn device_operations(kind: DeviceKind) -> Arc<dyn FileOps> {
+    match kind {
+        DeviceKind::Console => Arc::new(ConsoleFile),
+        DeviceKind::Null => Arc::new(Device::Null),
+        DeviceKind::Zero => Arc::new(Device::Zero),
+        DeviceKind::Random => Arc::new(Device::Random),
     }
-    parts
 }
 
-/// Opens `path` with `flags`.
-pub fn open_path(path: &[u8], flags: u64) -> Result<Arc<dyn FileOps>, Errno> {
+/// Opens the absolute `path` with `flags`; a created file gets
+/// `mode & !umask`.
+pub fn open_path(path: &[u8], flags: u64, mode: u64, umask: u32) -> Result<Arc<dyn FileOps>, Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
-    let parts = components(path);
-    if let [b"dev", name] = parts.as_slice() {
-        let device: Arc<dyn FileOps> = match *name {
-            b"console" | b"tty" | b"ttyS0" => Arc::new(ConsoleFile),
-            b"null" => Arc::new(Device::Null),
-            b"zero" => Arc::new(Device::Zero),
-            b"urandom" | b"random" => Arc::new(Device::Random),
-            _ => return Err(Errno::ENOENT),
-        };
-        return Ok(device);
+    if flags & O_TMPFILE == O_TMPFILE {
+        return Err(Errno::EOPNOTSUPP);
     }
-    let archive = crate::initramfs::archive().ok_or(Errno::ENOENT)?;
-    let joined: Vec<u8> = parts.join(&b'/');
-    match crate::initramfs::find_file(archive, &joined) {
-        Ok(entry) => {
-            if flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0 {
-                return Err(Errno::EROFS);
+    let access = flags & O_ACCMODE;
+    if access == O_ACCMODE {
+        return Err(Errno::EINVAL);
+    }
+    let (readable, writable) = (access != O_WRONLY, access == O_WRONLY || access == O_RDWR);
+    let node = match vfs::resolve(path, flags & O_NOFOLLOW == 0) {
+        Ok(node) => {
+            if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                return Err(Errno::EEXIST);
             }
-            if flags & O_DIRECTORY != 0 {
-                return Err(Errno::ENOTDIR);
-            }
-            Ok(Arc::new(ArchiveFile::new(entry.data)))
+            node
         }
-        Err(crate::initramfs::LookupError::NotAFile) => Err(Errno::EISDIR),
-        Err(crate::initramfs::LookupError::NotFound) if flags & O_CREAT != 0 => Err(Errno::EROFS),
-        Err(crate::initramfs::LookupError::NotFound) => Err(Errno::ENOENT),
-        Err(crate::initramfs::LookupError::Damaged(_)) => Err(Errno::EIO),
+        Err(Errno::ENOENT) if flags & O_CREAT != 0 => create_file(path, (mode as u32) & !umask, flags & O_EXCL != 0)?,
+        Err(error) => return Err(error),
+    };
+    if matches!(node.content, Content::Symlink(_)) {
+        return Err(Errno::ELOOP);
+    }
+    if flags & O_DIRECTORY != 0 && !node.is_directory() {
+        return Err(Errno::ENOTDIR);
+    }
+    if node.is_directory() && writable {
+        return Err(Errno::EISDIR);
+    }
+    let device = match node.content {
+        Content::Device(kind) => Some(device_operations(kind)),
+        _ => None,
+    };
+    let file = VfsFile::new(node.clone(), vfs::canonical(path), readable, writable, flags & O_APPEND != 0, device);
+    if flags & O_TRUNC != 0 && writable && matches!(node.content, Content::File(_)) {
+        file.truncate(0)?;
+    }
+    Ok(Arc::new(file))
+}
+
+fn create_file(path: &[u8], permissions: u32, exclusive: bool) -> Result<Arc<Inode>, Errno> {
+    let (directory, name) = vfs::resolve_parent(path)?;
+    let node = Inode::new_file(FileData::Owned(alloc::vec::Vec::new()), permissions);
+    match directory.insert(&name, node.clone()) {
+        Ok(()) => Ok(node),
+        // Another thread created it between our lookup and insert.
+        Err(Errno::EEXIST) if !exclusive => directory.lookup(&name),
+        Err(error) => Err(error),
     }
 }

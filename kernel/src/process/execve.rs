@@ -5,11 +5,9 @@
 //! goes, or stays with the `vfork` parent that shares it), close-on-exec
 //! descriptors closed, caught signals back to default, clean registers,
 //! and the return to ring 3 through `iretq` at the new entry point.
-//! Programs come from the initramfs until the filesystem arrives.
 
 use super::{command_name, current};
 use crate::exec::load::load;
-use crate::initramfs::{find_file, LookupError};
 use crate::uaccess::{read_c_string, read_value};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -56,15 +54,11 @@ pub fn execve(path_address: u64, arguments_address: u64, environment_address: u6
     let mut total = 0;
     let arguments = read_strings(arguments_address, &mut total)?;
     let environment = read_strings(environment_address, &mut total)?;
-    let archive = crate::initramfs::archive().ok_or(Errno::ENOENT)?;
-    let file = find_file(archive, &path).map_err(|error| match error {
-        LookupError::NotFound => Errno::ENOENT,
-        LookupError::NotAFile => Errno::EACCES,
-        LookupError::Damaged(_) => Errno::EIO,
-    })?;
+    let absolute = user.process.absolute_path(&path);
+    let file = crate::vfs::read_program(&absolute)?;
     let argument_slices: Vec<&[u8]> = arguments.iter().map(Vec::as_slice).collect();
     let environment_slices: Vec<&[u8]> = environment.iter().map(Vec::as_slice).collect();
-    let program = load(file.data, &argument_slices, &environment_slices, &path).map_err(|error| error.errno())?;
+    let program = load(file.bytes(), &argument_slices, &environment_slices, &path).map_err(|error| error.errno())?;
 
     // Past the point of no return.
     let process = user.process.clone();

@@ -56,6 +56,10 @@ pub struct Process {
     /// `None` once the process has exited (zombies hold no memory).
     memory: IrqSpinLock<Option<SharedMemory>>,
     pub files: SpinLock<FdTable>,
+    /// The working directory, as a canonical absolute path.
+    pub cwd: SpinLock<Vec<u8>>,
+    /// The file-mode creation mask.
+    pub umask: AtomicU32,
     /// `sigaction` dispositions, stored raw per signal (1..=64) until
     /// delivery arrives: handler, flags, restorer, mask.
     pub signal_actions: IrqSpinLock<[[u64; 4]; 64]>,
@@ -111,6 +115,8 @@ impl Process {
             name: IrqSpinLock::new(name),
             memory: IrqSpinLock::new(Some(memory)),
             files: SpinLock::new(files),
+            cwd: SpinLock::new(alloc::vec![b'/']),
+            umask: AtomicU32::new(0o022),
             signal_actions: IrqSpinLock::new([[0; 4]; 64]),
             children: SpinLock::new(Vec::new()),
             child_exited: WaitQueue::new(),
@@ -137,6 +143,11 @@ impl Process {
     /// The command name.
     pub fn name(&self) -> String {
         self.name.lock().clone()
+    }
+
+    /// `path` made absolute against the working directory.
+    pub fn absolute_path(&self, path: &[u8]) -> Vec<u8> {
+        crate::vfs::absolute(&self.cwd.lock(), path)
     }
 
     /// The process's memory (`ESRCH` once it has exited).

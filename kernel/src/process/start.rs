@@ -1,12 +1,11 @@
-//! Starting a program from the initramfs as a new process (PID 1 at boot):
-//! find it, load it, give it the console as descriptors 0-2, and run it
-//! on a new thread. Loading happens before the thread starts, so every
-//! failure is reported to the caller with its reason.
+//! Starting a program from the filesystem as PID 1 at boot: find it, load
+//! it, give it the console as descriptors 0-2, and run it on a new thread.
+//! Loading happens before the thread starts, so every failure is reported
+//! to the caller with its reason.
 
 use super::{command_name, Process, UserThread};
 use crate::exec::load::{load, LoadError};
 use crate::file::{ConsoleFile, FdTable, OpenFile};
-use crate::initramfs::{find_file, LookupError};
 use crate::sched::JoinHandle;
 use alloc::sync::Arc;
 
@@ -14,8 +13,8 @@ use alloc::sync::Arc;
 /// Why a program did not start.
 #[derive(Debug)]
 pub enum StartError {
-    /// Not in the archive, not a regular file, or the archive is damaged.
-    Lookup(LookupError),
+    /// Not found, or not an executable file.
+    Lookup(protocol::linux_abi::Errno),
     /// The file is not a program we run, or there is no memory for it.
     Load(LoadError),
     /// No thread for it.
@@ -27,9 +26,10 @@ pub enum StartError {
 impl core::fmt::Display for StartError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            StartError::Lookup(LookupError::NotFound) => write!(formatter, "no such file in the initramfs"),
-            StartError::Lookup(LookupError::NotAFile) => write!(formatter, "not a regular file"),
-            StartError::Lookup(LookupError::Damaged(error)) => write!(formatter, "the initramfs is damaged: {error}"),
+            StartError::Lookup(protocol::linux_abi::Errno::ENOENT) => write!(formatter, "no such file"),
+            StartError::Lookup(protocol::linux_abi::Errno::EACCES) => write!(formatter, "not an executable file"),
+            StartError::Lookup(protocol::linux_abi::Errno::EISDIR) => write!(formatter, "a directory"),
+            StartError::Lookup(errno) => write!(formatter, "cannot read it (errno {})", errno.0),
             StartError::Load(error) => write!(formatter, "{error}"),
             StartError::Spawn(error) => write!(formatter, "{error}"),
             StartError::InitAlreadyStarted => write!(formatter, "PID 1 is running already"),
@@ -47,11 +47,11 @@ fn console_descriptors() -> FdTable {
     files
 }
 
-/// Runs the program at `path` in `archive` as PID 1 with `arguments`
+/// Runs the program at the absolute `path` as PID 1 with `arguments`
 /// (argv, starting with its name) and `environment`.
-pub fn start_program(archive: &'static [u8], path: &[u8], arguments: &[&[u8]], environment: &[&[u8]]) -> Result<JoinHandle, StartError> {
-    let file = find_file(archive, path).map_err(StartError::Lookup)?;
-    let program = load(file.data, arguments, environment, path).map_err(StartError::Load)?;
+pub fn start_program(path: &[u8], arguments: &[&[u8]], environment: &[&[u8]]) -> Result<JoinHandle, StartError> {
+    let file = crate::vfs::read_program(&crate::vfs::absolute(b"/", path)).map_err(StartError::Lookup)?;
+    let program = load(file.bytes(), arguments, environment, path).map_err(StartError::Load)?;
     let name = command_name(path);
     let thread_name = name.clone();
     let files = console_descriptors();

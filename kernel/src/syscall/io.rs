@@ -3,7 +3,7 @@
 //! a kernel bounce buffer of at most `CHUNK_BYTES` at a time.
 
 use super::{current_user, SyscallResult};
-use crate::file::{FileKind, OpenFile};
+use crate::file::OpenFile;
 use crate::uaccess::{copy_from_user, copy_to_user, read_value, write_value};
 use alloc::sync::Arc;
 use alloc::vec;
@@ -194,25 +194,6 @@ pub fn lseek(fd: u64, offset: u64, whence: u64) -> SyscallResult {
     file(fd)?.ops().seek(offset as i64, whence)
 }
 
-/// `AT_FDCWD`: relative to the working directory.
-const AT_FDCWD: i64 = -100;
-/// Longest path.
-const MAX_PATH_BYTES: usize = 4095;
-
-pub fn openat(directory: u64, path_address: u64, flags: u64) -> SyscallResult {
-    let path = crate::uaccess::read_c_string(path_address, MAX_PATH_BYTES)?;
-    if !path.starts_with(b"/") && directory as i64 != AT_FDCWD {
-        // Directories as files arrive with the VFS.
-        file(directory)?;
-        return Err(Errno::ENOTDIR);
-    }
-    let file = OpenFile::new(crate::file::open_path(&path, flags)?);
-    file.set_nonblocking(flags & O_NONBLOCK != 0);
-    let user = current_user()?;
-    let fd = user.process.files.lock().insert(file, flags & crate::file::O_CLOEXEC != 0, 0)?;
-    Ok(fd)
-}
-
 pub fn pipe2(address: u64, flags: u64) -> SyscallResult {
     if flags & !(crate::file::O_CLOEXEC | O_NONBLOCK) != 0 {
         return Err(Errno::EINVAL);
@@ -241,46 +222,6 @@ pub fn pipe2(address: u64, flags: u64) -> SyscallResult {
         return Err(error);
     }
     Ok(0)
-}
-
-/// `struct stat` (x86_64): 144 bytes.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-struct Stat {
-    device: u64,
-    inode: u64,
-    links: u64,
-    mode: u32,
-    uid: u32,
-    gid: u32,
-    padding: u32,
-    represented_device: u64,
-    size: i64,
-    block_size: i64,
-    blocks: i64,
-    times: [u64; 6],
-    reserved: [i64; 3],
-}
-
-// SAFETY: `repr(C)` integers whose sizes leave no padding (checked below).
-unsafe impl crate::uaccess::UserPod for Stat {}
-const _: () = assert!(core::mem::size_of::<Stat>() == 144);
-
-pub fn fstat(fd: u64, address: u64) -> SyscallResult {
-    const S_IFCHR: u32 = 0o020000;
-    const S_IFREG: u32 = 0o100000;
-    const S_IFIFO: u32 = 0o010000;
-    /// `/dev/console` is character device 5:1.
-    const CONSOLE_DEVICE: u64 = (5 << 8) | 1;
-    let file = file(fd)?;
-    let (mode, device) = match file.ops().kind() {
-        FileKind::CharacterDevice => (S_IFCHR | 0o620, CONSOLE_DEVICE),
-        FileKind::Regular => (S_IFREG | 0o755, 0),
-        FileKind::Fifo => (S_IFIFO | 0o600, 0),
-    };
-    let size = file.ops().size();
-    let stat = Stat { mode, links: 1, represented_device: device, block_size: 4096, size: size as i64, blocks: size.div_ceil(512) as i64, ..Stat::default() };
-    write_value(address, &stat).map(|()| 0)
 }
 
 /// `struct pollfd`: fd, events, revents.

@@ -5,6 +5,7 @@
 //! `Result<u64, Errno>`. Anything not implemented returns `-ENOSYS` and is
 //! counted (per number), never a panic.
 
+mod fs;
 mod io;
 mod memory;
 mod process;
@@ -27,6 +28,9 @@ pub struct Arguments(pub [u64; 6]);
 
 /// What a handler returns: the value for RAX, or an error number.
 pub type SyscallResult = Result<u64, Errno>;
+
+/// `AT_FDCWD` as a register value.
+const AT_FDCWD: u64 = -100i64 as u64;
 
 /// `SIGCHLD`, the exit signal of `fork` and `vfork` children.
 const SIGCHLD: u64 = 17;
@@ -80,11 +84,40 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_DUP2 => io::dup3(a0, a1, 0, true),
         SYS_DUP3 => io::dup3(a0, a1, a2, false),
         SYS_LSEEK => io::lseek(a0, a1, a2),
-        SYS_OPEN => io::openat(-100i64 as u64, a0, a1),
-        SYS_OPENAT => io::openat(a0, a1, a2),
+        SYS_OPEN => fs::openat(AT_FDCWD, a0, a1, a2),
+        SYS_CREAT => fs::openat(AT_FDCWD, a0, 0o1 | 0o100 | 0o1000, a1),
+        SYS_OPENAT => fs::openat(a0, a1, a2, a3),
         SYS_PIPE => io::pipe2(a0, 0),
         SYS_PIPE2 => io::pipe2(a0, a1),
-        SYS_FSTAT => io::fstat(a0, a1),
+        SYS_FSTAT => fs::fstat(a0, a1),
+        SYS_STAT => fs::stat(a0, a1, true),
+        SYS_LSTAT => fs::stat(a0, a1, false),
+        SYS_NEWFSTATAT => fs::newfstatat(a0, a1, a2, a3),
+        SYS_STATX => fs::statx(a0, a1, a2, a3, a4),
+        SYS_GETDENTS64 => fs::getdents64(a0, a1, a2),
+        SYS_MKDIR => fs::mkdirat(AT_FDCWD, a0, a1),
+        SYS_MKDIRAT => fs::mkdirat(a0, a1, a2),
+        SYS_UNLINK => fs::unlinkat(AT_FDCWD, a0, 0),
+        SYS_RMDIR => fs::unlinkat(AT_FDCWD, a0, 0x200),
+        SYS_UNLINKAT => fs::unlinkat(a0, a1, a2),
+        SYS_RENAME => fs::renameat2(AT_FDCWD, a0, AT_FDCWD, a1, 0),
+        SYS_RENAMEAT => fs::renameat2(a0, a1, a2, a3, 0),
+        SYS_RENAMEAT2 => fs::renameat2(a0, a1, a2, a3, a4),
+        SYS_SYMLINK => fs::symlinkat(a0, AT_FDCWD, a1),
+        SYS_SYMLINKAT => fs::symlinkat(a0, a1, a2),
+        SYS_READLINK => fs::readlinkat(AT_FDCWD, a0, a1, a2),
+        SYS_READLINKAT => fs::readlinkat(a0, a1, a2, a3),
+        SYS_ACCESS => fs::faccessat(AT_FDCWD, a0, a1),
+        SYS_FACCESSAT | SYS_FACCESSAT2 => fs::faccessat(a0, a1, a2),
+        SYS_CHDIR => fs::chdir(a0),
+        SYS_FCHDIR => fs::fchdir(a0),
+        SYS_GETCWD => fs::getcwd(a0, a1),
+        SYS_UMASK => fs::umask(a0),
+        SYS_FTRUNCATE => fs::ftruncate(a0, a1),
+        SYS_TRUNCATE => fs::truncate(a0, a1),
+        SYS_PREAD64 => fs::pread64(a0, a1, a2, a3),
+        SYS_PWRITE64 => fs::pwrite64(a0, a1, a2, a3),
+        SYS_UTIMENSAT => fs::utimensat(a0, a1, a2, a3),
         SYS_MMAP => memory::mmap(a0, a1, a2, a3, a4, a5),
         SYS_MUNMAP => memory::munmap(a0, a1),
         SYS_MPROTECT => memory::mprotect(a0, a1, a2),

@@ -45,6 +45,18 @@ impl Errno {
     pub const EMFILE: Errno = Errno(24);
     /// Not a typewriter (no terminal ioctl here).
     pub const ENOTTY: Errno = Errno(25);
+    /// File too large.
+    pub const EFBIG: Errno = Errno(27);
+    /// No space left on device.
+    pub const ENOSPC: Errno = Errno(28);
+    /// Directory not empty.
+    pub const ENOTEMPTY: Errno = Errno(39);
+    /// Too many symbolic links.
+    pub const ELOOP: Errno = Errno(40);
+    /// Operation not supported.
+    pub const EOPNOTSUPP: Errno = Errno(95);
+    /// Cross-device link.
+    pub const EXDEV: Errno = Errno(18);
     /// Read-only file system.
     pub const EROFS: Errno = Errno(30);
     /// Illegal seek.
