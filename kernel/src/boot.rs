@@ -145,6 +145,7 @@ fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::Boot
         kprintln!("init: no initramfs was passed (QEMU -initrd; `cargo xtask run` packs one), so there is no {path} to run; idling");
         return;
     };
+    crate::procfs::mount();
     let unpacked = crate::vfs::unpack(module.bytes());
     kprintln!(
         "initramfs: {} KiB: {} files, {} directories, {} links unpacked at /{}",

@@ -51,6 +51,9 @@ mod vfs;
 /// Processes: shared memory, files and signal state; starting and ending them.
 #[cfg(target_os = "none")]
 mod process;
+/// `/proc`, made on demand from the kernel's state.
+#[cfg(target_os = "none")]
+mod procfs;
 /// Spurious and error interrupts of the local APIC.
 #[cfg(target_os = "none")]
 mod apic_events;

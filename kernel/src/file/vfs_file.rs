@@ -41,7 +41,7 @@ impl VfsFile {
                 buffer[..count].copy_from_slice(&bytes[start..start + count]);
                 Ok(count)
             }
-            Content::Directory(_) => Err(Errno::EISDIR),
+            Content::Directory(_) | Content::Dynamic(_) => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }
     }
@@ -122,7 +122,7 @@ impl FileOps for VfsFile {
 
     fn kind(&self) -> FileKind {
         match &self.inode.content {
-            Content::Directory(_) => FileKind::Directory,
+            Content::Directory(_) | Content::Dynamic(_) => FileKind::Directory,
             Content::Device(_) => FileKind::CharacterDevice,
             _ => FileKind::Regular,
         }

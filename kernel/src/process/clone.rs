@@ -99,6 +99,8 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
         let child = Process::with_shared_memory(id, Arc::downgrade(&parent_process), parent_process.name(), memory, files);
         *child.signal_actions.lock() = *parent_process.signal_actions.lock();
         *child.cwd.lock() = parent_process.cwd.lock().clone();
+        *child.command_line.lock() = parent_process.command_line.lock().clone();
+        *child.executable.lock() = parent_process.executable.lock().clone();
         child.umask.store(parent_process.umask.load(Ordering::Relaxed), Ordering::Relaxed);
         parent_process.children.lock().push(child.clone());
         (UserThread::new(child.clone()), Some(child))

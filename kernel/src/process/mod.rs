@@ -56,6 +56,10 @@ pub struct Process {
     /// `None` once the process has exited (zombies hold no memory).
     memory: IrqSpinLock<Option<SharedMemory>>,
     pub files: SpinLock<FdTable>,
+    /// argv joined with NULs (`/proc/[pid]/cmdline`).
+    pub command_line: SpinLock<Vec<u8>>,
+    /// The path of the program (`/proc/[pid]/exe`).
+    pub executable: SpinLock<Vec<u8>>,
     /// The working directory, as a canonical absolute path.
     pub cwd: SpinLock<Vec<u8>>,
     /// The file-mode creation mask.
@@ -116,6 +120,8 @@ impl Process {
             memory: IrqSpinLock::new(Some(memory)),
             files: SpinLock::new(files),
             cwd: SpinLock::new(alloc::vec![b'/']),
+            command_line: SpinLock::new(Vec::new()),
+            executable: SpinLock::new(Vec::new()),
             umask: AtomicU32::new(0o022),
             signal_actions: IrqSpinLock::new([[0; 4]; 64]),
             children: SpinLock::new(Vec::new()),
@@ -167,6 +173,27 @@ impl Drop for Process {
         // Ids are never reused, so the entry is this process's.
         PROCESSES.lock().remove(&self.pid);
     }
+}
+
+/// Every process, alive or zombie, by pid.
+pub fn all() -> Vec<Arc<Process>> {
+    PROCESSES.lock().values().filter_map(Weak::upgrade).collect()
+}
+
+/// Threads in `process` that have not exited.
+pub fn thread_count(process: &Process) -> u32 {
+    process.live_threads.load(Ordering::Relaxed)
+}
+
+/// Whether `process` has exited and awaits its parent.
+pub fn is_zombie(process: &Process) -> bool {
+    process.zombie.load(Ordering::Acquire)
+}
+
+/// Records what `process` runs (for `/proc`).
+pub fn set_program(process: &Process, path: &[u8], arguments: &[&[u8]]) {
+    *process.executable.lock() = path.to_vec();
+    *process.command_line.lock() = arguments.iter().flat_map(|argument| argument.iter().copied().chain(core::iter::once(0))).collect();
 }
 
 /// The process with id `pid`, if it is alive or a zombie.

@@ -8,6 +8,7 @@ use crate::exec::load::{load, LoadError};
 use crate::file::{ConsoleFile, FdTable, OpenFile};
 use crate::sched::JoinHandle;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 
 /// Why a program did not start.
@@ -54,12 +55,15 @@ pub fn start_program(path: &[u8], arguments: &[&[u8]], environment: &[&[u8]]) ->
     let program = load(file.bytes(), arguments, environment, path).map_err(StartError::Load)?;
     let name = command_name(path);
     let thread_name = name.clone();
+    let executable = path.to_vec();
+    let arguments: Vec<Vec<u8>> = arguments.iter().map(|argument| argument.to_vec()).collect();
     let files = console_descriptors();
     crate::kprintln!("init: running {} as PID 1", core::str::from_utf8(path).unwrap_or("?"));
     let spawned = crate::sched::spawn_init(thread_name, move || {
         let pid = crate::sched::current_thread_id();
         let (entry, stack_pointer) = (program.entry, program.stack_pointer);
         let process = Process::new(pid, alloc::sync::Weak::new(), name, program.memory, files);
+        super::set_program(&process, &executable, &arguments.iter().map(Vec::as_slice).collect::<Vec<_>>());
         let space = process.memory().expect("a new process has memory");
         let user = UserThread::new(process);
         super::attach_current(user);

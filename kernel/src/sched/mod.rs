@@ -19,6 +19,7 @@
 
 mod current;
 mod lifecycle;
+pub mod load_average;
 mod mutex;
 mod placement;
 mod sleep;

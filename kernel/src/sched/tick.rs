@@ -11,6 +11,9 @@ pub(super) fn on_tick() {
     let guard = IrqGuard::new();
     let Some(this) = cpu::try_this_cpu(&guard) else { return };
     let cpu = &this.run_queue;
+    if this.id().index() == 0 {
+        super::load_average::on_tick_of_first_cpu();
+    }
     super::sleep::wake_due_sleepers(cpu);
     if cpu.is_idle() {
         // The idle thread has no slice; it only makes way for queued work.
@@ -19,6 +22,7 @@ pub(super) fn on_tick() {
         }
         return;
     }
+    cpu.busy_ticks.fetch_add(1, Ordering::Relaxed);
     let left = cpu.slice_ticks_left.load(Ordering::Relaxed);
     if left <= 1 {
         percpu::set_need_resched(true);

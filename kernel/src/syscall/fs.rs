@@ -206,7 +206,7 @@ pub fn getdents64(fd: u64, address: u64, length: u64) -> SyscallResult {
             _ => {
                 let (name, node) = &entries[index - 2];
                 let kind = match node.content {
-                    Content::Directory(_) => 4,
+                    Content::Directory(_) | Content::Dynamic(_) => 4,
                     Content::File(_) => 8,
                     Content::Symlink(_) => 10,
                     Content::Device(_) => 2,
@@ -305,9 +305,6 @@ pub fn symlinkat(target_address: u64, directory: u64, path_address: u64) -> Sysc
 
 pub fn readlinkat(directory: u64, path_address: u64, buffer: u64, length: u64) -> SyscallResult {
     let path = read_path(path_address)?;
-    if path == b"/proc/self/exe" {
-        return Err(Errno::ENOENT); // /proc arrives later
-    }
     let node = vfs::resolve(&at_path(directory, &path)?, false)?;
     let Content::Symlink(target) = &node.content else { return Err(Errno::EINVAL) };
     let count = target.len().min(length as usize);

@@ -50,6 +50,9 @@ pub struct RunQueue {
     /// active set); `None` while the kernel's own root is loaded. Holding
     /// it keeps the page tables alive while CR3 points at them.
     pub loaded_space: IrqSpinLock<Option<Arc<AddressSpace>>>,
+    /// Timer ticks that found a thread other than idle running (CPU time
+    /// in use, sampled at the tick rate; `/proc/stat`, `/proc/uptime`).
+    pub busy_ticks: core::sync::atomic::AtomicU64,
 }
 
 // SAFETY: `current` and `previous` are only accessed by the owning CPU with
@@ -77,6 +80,7 @@ impl RunQueue {
             switches: AtomicUsize::new(0),
             tick_stopped: AtomicBool::new(false),
             loaded_space: IrqSpinLock::new(None),
+            busy_ticks: core::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -58,9 +58,20 @@ impl FileData {
     }
 }
 
+/// A directory whose entries are made when asked for (`/proc`): each
+/// lookup returns a fresh node holding a snapshot.
+pub trait DynamicDirectory: Send + Sync {
+    /// The entry `name`, made now.
+    fn lookup(&self, name: &[u8]) -> Option<Arc<Inode>>;
+    /// The names of the entries now.
+    fn names(&self) -> Vec<Vec<u8>>;
+}
+
 /// What a node is.
 pub enum Content {
     Directory(SpinLock<BTreeMap<Vec<u8>, Arc<Inode>>>),
+    /// A directory made on demand (read-only).
+    Dynamic(Arc<dyn DynamicDirectory>),
     File(SpinLock<FileData>),
     Symlink(Vec<u8>),
     Device(DeviceKind),
@@ -128,14 +139,18 @@ impl Inode {
         Inode::new(Content::Device(kind), permissions)
     }
 
+    pub fn new_dynamic(directory: Arc<dyn DynamicDirectory>) -> Arc<Inode> {
+        Inode::new(Content::Dynamic(directory), 0o555)
+    }
+
     pub fn is_directory(&self) -> bool {
-        matches!(self.content, Content::Directory(_))
+        matches!(self.content, Content::Directory(_) | Content::Dynamic(_))
     }
 
     /// `st_mode`: type and permissions.
     pub fn mode(&self) -> u32 {
         let kind = match self.content {
-            Content::Directory(_) => S_IFDIR,
+            Content::Directory(_) | Content::Dynamic(_) => S_IFDIR,
             Content::File(_) => S_IFREG,
             Content::Symlink(_) => S_IFLNK,
             Content::Device(_) => S_IFCHR,
@@ -156,13 +171,18 @@ impl Inode {
     pub fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>, Errno> {
         match &self.content {
             Content::Directory(entries) => entries.lock().get(name).cloned().ok_or(Errno::ENOENT),
+            Content::Dynamic(directory) => directory.lookup(name).ok_or(Errno::ENOENT),
             _ => Err(Errno::ENOTDIR),
         }
     }
 
     /// Adds `node` as `name` (`EEXIST` if taken).
     pub fn insert(&self, name: &[u8], node: Arc<Inode>) -> Result<(), Errno> {
-        let Content::Directory(entries) = &self.content else { return Err(Errno::ENOTDIR) };
+        let entries = match &self.content {
+            Content::Directory(entries) => entries,
+            Content::Dynamic(_) => return Err(Errno::EPERM),
+            _ => return Err(Errno::ENOTDIR),
+        };
         let mut entries = entries.lock();
         if entries.contains_key(name) {
             return Err(Errno::EEXIST);
@@ -178,7 +198,11 @@ impl Inode {
 
     /// Removes the entry `name`; returns the node.
     pub fn remove(&self, name: &[u8]) -> Result<Arc<Inode>, Errno> {
-        let Content::Directory(entries) = &self.content else { return Err(Errno::ENOTDIR) };
+        let entries = match &self.content {
+            Content::Directory(entries) => entries,
+            Content::Dynamic(_) => return Err(Errno::EPERM),
+            _ => return Err(Errno::ENOTDIR),
+        };
         let node = entries.lock().remove(name).ok_or(Errno::ENOENT)?;
         if node.is_directory() {
             self.links.fetch_sub(1, Ordering::Relaxed);
@@ -192,6 +216,11 @@ impl Inode {
     pub fn entries(&self) -> Result<Vec<(Vec<u8>, Arc<Inode>)>, Errno> {
         match &self.content {
             Content::Directory(entries) => Ok(entries.lock().iter().map(|(name, node)| (name.clone(), node.clone())).collect()),
+            Content::Dynamic(directory) => Ok(directory
+                .names()
+                .into_iter()
+                .filter_map(|name| directory.lookup(&name).map(|node| (name, node)))
+                .collect()),
             _ => Err(Errno::ENOTDIR),
         }
     }

@@ -7,7 +7,7 @@
 pub mod inode;
 
 
-pub use inode::{Content, DeviceKind, FileData, Inode};
+pub use inode::{Content, DeviceKind, DynamicDirectory, FileData, Inode};
 
 
 use crate::initramfs::newc::{self, MODE_DIRECTORY, MODE_REGULAR, MODE_SYMLINK, MODE_TYPE_MASK};
@@ -46,6 +46,16 @@ pub fn root() -> Arc<Inode> {
         root
     })
     .clone()
+}
+
+/// Mounts `directory` as `/name` (for `/proc`).
+pub fn mount_dynamic(name: &[u8], directory: Arc<dyn DynamicDirectory>) -> Result<(), Errno> {
+    root().insert(name, Inode::new_dynamic(directory))
+}
+
+/// A read-only file holding `text` (a `/proc` snapshot).
+pub fn snapshot_file(text: Vec<u8>) -> Arc<Inode> {
+    Inode::new_file(FileData::Owned(text), 0o444)
 }
 
 /// What unpacking the initramfs did.

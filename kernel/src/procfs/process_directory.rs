@@ -1,0 +1,121 @@
+//! `/proc/[pid]`: one process's `stat`, `status`, `cmdline`, `exe` and
+//! `maps`, in Linux's formats.
+
+use crate::memory::vm_areas::AreaKind;
+use crate::process::Process;
+use crate::vfs::{self, DynamicDirectory, Inode};
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+/// See the module doc.
+pub struct ProcessDirectory {
+    process: Arc<Process>,
+}
+
+impl ProcessDirectory {
+    pub fn new(process: Arc<Process>) -> ProcessDirectory {
+        ProcessDirectory { process }
+    }
+
+    fn state(&self) -> (char, &'static str) {
+        if crate::process::is_zombie(&self.process) {
+            ('Z', "Z (zombie)")
+        } else if crate::process::current().is_some_and(|user| Arc::ptr_eq(&user.process, &self.process)) {
+            ('R', "R (running)")
+        } else {
+            ('S', "S (sleeping)")
+        }
+    }
+
+    fn virtual_bytes(&self) -> u64 {
+        self.process.memory().map_or(0, |space| space.with_memory(|memory| memory.areas().map(|area| area.end - area.start).sum()))
+    }
+
+    fn stat(&self) -> Vec<u8> {
+        let process = &self.process;
+        let (state, _) = self.state();
+        let threads = crate::process::thread_count(process);
+        // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
+        // cminflt majflt cmajflt utime stime cutime cstime priority nice
+        // num_threads itrealvalue starttime vsize rss ...
+        format!(
+            "{} ({}) {} {} {} {} 0 -1 0 0 0 0 0 0 0 0 0 20 0 {} 0 0 {} 0\n",
+            process.pid(),
+            process.name(),
+            state,
+            process.parent_pid(),
+            process.pid(),
+            process.pid(),
+            threads,
+            self.virtual_bytes()
+        )
+        .into_bytes()
+    }
+
+    fn status(&self) -> Vec<u8> {
+        let process = &self.process;
+        let (_, state) = self.state();
+        format!(
+            "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t{} kB\nThreads:\t{}\n",
+            process.name(),
+            state,
+            process.pid(),
+            process.pid(),
+            process.parent_pid(),
+            self.virtual_bytes() / 1024,
+            crate::process::thread_count(process)
+        )
+        .into_bytes()
+    }
+
+    fn maps(&self) -> Vec<u8> {
+        let mut text = String::new();
+        let executable = String::from_utf8_lossy(&self.process.executable.lock()).into_owned();
+        if let Ok(space) = self.process.memory() {
+            space.with_memory(|memory| {
+                for area in memory.areas() {
+                    let protection = area.protection;
+                    let name = match area.kind {
+                        AreaKind::Image => executable.as_str(),
+                        AreaKind::Heap => "[heap]",
+                        AreaKind::Stack => "[stack]",
+                        AreaKind::Anonymous => "",
+                    };
+                    let _ = writeln!(
+                        text,
+                        "{:012x}-{:012x} {}{}{}p 00000000 00:00 0 {}",
+                        area.start,
+                        area.end,
+                        if protection.read { 'r' } else { '-' },
+                        if protection.write { 'w' } else { '-' },
+                        if protection.execute { 'x' } else { '-' },
+                        name
+                    );
+                }
+            });
+        }
+        text.into_bytes()
+    }
+}
+
+const FILES: [&[u8]; 5] = [b"stat", b"status", b"cmdline", b"exe", b"maps"];
+
+impl DynamicDirectory for ProcessDirectory {
+    fn lookup(&self, name: &[u8]) -> Option<Arc<Inode>> {
+        Some(match name {
+            b"stat" => vfs::snapshot_file(self.stat()),
+            b"status" => vfs::snapshot_file(self.status()),
+            b"cmdline" => vfs::snapshot_file(self.process.command_line.lock().clone()),
+            b"maps" => vfs::snapshot_file(self.maps()),
+            b"exe" => Inode::new_symlink(self.process.executable.lock().clone()),
+            _ => return None,
+        })
+    }
+
+    fn names(&self) -> Vec<Vec<u8>> {
+        FILES.iter().map(|name| name.to_vec()).collect()
+    }
+}
