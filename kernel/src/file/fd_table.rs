@@ -17,15 +17,23 @@ struct Slot {
 }
 
 /// See the module doc.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FdTable {
     slots: Vec<Option<Slot>>,
+    /// Descriptors must stay below this (`RLIMIT_NOFILE`, at most `MAX_FDS`).
+    limit: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> FdTable {
+        FdTable::new()
+    }
 }
 
 impl FdTable {
     /// No descriptors.
     pub fn new() -> FdTable {
-        FdTable { slots: Vec::new() }
+        FdTable { slots: Vec::new(), limit: MAX_FDS }
     }
 
     /// The open file behind `fd`, or `EBADF`.
@@ -39,7 +47,7 @@ impl FdTable {
 
     /// Installs `file` at the lowest free descriptor at or above `lowest`.
     pub fn insert(&mut self, file: Arc<OpenFile>, close_on_exec: bool, lowest: usize) -> Result<u64, Errno> {
-        let index = (lowest..MAX_FDS)
+        let index = (lowest..self.limit)
             .find(|&index| self.slots.get(index).is_none_or(|slot| slot.is_none()))
             .ok_or(Errno::EMFILE)?;
         if self.slots.len() <= index {
@@ -51,7 +59,7 @@ impl FdTable {
 
     /// Puts `file` at exactly `fd`, closing what was there (`dup2`).
     pub fn insert_at(&mut self, fd: u64, file: Arc<OpenFile>, close_on_exec: bool) -> Result<(), Errno> {
-        let index = usize::try_from(fd).ok().filter(|&index| index < MAX_FDS).ok_or(Errno::EBADF)?;
+        let index = usize::try_from(fd).ok().filter(|&index| index < self.limit).ok_or(Errno::EBADF)?;
         if self.slots.len() <= index {
             self.slots.resize(index + 1, None);
         }
@@ -90,6 +98,12 @@ impl FdTable {
             }
             _ => Err(Errno::EBADF),
         }
+    }
+
+    /// Sets the descriptor limit (`RLIMIT_NOFILE`); open descriptors above
+    /// it stay open, as on Linux.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.min(MAX_FDS);
     }
 
     /// Closes every descriptor marked close-on-exec (`execve`).

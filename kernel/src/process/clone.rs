@@ -86,8 +86,14 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
         child_frame.rsp = request.stack;
     }
 
-    let id = crate::thread::allocate_id();
     let parent_process = user.process.clone();
+    if flags & CLONE_THREAD == 0 {
+        let limit = parent_process.limits.lock()[protocol::linux_abi::misc::RLIMIT_NPROC as usize][0].min(super::MAX_PROCESSES);
+        if super::all().iter().filter(|process| !super::is_zombie(process)).count() as u64 >= limit {
+            return Err(Errno::EAGAIN);
+        }
+    }
+    let id = crate::thread::allocate_id();
     let parent_memory = parent_process.memory()?;
     let memory = if flags & CLONE_VM != 0 { parent_memory } else { Arc::new(parent_memory.fork()?) };
     let space = memory.clone();
@@ -99,6 +105,9 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
         let child = Process::with_shared_memory(id, Arc::downgrade(&parent_process), parent_process.name(), memory, files);
         *child.signal_actions.lock() = *parent_process.signal_actions.lock();
         *child.cwd.lock() = parent_process.cwd.lock().clone();
+        *child.limits.lock() = *parent_process.limits.lock();
+        child.group.store(parent_process.group.load(Ordering::Relaxed), Ordering::Relaxed);
+        child.session.store(parent_process.session.load(Ordering::Relaxed), Ordering::Relaxed);
         *child.command_line.lock() = parent_process.command_line.lock().clone();
         *child.executable.lock() = parent_process.executable.lock().clone();
         child.umask.store(parent_process.umask.load(Ordering::Relaxed), Ordering::Relaxed);

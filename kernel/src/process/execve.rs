@@ -58,7 +58,9 @@ pub fn execve(path_address: u64, arguments_address: u64, environment_address: u6
     let file = crate::vfs::read_program(&absolute)?;
     let argument_slices: Vec<&[u8]> = arguments.iter().map(Vec::as_slice).collect();
     let environment_slices: Vec<&[u8]> = environment.iter().map(Vec::as_slice).collect();
-    let program = load(file.bytes(), &argument_slices, &environment_slices, &path).map_err(|error| error.errno())?;
+    let mut program = load(file.bytes(), &argument_slices, &environment_slices, &path).map_err(|error| error.errno())?;
+    let address_limit = user.process.limits.lock()[protocol::linux_abi::misc::RLIMIT_AS as usize][0];
+    program.memory.set_limit_bytes(address_limit);
 
     // Past the point of no return.
     let process = user.process.clone();

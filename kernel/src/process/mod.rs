@@ -64,6 +64,11 @@ pub struct Process {
     pub cwd: SpinLock<Vec<u8>>,
     /// The file-mode creation mask.
     pub umask: AtomicU32,
+    /// Process group and session ids.
+    pub group: AtomicU32,
+    pub session: AtomicU32,
+    /// Resource limits (soft, hard), indexed by `RLIMIT_*`.
+    pub limits: SpinLock<[[u64; 2]; RESOURCE_COUNT]>,
     /// `sigaction` dispositions, stored raw per signal (1..=64) until
     /// delivery arrives: handler, flags, restorer, mask.
     pub signal_actions: IrqSpinLock<[[u64; 4]; 64]>,
@@ -100,6 +105,23 @@ pub struct UserThread {
     pub pending_signals: IrqSpinLock<Vec<signal::SignalInfo>>,
 }
 
+/// Resource numbers (`RLIMIT_*`, 0..16).
+pub const RESOURCE_COUNT: usize = 16;
+/// Most processes at once, and the default `RLIMIT_NPROC`: a fork bomb
+/// gets `EAGAIN` here instead of exhausting memory.
+pub const MAX_PROCESSES: u64 = 4096;
+
+/// Linux's defaults: 8 MiB stack, 1024 descriptors, no other limit; and
+/// our process cap.
+fn default_limits() -> [[u64; 2]; RESOURCE_COUNT] {
+    use protocol::linux_abi::misc::{RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, RLIM_INFINITY};
+    let mut limits = [[RLIM_INFINITY; 2]; RESOURCE_COUNT];
+    limits[RLIMIT_STACK as usize] = [crate::memory::process_memory::STACK_BYTES, RLIM_INFINITY];
+    limits[RLIMIT_NOFILE as usize] = [crate::file::MAX_FDS as u64; 2];
+    limits[RLIMIT_NPROC as usize] = [MAX_PROCESSES; 2];
+    limits
+}
+
 /// The process id of PID 1.
 pub const INIT_PID: u32 = 1;
 
@@ -123,6 +145,9 @@ impl Process {
             command_line: SpinLock::new(Vec::new()),
             executable: SpinLock::new(Vec::new()),
             umask: AtomicU32::new(0o022),
+            limits: SpinLock::new(default_limits()),
+            group: AtomicU32::new(pid),
+            session: AtomicU32::new(pid),
             signal_actions: IrqSpinLock::new([[0; 4]; 64]),
             children: SpinLock::new(Vec::new()),
             child_exited: WaitQueue::new(),

@@ -134,6 +134,12 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_GETPID => process::getpid(),
         SYS_GETTID => Ok(u64::from(crate::sched::current_thread_id())),
         SYS_GETPPID => process::getppid(),
+        SYS_GETPGID => process::getpgid(a0),
+        SYS_GETPGRP => process::getpgid(0),
+        SYS_SETPGID => process::setpgid(a0, a1),
+        SYS_GETSID => process::getsid(a0),
+        SYS_SETSID => process::setsid(),
+        SYS_SYSINFO => process::sysinfo(a0),
         SYS_GETUID | SYS_GETEUID | SYS_GETGID | SYS_GETEGID => Ok(0),
         SYS_SCHED_YIELD => {
             crate::sched::yield_now();
@@ -162,6 +168,7 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_GETCPU => process::getcpu(a0, a1),
         SYS_PRLIMIT64 => process::prlimit64(a0, a1, a2, a3),
         SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),
+        SYS_SETRLIMIT => process::prlimit64(0, a0, a1, 0),
         SYS_REBOOT => process::reboot(a0, a1, a2),
         _ => unimplemented(number, frame),
     }

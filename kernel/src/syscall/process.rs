@@ -121,22 +121,46 @@ pub fn getcpu(cpu_address: u64, node_address: u64) -> SyscallResult {
     Ok(0)
 }
 
+/// `prlimit64`/`getrlimit`/`setrlimit`. Limits in force: `RLIMIT_AS`
+/// (address space), `RLIMIT_NPROC` (processes, all users counted, root
+/// included), `RLIMIT_NOFILE` (descriptors, at most 1024); the others are
+/// recorded and reported.
 pub fn prlimit64(pid: u64, resource: u64, new_limit: u64, old_limit: u64) -> SyscallResult {
-    if pid != 0 && crate::process::current().is_none_or(|user| u64::from(user.process.pid()) != pid) {
-        return Err(Errno::ESRCH);
-    }
-    let current = match resource {
-        RLIMIT_STACK => [crate::memory::process_memory::STACK_BYTES, RLIM_INFINITY],
-        RLIMIT_NOFILE => [crate::file::MAX_FDS as u64, crate::file::MAX_FDS as u64],
-        0..=15 => [RLIM_INFINITY, RLIM_INFINITY],
-        _ => return Err(Errno::EINVAL),
+    let caller = current_user()?;
+    let process = if pid == 0 || u64::from(caller.process.pid()) == pid {
+        caller.process.clone()
+    } else {
+        crate::process::find(pid as u32).ok_or(Errno::ESRCH)?
     };
-    if new_limit != 0 {
-        // Limits are fixed until RLIMIT_AS and RLIMIT_NPROC are enforced.
-        return Err(Errno::EPERM);
+    let index = usize::try_from(resource).ok().filter(|&index| index < crate::process::RESOURCE_COUNT).ok_or(Errno::EINVAL)?;
+    let requested: Option<[u64; 2]> = if new_limit != 0 { Some(crate::uaccess::read_value(new_limit)?) } else { None };
+    let previous = {
+        let mut limits = process.limits.lock();
+        let previous = limits[index];
+        if let Some([soft, hard]) = requested {
+            if soft > hard {
+                return Err(Errno::EINVAL);
+            }
+            if resource == RLIMIT_NOFILE && hard > crate::file::MAX_FDS as u64 {
+                return Err(Errno::EPERM);
+            }
+            limits[index] = [soft, hard];
+        }
+        previous
+    };
+    if let Some([soft, _]) = requested {
+        match resource {
+            RLIMIT_AS => {
+                if let Ok(space) = process.memory() {
+                    space.with_memory(|memory| memory.set_limit_bytes(soft));
+                }
+            }
+            RLIMIT_NOFILE => process.files.lock().set_limit(soft as usize),
+            _ => {}
+        }
     }
     if old_limit != 0 {
-        write_value(old_limit, &current)?;
+        write_value(old_limit, &previous)?;
     }
     Ok(0)
 }
@@ -149,4 +173,99 @@ pub fn reboot(magic: u64, magic2: u64, command: u64) -> SyscallResult {
         LINUX_REBOOT_CMD_POWER_OFF | LINUX_REBOOT_CMD_HALT | LINUX_REBOOT_CMD_RESTART => crate::process::power_off(),
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// The process `pid` names (0: the caller).
+fn process_of(pid: u64) -> Result<alloc::sync::Arc<crate::process::Process>, Errno> {
+    let caller = current_user()?;
+    if pid == 0 || u64::from(caller.process.pid()) == pid {
+        return Ok(caller.process.clone());
+    }
+    crate::process::find(pid as u32).ok_or(Errno::ESRCH)
+}
+
+pub fn getpgid(pid: u64) -> SyscallResult {
+    Ok(u64::from(process_of(pid)?.group.load(Ordering::Relaxed)))
+}
+
+pub fn getsid(pid: u64) -> SyscallResult {
+    Ok(u64::from(process_of(pid)?.session.load(Ordering::Relaxed)))
+}
+
+/// `setpgid(pid, pgid)`: the caller or one of its children joins (or
+/// starts, `pgid` 0 or its own pid) a group in its session.
+pub fn setpgid(pid: u64, group: u64) -> SyscallResult {
+    if (group as i64) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let caller = current_user()?;
+    let target = process_of(pid)?;
+    let is_self = alloc::sync::Arc::ptr_eq(&target, &caller.process);
+    if !is_self && target.parent_pid() != caller.process.pid() {
+        return Err(Errno::ESRCH);
+    }
+    if target.session.load(Ordering::Relaxed) == target.pid() {
+        return Err(Errno::EPERM); // a session leader keeps its group
+    }
+    let group = if group == 0 { target.pid() } else { group as u32 };
+    if group != target.pid() {
+        let leader = crate::process::find(group).ok_or(Errno::EPERM)?;
+        if leader.session.load(Ordering::Relaxed) != target.session.load(Ordering::Relaxed) {
+            return Err(Errno::EPERM);
+        }
+    }
+    target.group.store(group, Ordering::Relaxed);
+    Ok(0)
+}
+
+/// `setsid`: a new session and group led by the caller (not for a group
+/// leader).
+pub fn setsid() -> SyscallResult {
+    let process = current_user()?.process.clone();
+    let pid = process.pid();
+    if process.group.load(Ordering::Relaxed) == pid {
+        return Err(Errno::EPERM);
+    }
+    process.session.store(pid, Ordering::Relaxed);
+    process.group.store(pid, Ordering::Relaxed);
+    Ok(u64::from(pid))
+}
+
+/// `struct sysinfo` (112 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct SystemInfo {
+    uptime: i64,
+    loads: [u64; 3],
+    total_ram: u64,
+    free_ram: u64,
+    shared_ram: u64,
+    buffer_ram: u64,
+    total_swap: u64,
+    free_swap: u64,
+    processes: u16,
+    padding: [u16; 3],
+    total_high: u64,
+    free_high: u64,
+    memory_unit: u32,
+    padding2: u32,
+}
+
+// SAFETY: `repr(C)` integers, padding spelled out as fields (size checked).
+unsafe impl crate::uaccess::UserPod for SystemInfo {}
+const _: () = assert!(core::mem::size_of::<SystemInfo>() == 112);
+
+pub fn sysinfo(address: u64) -> SyscallResult {
+    let page = 4096;
+    let loads = crate::sched::load_average::hundredths().map(|hundredths| (hundredths << 16) / 100);
+    let info = SystemInfo {
+        uptime: (crate::clock::monotonic_nanos() / 1_000_000_000) as i64,
+        loads,
+        total_ram: crate::memory::frames::total_count() as u64 * page,
+        free_ram: crate::memory::frames::free_count() as u64 * page,
+        processes: crate::process::all().len().min(u16::MAX as usize) as u16,
+        memory_unit: 1,
+        ..SystemInfo::default()
+    };
+    write_value(address, &info).map(|()| 0)
 }

@@ -67,6 +67,7 @@ pub const SYS_GETPGID: u64 = 121;
 pub const SYS_GETSID: u64 = 124;
 pub const SYS_SIGALTSTACK: u64 = 131;
 pub const SYS_ARCH_PRCTL: u64 = 158;
+pub const SYS_SETRLIMIT: u64 = 160;
 pub const SYS_REBOOT: u64 = 169;
 pub const SYS_GETTID: u64 = 186;
 pub const SYS_TKILL: u64 = 200;
