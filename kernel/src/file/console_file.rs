@@ -23,7 +23,7 @@ impl FileOps for ConsoleFile {
             if count > 0 {
                 return Ok(count);
             }
-            crate::sched::sleep_micros(INPUT_POLL_MICROS);
+            crate::sched::sleep_micros_interruptible(INPUT_POLL_MICROS).map_err(|_| Errno::ERESTARTSYS)?;
         }
     }
 

@@ -64,7 +64,9 @@ impl FileOps for PipeReader {
                     return Ok(0);
                 }
             }
-            pipe.readable.wait_until(|| !pipe.buffer.lock().is_empty() || pipe.writers.load(Ordering::Acquire) == 0);
+            pipe.readable
+                .wait_until_interruptible(|| !pipe.buffer.lock().is_empty() || pipe.writers.load(Ordering::Acquire) == 0)
+                .map_err(|_| Errno::ERESTARTSYS)?;
         }
     }
 
@@ -107,7 +109,12 @@ impl FileOps for PipeWriter {
                     continue;
                 }
             }
-            pipe.writable.wait_until(|| pipe.buffer.lock().len() < PIPE_CAPACITY || pipe.readers.load(Ordering::Acquire) == 0);
+            if let Err(_interrupted) = pipe
+                .writable
+                .wait_until_interruptible(|| pipe.buffer.lock().len() < PIPE_CAPACITY || pipe.readers.load(Ordering::Acquire) == 0)
+            {
+                return if written > 0 { Ok(written) } else { Err(Errno::ERESTARTSYS) };
+            }
         }
         Ok(written)
     }

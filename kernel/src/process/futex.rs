@@ -93,28 +93,34 @@ fn wait(key: Key, address: u64, expected: u32, deadline_nanos: Option<u64>, bits
         }
         table.entry(key).or_default().push(waiter.clone());
     }
-    match deadline_nanos {
-        None => waiter.queue.wait_until(|| waiter.woken.load(Ordering::Acquire)),
-        Some(deadline) => {
-            while !waiter.woken.load(Ordering::Acquire) {
-                if now_for_deadline() >= deadline {
-                    let mut table = TABLE.lock();
-                    if waiter.woken.load(Ordering::Acquire) {
-                        return Ok(0);
-                    }
-                    if let Some(waiters) = table.get_mut(&key) {
-                        waiters.retain(|other| !Arc::ptr_eq(other, &waiter));
-                        if waiters.is_empty() {
-                            table.remove(&key);
-                        }
-                    }
-                    return Err(Errno::ETIMEDOUT);
-                }
-                crate::sched::sleep_micros(TIMED_WAIT_RECHECK_MICROS);
+    let gave_up = match deadline_nanos {
+        None => waiter.queue.wait_until_interruptible(|| waiter.woken.load(Ordering::Acquire)).err().map(|_| Errno::ERESTARTSYS),
+        Some(deadline) => loop {
+            if waiter.woken.load(Ordering::Acquire) {
+                break None;
             }
+            if now_for_deadline() >= deadline {
+                break Some(Errno::ETIMEDOUT);
+            }
+            if crate::sched::sleep_micros_interruptible(TIMED_WAIT_RECHECK_MICROS).is_err() {
+                break Some(Errno::EINTR);
+            }
+        },
+    };
+    let Some(error) = gave_up else { return Ok(0) };
+    // Leave the queue, unless a waker took us out meanwhile (then the
+    // wake-up counts: report success).
+    let mut table = TABLE.lock();
+    if waiter.woken.load(Ordering::Acquire) {
+        return Ok(0);
+    }
+    if let Some(waiters) = table.get_mut(&key) {
+        waiters.retain(|other| !Arc::ptr_eq(other, &waiter));
+        if waiters.is_empty() {
+            table.remove(&key);
         }
     }
-    Ok(0)
+    Err(error)
 }
 
 fn now_for_deadline() -> u64 {

@@ -103,6 +103,10 @@ pub struct UserThread {
     pub alternate_stack: SpinLock<[u64; 3]>,
     /// Signals sent to this thread (`tgkill`, faults), not yet delivered.
     pub pending_signals: IrqSpinLock<Vec<signal::SignalInfo>>,
+    /// The scheduler's thread, to interrupt its waits (set by `attach_current`).
+    pub thread: spin::Once<Weak<crate::thread::Thread>>,
+    /// The number of a system call being restarted after a signal.
+    pub restart_number: AtomicU64,
 }
 
 /// Resource numbers (`RLIMIT_*`, 0..16).
@@ -235,6 +239,8 @@ impl UserThread {
             signal_mask: AtomicU64::new(0),
             alternate_stack: SpinLock::new([0, 0, 0]),
             pending_signals: IrqSpinLock::new(Vec::new()),
+            thread: spin::Once::new(),
+            restart_number: AtomicU64::new(0),
         })
     }
 }
@@ -246,12 +252,23 @@ static THREADS: SpinLock<alloc::collections::BTreeMap<u32, Weak<UserThread>>> = 
 /// enters ring 3) and registers it by id.
 pub fn attach_current(user: Arc<UserThread>) {
     let id = crate::sched::current_thread_id();
+    user.thread.call_once(|| Arc::downgrade(&crate::sched::current_thread()));
     {
         let mut threads = THREADS.lock();
         threads.retain(|_, thread| thread.strong_count() > 0);
         threads.insert(id, Arc::downgrade(&user));
     }
     crate::sched::with_current_thread(|thread| thread.set_process(user));
+}
+
+/// The live threads of `process`.
+pub fn threads_of(process: &Process) -> Vec<Arc<UserThread>> {
+    THREADS
+        .lock()
+        .values()
+        .filter_map(Weak::upgrade)
+        .filter(|thread| core::ptr::eq(Arc::as_ptr(&thread.process), process))
+        .collect()
 }
 
 /// The user thread with id `tid`, if it is alive.

@@ -10,7 +10,7 @@
 
 use super::{current, Process, UserThread};
 use crate::uaccess::{copy_from_user, copy_to_user};
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec;
 use alloc::vec::Vec;
 use arch::interrupt_frame::InterruptFrame;
@@ -43,6 +43,7 @@ const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTORER: u64 = 0x0400_0000;
 const SA_NODEFER: u64 = 0x4000_0000;
 const SA_RESETHAND: u64 = 0x8000_0000;
+const SA_RESTART: u64 = 0x1000_0000;
 /// `si_code` values.
 pub const SI_USER: i32 = 0;
 pub const SI_TKILL: i32 = -6;
@@ -85,20 +86,51 @@ fn ignored_by_default(signal: u64) -> bool {
     matches!(signal, SIGCHLD | SIGURG | SIGWINCH | SIGCONT | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
 }
 
-/// Queues `info` for the whole process (any thread not blocking it takes it).
+/// Queues `info` for the whole process (any thread not blocking it takes
+/// it) and interrupts the waits of the threads that could.
 pub fn send_to_process(process: &Process, info: SignalInfo) {
-    let mut pending = process.pending_signals.lock();
-    if !pending.iter().any(|queued| queued.signal == info.signal) {
-        pending.push(info);
+    {
+        let mut pending = process.pending_signals.lock();
+        if !pending.iter().any(|queued| queued.signal == info.signal) {
+            pending.push(info);
+        }
+    }
+    for thread in super::threads_of(process) {
+        interrupt_if_unblocked(&thread, info.signal);
     }
 }
 
-/// Queues `info` for one thread.
+/// Queues `info` for one thread and interrupts its wait, if any.
 pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
-    let mut pending = thread.pending_signals.lock();
-    if !pending.iter().any(|queued| queued.signal == info.signal) {
-        pending.push(info);
+    {
+        let mut pending = thread.pending_signals.lock();
+        if !pending.iter().any(|queued| queued.signal == info.signal) {
+            pending.push(info);
+        }
     }
+    interrupt_if_unblocked(thread, info.signal);
+}
+
+/// A signal the thread does not block makes its blocking call give up
+/// (on its own CPU or another: the wake-up reaches it there).
+fn interrupt_if_unblocked(thread: &UserThread, signal: u64) {
+    let blocked = thread.signal_mask.load(Ordering::SeqCst) & !UNBLOCKABLE & bit(signal) != 0;
+    if blocked {
+        return;
+    }
+    if let Some(scheduler_thread) = thread.thread.get().and_then(Weak::upgrade) {
+        crate::sched::interrupt(&scheduler_thread);
+    }
+}
+
+/// Recomputes the calling thread's pending-signal flag (after taking a
+/// signal, or a change of its mask).
+pub fn refresh_pending_flag(user: &UserThread) {
+    let mask = user.signal_mask.load(Ordering::SeqCst) & !UNBLOCKABLE;
+    let deliverable = [&user.pending_signals, &user.process.pending_signals]
+        .iter()
+        .any(|pending| pending.lock().iter().any(|info| bit(info.signal) & mask == 0));
+    crate::sched::with_current_thread(|thread| thread.set_signal_pending(deliverable));
 }
 
 /// Takes the first pending signal the thread does not block: its own
@@ -121,8 +153,26 @@ fn action_of(process: &Process, signal: u64) -> [u64; 4] {
 
 /// Delivers every deliverable pending signal before a return to ring 3:
 /// ignores, terminates, or sets `frame` up to run a handler (one handler
-/// frame per return; further signals wait for the next return).
+/// frame per return; further signals wait for the next return). A system
+/// call that gave up for a signal (`ERESTARTSYS` in RAX) is restarted,
+/// unless a handler without `SA_RESTART` runs: then it fails with `EINTR`.
 pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
+    deliver(user, frame);
+    if frame.rax == Errno::ERESTARTSYS.as_return_value() {
+        restart_system_call(user, frame);
+    }
+    refresh_pending_flag(user);
+}
+
+/// Makes the interrupted system call run again when the program resumes:
+/// RAX back to its number, RIP back onto the `syscall` instruction.
+fn restart_system_call(user: &UserThread, frame: &mut InterruptFrame) {
+    const SYSCALL_INSTRUCTION_BYTES: u64 = 2;
+    frame.rax = user.restart_number.load(Ordering::Relaxed);
+    frame.rip -= SYSCALL_INSTRUCTION_BYTES;
+}
+
+fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
     while let Some(info) = take_deliverable(user) {
         let [handler, flags, restorer, mask] = action_of(&user.process, info.signal);
         if info.signal == SIGKILL || handler == SIG_DFL {
@@ -133,6 +183,13 @@ pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
         }
         if handler == SIG_IGN {
             continue;
+        }
+        if frame.rax == Errno::ERESTARTSYS.as_return_value() {
+            if flags & SA_RESTART != 0 {
+                restart_system_call(user, frame);
+            } else {
+                frame.rax = Errno::EINTR.as_return_value();
+            }
         }
         if setup_frame(user, frame, info, handler, flags, restorer).is_err() {
             // No room or a bad stack: Linux kills with SIGSEGV.

@@ -62,9 +62,12 @@ pub fn wait4(pid: u64, status_address: u64, options: u64, rusage_address: u64) -
         if options & WNOHANG != 0 {
             return Ok(0);
         }
-        parent.child_exited.wait_until(|| {
-            parent.children.lock().iter().any(|child| matches(child, pid, parent.pid) && child.zombie.load(Ordering::Acquire))
-        });
+        parent
+            .child_exited
+            .wait_until_interruptible(|| {
+                parent.children.lock().iter().any(|child| matches(child, pid, parent.pid) && child.zombie.load(Ordering::Acquire))
+            })
+            .map_err(|_| Errno::ERESTARTSYS)?;
     };
     if status_address != 0 {
         crate::uaccess::write_value(status_address, &child.exit_status.load(Ordering::Acquire))?;

@@ -28,18 +28,26 @@ mod tick;
 mod wait_queue;
 
 pub use crate::thread::WaitQueue;
-pub use current::{current_thread_id, with_current_thread};
+pub use current::{current_thread, current_thread_id, with_current_thread};
 pub use lifecycle::{
     enter_user_frame, enter_user_mode, exit, move_current_to, spawn, spawn_as, spawn_init, spawn_pinned, switch_address_space,
     yield_now, JoinHandle, SpawnError,
 };
 pub use mutex::Mutex;
-pub use sleep::sleep_micros;
+pub use sleep::{sleep_micros, sleep_micros_interruptible};
+pub use wait_queue::Interrupted;
 pub use switch::run_idle_loop;
 
 use crate::cpu;
 use crate::sync::IrqGuard;
 use crate::vectors;
+
+/// Tells `thread` a signal is pending for it, waking it if it is blocked
+/// in an interruptible wait or sleep (it then gives up that wait).
+pub fn interrupt(thread: &alloc::sync::Arc<crate::thread::Thread>) {
+    thread.set_signal_pending(true);
+    placement::wake_up(thread);
+}
 
 /// Registers the scheduler's interrupt plumbing and preemption points (once,
 /// on the BSP).

@@ -22,6 +22,30 @@ pub fn sleep_micros(microseconds: u64) {
     }
 }
 
+/// Like `sleep_micros`, but wakes early with `Interrupted` when a signal
+/// becomes pending for the calling thread.
+pub fn sleep_micros_interruptible(microseconds: u64) -> Result<(), super::Interrupted> {
+    let deadline = crate::timer::tsc_deadline_in(microseconds);
+    let thread = super::current::current_thread();
+    let guard = IrqGuard::new();
+    thread.wake_deadline_tsc.store(deadline, Ordering::Relaxed);
+    thread.set_state(ThreadState::Sleeping);
+    if thread.signal_pending() {
+        thread.set_state(ThreadState::Running);
+        return Err(super::Interrupted);
+    }
+    cpu::this_cpu(&guard).run_queue.sleepers.lock().push(thread.clone());
+    let interrupts_were_enabled = guard.end_keeping_interrupts_off();
+    super::switch::schedule();
+    if interrupts_were_enabled {
+        arch::cpu::enable_interrupts();
+    }
+    if thread.signal_pending() && arch::tsc::read() < deadline {
+        return Err(super::Interrupted);
+    }
+    Ok(())
+}
+
 /// Wakes every sleeper of `cpu` whose deadline has passed (timer tick).
 pub fn wake_due_sleepers(cpu: &RunQueue) {
     let now = arch::tsc::read();

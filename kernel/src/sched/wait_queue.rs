@@ -11,6 +11,10 @@
 //! (see `sched::switch`).
 
 use crate::thread::{Thread, WaitQueue};
+
+/// A wait given up because a signal arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
@@ -26,6 +30,33 @@ impl WaitQueue {
             }
             let current = super::current::current_thread();
             current.mark_blocked();
+            waiters.push_back(current);
+            // Interrupts stay off from here to the switch.
+            let interrupts_were_enabled = waiters.unlock_keeping_interrupts_off();
+            super::switch::schedule();
+            if interrupts_were_enabled {
+                arch::cpu::enable_interrupts();
+            }
+        }
+    }
+
+    /// Like `wait_until`, but gives up with `Interrupted` when a signal
+    /// becomes pending for the calling thread (`sched::interrupt`). The
+    /// thread marks itself blocked before it looks at the flag, and the
+    /// sender sets the flag before it wakes the thread, so one of them
+    /// sees the other.
+    pub fn wait_until_interruptible(&self, mut condition: impl FnMut() -> bool) -> Result<(), Interrupted> {
+        loop {
+            let mut waiters = self.waiters.lock();
+            if condition() {
+                return Ok(());
+            }
+            let current = super::current::current_thread();
+            current.mark_blocked();
+            if current.signal_pending() {
+                current.set_state(crate::thread::ThreadState::Running);
+                return Err(Interrupted);
+            }
             waiters.push_back(current);
             // Interrupts stay off from here to the switch.
             let interrupts_were_enabled = waiters.unlock_keeping_interrupts_off();

@@ -275,7 +275,8 @@ fn poll_for(array: u64, count: u64, timeout_nanos: Option<u64>) -> SyscallResult
         if ready > 0 || deadline.is_some_and(|deadline| crate::clock::monotonic_nanos() >= deadline) {
             return Ok(ready);
         }
-        crate::sched::sleep_micros(POLL_RECHECK_MICROS);
+        // A signal ends the wait (poll is not restarted after a handler).
+        crate::sched::sleep_micros_interruptible(POLL_RECHECK_MICROS).map_err(|_| Errno::EINTR)?;
     }
 }
 

@@ -59,13 +59,20 @@ fn dispatch(frame: &mut InterruptFrame) {
     arch::cpu::enable_interrupts();
     CALLS.fetch_add(1, Ordering::Relaxed);
     let arguments = Arguments([frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9]);
-    let result = call(frame.rax, arguments, frame);
-    crate::process::return_to_user_work(frame);
-    arch::cpu::disable_interrupts();
+    let number = frame.rax;
+    let result = call(number, arguments, frame);
     frame.rax = match result {
         Ok(value) => value,
+        Err(Errno::ERESTARTSYS) => {
+            if let Some(user) = crate::process::current() {
+                user.restart_number.store(number, Ordering::Relaxed);
+            }
+            Errno::ERESTARTSYS.as_return_value()
+        }
         Err(errno) => errno.as_return_value(),
     };
+    crate::process::return_to_user_work(frame);
+    arch::cpu::disable_interrupts();
 }
 
 fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult {

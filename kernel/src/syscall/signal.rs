@@ -56,7 +56,8 @@ pub fn rt_sigprocmask(how: u64, set: u64, old_set: u64, set_size: u64) -> Syscal
             SIG_SETMASK => change,
             _ => return Err(Errno::EINVAL),
         };
-        user.signal_mask.store(mask & !UNBLOCKABLE, core::sync::atomic::Ordering::Relaxed);
+        user.signal_mask.store(mask & !UNBLOCKABLE, core::sync::atomic::Ordering::SeqCst);
+        crate::process::signal::refresh_pending_flag(&user);
     }
     if old_set != 0 {
         write_value(old_set, &previous)?;

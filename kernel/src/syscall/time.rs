@@ -43,22 +43,34 @@ pub fn gettimeofday(address: u64) -> SyscallResult {
     Ok(0)
 }
 
-/// Sleeps for `nanos` (rounded up to microseconds).
-fn sleep_nanos(nanos: u64) {
-    if nanos > 0 {
-        crate::sched::sleep_micros(nanos.div_ceil(1000));
+/// Sleeps for `nanos` (rounded up to microseconds). A signal ends it
+/// early with EINTR, the time left written to `remaining` (if given);
+/// sleeps are not restarted after a handler, as on Linux.
+fn sleep_nanos(nanos: u64, remaining: u64) -> SyscallResult {
+    if nanos == 0 {
+        return Ok(0);
     }
-}
-
-pub fn nanosleep(request: u64, _remaining: u64) -> SyscallResult {
-    sleep_nanos(read_timespec(request)?);
+    let start = crate::clock::monotonic_nanos();
+    if crate::sched::sleep_micros_interruptible(nanos.div_ceil(1000)).is_err() {
+        if remaining != 0 {
+            let left = nanos.saturating_sub(crate::clock::monotonic_nanos() - start);
+            write_timespec(remaining, left)?;
+        }
+        return Err(Errno::EINTR);
+    }
     Ok(0)
 }
 
-pub fn clock_nanosleep(clock: u64, flags: u64, request: u64, _remaining: u64) -> SyscallResult {
+pub fn nanosleep(request: u64, remaining: u64) -> SyscallResult {
+    sleep_nanos(read_timespec(request)?, remaining)
+}
+
+pub fn clock_nanosleep(clock: u64, flags: u64, request: u64, remaining: u64) -> SyscallResult {
     let current = now(clock)?;
     let requested = read_timespec(request)?;
-    let duration = if flags & TIMER_ABSTIME != 0 { requested.saturating_sub(current) } else { requested };
-    sleep_nanos(duration);
-    Ok(0)
+    if flags & TIMER_ABSTIME != 0 {
+        sleep_nanos(requested.saturating_sub(current), 0)
+    } else {
+        sleep_nanos(requested, remaining)
+    }
 }

@@ -117,6 +117,9 @@ pub struct Thread {
     /// TSC deadline while sleeping.
     pub(crate) wake_deadline_tsc: AtomicU64,
     is_idle: bool,
+    /// A signal this (user) thread does not block is pending: blocking
+    /// calls give up (`EINTR`, or restart) instead of waiting on.
+    signal_pending: AtomicBool,
 }
 
 // SAFETY: `saved_rsp` is written only by the CPU switching the thread out
@@ -160,6 +163,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: false,
+            signal_pending: AtomicBool::new(false),
             address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
@@ -184,6 +188,7 @@ impl Thread {
             exit_waiters: WaitQueue::new(),
             wake_deadline_tsc: AtomicU64::new(0),
             is_idle: true,
+            signal_pending: AtomicBool::new(false),
             address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
@@ -282,6 +287,16 @@ impl Thread {
     /// Attaches the thread to its process (once).
     pub fn set_process(&self, process: Arc<dyn Any + Send + Sync>) {
         self.process.call_once(|| process);
+    }
+
+    /// Whether an unblocked signal is pending (see the field).
+    pub fn signal_pending(&self) -> bool {
+        self.signal_pending.load(Ordering::SeqCst)
+    }
+
+    /// Sets or clears the pending-signal flag.
+    pub fn set_signal_pending(&self, pending: bool) {
+        self.signal_pending.store(pending, Ordering::SeqCst);
     }
 
     pub fn is_idle(&self) -> bool {

@@ -72,6 +72,11 @@ impl Errno {
     /// Operation timed out.
     pub const ETIMEDOUT: Errno = Errno(110);
 
+    /// Kernel-internal (never seen by programs): the call was interrupted
+    /// by a signal and is restarted unless a handler without SA_RESTART
+    /// runs, which turns it into EINTR (Linux's ERESTARTSYS).
+    pub const ERESTARTSYS: Errno = Errno(512);
+
     /// What a system call puts in RAX for this error: `-errno`.
     pub const fn as_return_value(self) -> u64 {
         (-(self.0 as i64)) as u64
