@@ -29,7 +29,7 @@ pub use futex::futex;
 pub use exit::{exit_current, exit_group, kill_current, power_off, return_to_user_work, EXIT_STATUS_CANNOT_RUN};
 pub use start::start_program;
 pub use user_fault::{handle_user_page_fault, resolve_kernel_user_access, signal_current_for_fault};
-pub use wait::wait4;
+pub use wait::{wait4, waitid};
 
 use crate::file::FdTable;
 use crate::memory::address_space::AddressSpace;
@@ -107,6 +107,11 @@ pub struct UserThread {
     pub thread: spin::Once<Weak<crate::thread::Thread>>,
     /// The number of a system call being restarted after a signal.
     pub restart_number: AtomicU64,
+    /// `set_robust_list`'s head.
+    pub robust_list: AtomicU64,
+    /// The mask `rt_sigsuspend` replaced, for the signal frame
+    /// (`signal::SAVED_MASK_VALID` set when it holds one).
+    pub mask_after_suspend: AtomicU64,
 }
 
 /// Resource numbers (`RLIMIT_*`, 0..16).
@@ -241,6 +246,8 @@ impl UserThread {
             pending_signals: IrqSpinLock::new(Vec::new()),
             thread: spin::Once::new(),
             restart_number: AtomicU64::new(0),
+            robust_list: AtomicU64::new(0),
+            mask_after_suspend: AtomicU64::new(0),
         })
     }
 }

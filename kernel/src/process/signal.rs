@@ -161,6 +161,11 @@ pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
     if frame.rax == Errno::ERESTARTSYS.as_return_value() {
         restart_system_call(user, frame);
     }
+    // A sigsuspend whose signal ran no handler: its mask ends now.
+    let saved = user.mask_after_suspend.swap(0, Ordering::SeqCst);
+    if saved & SAVED_MASK_VALID != 0 {
+        user.signal_mask.store(saved & !SAVED_MASK_VALID & !UNBLOCKABLE, Ordering::SeqCst);
+    }
     refresh_pending_flag(user);
 }
 
@@ -306,7 +311,10 @@ fn setup_frame(user: &UserThread, frame: &mut InterruptFrame, info: SignalInfo, 
     put(&mut bytes, MCONTEXT_OFFSET + 8 * SIGCONTEXT_SELECTORS_WORD, frame.cs | (frame.ss << 48));
     put(&mut bytes, MCONTEXT_OFFSET + 8 * SIGCONTEXT_CR2_WORD, info.address);
     put(&mut bytes, MCONTEXT_OFFSET + 8 * SIGCONTEXT_FPSTATE_WORD, fpstate);
-    put(&mut bytes, MASK_OFFSET, user.signal_mask.load(Ordering::Relaxed));
+    // After sigsuspend, the frame keeps the mask from before the call.
+    let saved = user.mask_after_suspend.swap(0, Ordering::SeqCst);
+    let frame_mask = if saved & SAVED_MASK_VALID != 0 { saved & !SAVED_MASK_VALID } else { user.signal_mask.load(Ordering::Relaxed) };
+    put(&mut bytes, MASK_OFFSET, frame_mask);
     // siginfo: signo, errno, code, then the union.
     bytes[SIGINFO_OFFSET..SIGINFO_OFFSET + 4].copy_from_slice(&(info.signal as i32).to_le_bytes());
     bytes[SIGINFO_OFFSET + 8..SIGINFO_OFFSET + 12].copy_from_slice(&info.code.to_le_bytes());
@@ -438,3 +446,24 @@ pub fn tgkill(tgid: u64, tid: u64, signal: u64) -> Result<u64, Errno> {
     }
     Ok(0)
 }
+
+/// `rt_sigsuspend`: waits with `mask` in force until a signal that mask
+/// lets through is pending; returns EINTR. The mask from before goes into
+/// the handler's frame (so `rt_sigreturn` restores it), or back at once
+/// when no handler runs.
+pub fn sigsuspend(mask_address: u64, set_size: u64) -> Result<u64, Errno> {
+    if set_size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let user = current().ok_or(Errno::EPERM)?;
+    let mask: u64 = crate::uaccess::read_value(mask_address)?;
+    let old = user.signal_mask.swap(mask & !UNBLOCKABLE, Ordering::SeqCst);
+    user.mask_after_suspend.store(old | SAVED_MASK_VALID, Ordering::SeqCst);
+    refresh_pending_flag(&user);
+    let nothing = crate::thread::WaitQueue::new();
+    let _interrupted = nothing.wait_until_interruptible(|| false);
+    Err(Errno::EINTR)
+}
+
+/// Marks `UserThread::mask_after_suspend` as holding a mask.
+pub const SAVED_MASK_VALID: u64 = 1 << 63;

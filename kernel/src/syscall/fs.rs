@@ -421,3 +421,33 @@ pub fn utimensat(directory: u64, path_address: u64, times_address: u64, flags: u
     metadata.changed_nanos = now;
     Ok(0)
 }
+
+/// The node a `*chmod`/`*chown` call names (`path_address` 0: `fd`).
+fn node_for_change(directory: u64, path_address: u64, flags: u64) -> Result<Arc<Inode>, Errno> {
+    if path_address == 0 {
+        return current_user()?.process.files.lock().get(directory)?.ops().inode().ok_or(Errno::EBADF);
+    }
+    node_at(directory, path_address, flags)
+}
+
+pub fn fchmodat(directory: u64, path_address: u64, mode: u64, flags: u64) -> SyscallResult {
+    let node = node_for_change(directory, path_address, flags)?;
+    let mut metadata = node.metadata.lock();
+    metadata.permissions = (mode & 0o7777) as u32;
+    metadata.changed_nanos = crate::clock::realtime_nanos();
+    Ok(0)
+}
+
+pub fn fchownat(directory: u64, path_address: u64, owner: u64, group: u64, flags: u64) -> SyscallResult {
+    let node = node_for_change(directory, path_address, flags)?;
+    let mut metadata = node.metadata.lock();
+    // -1 (as u32) keeps the old value.
+    if owner as u32 != u32::MAX {
+        metadata.uid = owner as u32;
+    }
+    if group as u32 != u32::MAX {
+        metadata.gid = group as u32;
+    }
+    metadata.changed_nanos = crate::clock::realtime_nanos();
+    Ok(0)
+}

@@ -7,6 +7,7 @@ use crate::file::OpenFile;
 use crate::uaccess::{copy_from_user, copy_to_user, read_value, write_value};
 use alloc::sync::Arc;
 use alloc::vec;
+use alloc::vec::Vec;
 use protocol::linux_abi::misc::*;
 use protocol::linux_abi::Errno;
 
@@ -288,4 +289,57 @@ pub fn poll(array: u64, count: u64, timeout_millis: i64) -> SyscallResult {
 pub fn ppoll(array: u64, count: u64, timeout: u64) -> SyscallResult {
     let timeout = if timeout == 0 { None } else { Some(crate::uaccess::read_timespec(timeout)?) };
     poll_for(array, count, timeout)
+}
+
+/// `pselect6(n, readfds, writefds, exceptfds, timeout, sigmask)`: the
+/// `poll` machinery over fd bit sets (the signal-mask argument is not
+/// applied).
+pub fn pselect6(count: u64, read_set: u64, write_set: u64, except_set: u64, timeout: u64, _mask: u64) -> SyscallResult {
+    const MAX_SELECT_FDS: u64 = 1024;
+    if count > MAX_SELECT_FDS {
+        return Err(Errno::EINVAL);
+    }
+    let words = count.div_ceil(64) as usize;
+    let read_bits = |address: u64| -> Result<Vec<u64>, Errno> {
+        let mut bits = vec![0u64; words];
+        for (index, word) in bits.iter_mut().enumerate() {
+            if address != 0 {
+                *word = read_value(address + 8 * index as u64)?;
+            }
+        }
+        Ok(bits)
+    };
+    let (wanted_read, wanted_write) = (read_bits(read_set)?, read_bits(write_set)?);
+    let deadline = if timeout == 0 { None } else { Some(crate::clock::monotonic_nanos().saturating_add(crate::uaccess::read_timespec(timeout)?)) };
+    loop {
+        let (mut ready_read, mut ready_write) = (vec![0u64; words], vec![0u64; words]);
+        let mut ready = 0;
+        for fd in 0..count {
+            let (word, bit) = ((fd / 64) as usize, 1u64 << (fd % 64));
+            if (wanted_read[word] | wanted_write[word]) & bit == 0 {
+                continue;
+            }
+            let readiness = file(fd)?.ops().readiness();
+            if wanted_read[word] & bit != 0 && (readiness.readable || readiness.hung_up) {
+                ready_read[word] |= bit;
+                ready += 1;
+            }
+            if wanted_write[word] & bit != 0 && readiness.writable {
+                ready_write[word] |= bit;
+                ready += 1;
+            }
+        }
+        let timed_out = deadline.is_some_and(|deadline| crate::clock::monotonic_nanos() >= deadline);
+        if ready > 0 || timed_out {
+            for (address, bits) in [(read_set, &ready_read), (write_set, &ready_write), (except_set, &vec![0u64; words])] {
+                if address != 0 {
+                    for (index, word) in bits.iter().enumerate() {
+                        write_value(address + 8 * index as u64, word)?;
+                    }
+                }
+            }
+            return Ok(ready);
+        }
+        crate::sched::sleep_micros_interruptible(POLL_RECHECK_MICROS).map_err(|_| Errno::EINTR)?;
+    }
 }

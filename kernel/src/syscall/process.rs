@@ -269,3 +269,15 @@ pub fn sysinfo(address: u64) -> SyscallResult {
     };
     write_value(address, &info).map(|()| 0)
 }
+
+/// `set_robust_list`: the list's address is kept per thread (glibc's
+/// robust mutexes); walking it at thread death is not done yet.
+pub fn set_robust_list(head: u64, length: u64) -> SyscallResult {
+    /// `struct robust_list_head` on x86_64.
+    const ROBUST_LIST_HEAD_BYTES: u64 = 24;
+    if length != ROBUST_LIST_HEAD_BYTES {
+        return Err(Errno::EINVAL);
+    }
+    current_user()?.robust_list.store(head, Ordering::Relaxed);
+    Ok(0)
+}
