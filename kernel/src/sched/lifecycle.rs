@@ -134,6 +134,11 @@ pub fn move_current_to(target: CpuId) {
     });
 }
 
+/// Lets the calling thread run on any CPU again (undoes `move_current_to`).
+pub fn unpin_current() {
+    current_thread().set_pinned_cpu(None);
+}
+
 /// Ends the calling thread with `code` (what `join` returns).
 pub fn exit(code: u64) -> ! {
     arch::cpu::disable_interrupts();

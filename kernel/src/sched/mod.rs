@@ -30,7 +30,7 @@ mod wait_queue;
 pub use crate::thread::WaitQueue;
 pub use current::{current_thread, current_thread_id, with_current_thread};
 pub use lifecycle::{
-    enter_user_frame, enter_user_mode, exit, move_current_to, spawn, spawn_as, spawn_init, spawn_pinned, switch_address_space,
+    enter_user_frame, enter_user_mode, exit, move_current_to, unpin_current, spawn, spawn_as, spawn_init, spawn_pinned, switch_address_space,
     yield_now, JoinHandle, SpawnError,
 };
 pub use mutex::Mutex;

@@ -183,6 +183,7 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_UNAME => process::uname(a0),
         SYS_GETRANDOM => process::getrandom(a0, a1, a2),
         SYS_SCHED_GETAFFINITY => process::sched_getaffinity(a0, a1, a2),
+        SYS_SCHED_SETAFFINITY => process::sched_setaffinity(a0, a1, a2),
         SYS_GETCPU => process::getcpu(a0, a1),
         SYS_PRLIMIT64 => process::prlimit64(a0, a1, a2, a3),
         SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),

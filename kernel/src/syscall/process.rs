@@ -102,12 +102,38 @@ pub fn sched_getaffinity(pid: u64, size: u64, address: u64) -> SyscallResult {
         return Err(Errno::EINVAL);
     }
     let mut mask = alloc::vec![0u8; bytes_needed as usize];
-    for cpu in crate::cpu::online() {
+    let pinned = crate::sched::with_current_thread(|thread| thread.pinned_cpu()).flatten();
+    for cpu in crate::cpu::online().filter(|cpu| pinned.is_none_or(|pinned| pinned == cpu.id())) {
         let index = cpu.id().as_u32() as usize;
         mask[index / 8] |= 1 << (index % 8);
     }
     copy_to_user(address, &mask)?;
     Ok(bytes_needed)
+}
+
+/// `sched_setaffinity` for the caller: a mask with every online CPU lets
+/// it run anywhere; any smaller mask pins it to the lowest CPU in the mask
+/// (the scheduler pins to one CPU or none: the thread then runs only where
+/// it was allowed, on fewer CPUs than it could). Other threads: `EPERM`
+/// (not yet).
+pub fn sched_setaffinity(pid: u64, size: u64, address: u64) -> SyscallResult {
+    if pid != 0 && pid != u64::from(crate::sched::current_thread_id()) {
+        return Err(Errno::EPERM);
+    }
+    let bytes = size.min(128) as usize;
+    let mut mask = alloc::vec![0u8; bytes];
+    crate::uaccess::copy_from_user(&mut mask, address)?;
+    let allowed: alloc::vec::Vec<crate::cpu::CpuId> = crate::cpu::online()
+        .map(|cpu| cpu.id())
+        .filter(|id| mask.get(id.index() / 8).is_some_and(|byte| byte & (1 << (id.index() % 8)) != 0))
+        .collect();
+    let Some(&first) = allowed.first() else { return Err(Errno::EINVAL) };
+    if allowed.len() == crate::cpu::online_count() as usize {
+        crate::sched::unpin_current();
+    } else {
+        crate::sched::move_current_to(first);
+    }
+    Ok(0)
 }
 
 pub fn getcpu(cpu_address: u64, node_address: u64) -> SyscallResult {
