@@ -54,6 +54,8 @@ pub fn kill_current(signal: u64) -> ! {
 fn begin_exit(process: &Process, status: u32) {
     if !process.exiting.swap(true, Ordering::AcqRel) {
         process.exit_status.store(status, Ordering::Release);
+        // Threads blocked in the kernel leave their waits and see it.
+        super::signal::interrupt_all(process);
     }
 }
 

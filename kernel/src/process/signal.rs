@@ -89,6 +89,9 @@ fn ignored_by_default(signal: u64) -> bool {
 /// Queues `info` for the whole process (any thread not blocking it takes
 /// it) and interrupts the waits of the threads that could.
 pub fn send_to_process(process: &Process, info: SignalInfo) {
+    if is_ignored(process, info.signal) && super::threads_of(process).iter().all(|thread| !blocks(thread, info.signal)) {
+        return; // discarded at once, as on Linux
+    }
     {
         let mut pending = process.pending_signals.lock();
         if !pending.iter().any(|queued| queued.signal == info.signal) {
@@ -102,6 +105,9 @@ pub fn send_to_process(process: &Process, info: SignalInfo) {
 
 /// Queues `info` for one thread and interrupts its wait, if any.
 pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
+    if is_ignored(&thread.process, info.signal) && !blocks(thread, info.signal) {
+        return; // discarded at once, as on Linux
+    }
     {
         let mut pending = thread.pending_signals.lock();
         if !pending.iter().any(|queued| queued.signal == info.signal) {
@@ -109,6 +115,32 @@ pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
         }
     }
     interrupt_if_unblocked(thread, info.signal);
+}
+
+/// Whether `process` ignores `signal` (SIG_IGN, or a default of ignore).
+fn is_ignored(process: &Process, signal: u64) -> bool {
+    if signal == SIGKILL || signal == SIGSTOP {
+        return false;
+    }
+    match action_of(process, signal)[0] {
+        SIG_IGN => true,
+        SIG_DFL => ignored_by_default(signal),
+        _ => false,
+    }
+}
+
+/// Whether `thread` blocks `signal`.
+fn blocks(thread: &UserThread, signal: u64) -> bool {
+    thread.signal_mask.load(Ordering::SeqCst) & !UNBLOCKABLE & bit(signal) != 0
+}
+
+/// Makes every thread of `process` leave its blocking call (exit_group).
+pub fn interrupt_all(process: &Process) {
+    for thread in super::threads_of(process) {
+        if let Some(scheduler_thread) = thread.thread.get().and_then(Weak::upgrade) {
+            crate::sched::interrupt(&scheduler_thread);
+        }
+    }
 }
 
 /// A signal the thread does not block makes its blocking call give up
