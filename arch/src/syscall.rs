@@ -1,5 +1,5 @@
-//! The SYSCALL entry and exit, through the PCR, and the first entry into
-//! ring 3. See TEAM_NOTES/syscall-entry.md.
+//! The SYSCALL entry and exit, through the PCR, and entering ring 3 from a
+//! whole register frame (new programs and `clone` children). See TEAM_NOTES/syscall-entry.md.
 //!
 //! ```text
 //! syscall from ring 3 (IF, DF, TF, AC, NT cleared by SFMASK):
@@ -155,31 +155,6 @@ arch_return_to_user_frame:
     swapgs
     iretq
 
-    /* First entry into ring 3: rdi = user RIP, rsi = user RSP. */
-    .global arch_enter_user_mode
-arch_enter_user_mode:
-    push {user_data}
-    push rsi
-    push {initial_user_rflags}
-    push {user_code}
-    push rdi
-    xor eax, eax
-    xor ebx, ebx
-    xor ecx, ecx
-    xor edx, edx
-    xor esi, esi
-    xor edi, edi
-    xor ebp, ebp
-    xor r8d, r8d
-    xor r9d, r9d
-    xor r10d, r10d
-    xor r11d, r11d
-    xor r12d, r12d
-    xor r13d, r13d
-    xor r14d, r14d
-    xor r15d, r15d
-    swapgs
-    iretq
     .popsection
     "#),
     user_rsp_scratch = const USER_RSP_SCRATCH_OFFSET,
@@ -189,7 +164,6 @@ arch_enter_user_mode:
     syscall_vector = const SYSCALL_FRAME_VECTOR,
     stub_pushed = const STUB_PUSHED_BYTES,
     user_rsp_from_rip = const offset_of!(InterruptFrame, rsp) - offset_of!(InterruptFrame, rip),
-    initial_user_rflags = const RFlags::INTERRUPT_FLAG.bits() | RFLAGS_RESERVED_ONE,
 );
 
 // The stub pushes the GPRs with `push_general_registers!`, the block the
@@ -200,21 +174,7 @@ const _: () = assert!(offset_of!(InterruptFrame, r15) == 0);
 
 unsafe extern "C" {
     fn arch_syscall_entry();
-    fn arch_enter_user_mode(rip: u64, rsp: u64) -> !;
     fn arch_return_to_user_frame(frame: *const InterruptFrame) -> !;
-}
-
-/// Leaves the kernel for ring 3 at `rip` with stack `rsp` (all other
-/// registers zero, interrupts on).
-///
-/// # Safety
-/// Interrupts must be off; the current address space must map `rip` and
-/// `rsp` as user pages; this thread's kernel stack top must be in the PCR
-/// and TSS (it is, for any scheduled thread), and the calling kernel frame
-/// is abandoned for good.
-pub unsafe fn enter_user_mode(rip: u64, rsp: u64) -> ! {
-    // SAFETY: the caller's contract.
-    unsafe { arch_enter_user_mode(rip, rsp) }
 }
 
 /// Leaves the kernel for ring 3 with every register from `frame` (after

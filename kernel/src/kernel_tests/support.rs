@@ -41,15 +41,20 @@ pub fn address_space_of(pages: crate::memory::user_space::UserAddressSpace) -> a
 /// Exit status of a test's user thread that could not enter ring 3.
 pub const ENTER_USER_MODE_FAILED: u64 = 0xE0;
 
-/// Enters ring 3 at `rip` with stack `rsp` in the address space `root`;
-/// if that fails (no memory for the register image), says so and ends the
-/// thread with [`ENTER_USER_MODE_FAILED`].
-///
-/// # Safety
-/// As for `sched::enter_user_mode`.
-pub unsafe fn enter_user_mode_or_exit(space: alloc::sync::Arc<crate::memory::address_space::AddressSpace>, rip: u64, rsp: u64) -> ! {
-    // SAFETY: the caller's contract.
-    let Err(error) = unsafe { crate::sched::enter_user_mode(space, rip, rsp) };
-    crate::kprintln!("thread {}: cannot enter user mode: {error:?}", crate::sched::current_thread_id());
-    crate::sched::exit(ENTER_USER_MODE_FAILED)
+/// Starts a bare user thread (no process) at `rip` with stack `rsp` in
+/// `space`; if there is no memory for its registers, it says so and ends
+/// with [`ENTER_USER_MODE_FAILED`].
+pub fn spawn_user_thread(
+    name: alloc::string::String,
+    space: alloc::sync::Arc<crate::memory::address_space::AddressSpace>,
+    rip: u64,
+    rsp: u64,
+) -> Result<crate::sched::JoinHandle, crate::sched::SpawnError> {
+    crate::sched::spawn_user(name, move || match crate::thread::UserState::new_initial() {
+        Some(state) => Some(crate::thread::UserStart::program(space, state, rip, rsp)),
+        None => {
+            crate::kprintln!("thread {}: no memory for its user registers", crate::sched::current_thread_id());
+            crate::sched::exit(ENTER_USER_MODE_FAILED)
+        }
+    })
 }

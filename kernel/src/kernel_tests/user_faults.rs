@@ -33,12 +33,9 @@ fn run_user_thread_at(name: &str, rip: u64, code: &[u8]) -> Result<u64, String> 
         .map_err(|error| format!("mapping the stack: {error:?}"))?;
     let space = super::support::address_space_of(space);
     let rsp = STACK_PAGE_ADDRESS + PAGE_SIZE_BYTES - 16;
-    let thread = crate::sched::spawn(name, move || {
-        // SAFETY: the space maps the stack; `rip` is meant to fault, which
-        // kills only this thread.
-        unsafe { super::support::enter_user_mode_or_exit(space, rip, rsp) }
-    })
-    .map_err(|error| format!("spawn: {error}"))?;
+    // The space maps the stack; `rip` is meant to fault, which kills only
+    // this thread.
+    let thread = super::support::spawn_user_thread(name.into(), space, rip, rsp).map_err(|error| format!("spawn: {error}"))?;
     Ok(thread.join())
 }
 

@@ -51,11 +51,9 @@ pub fn run() -> Result<(), String> {
         let deadline = crate::timer::tsc_deadline_in(RUN_MICROS);
         let (space, rsp) = user_space_with_probe(deadline)?;
         let space = super::support::address_space_of(space);
-        let thread = crate::sched::spawn(format!("user-probe-{index}"), move || {
-            // SAFETY: the space maps the probe at CODE_ADDRESS and its stack at `rsp`.
-            unsafe { super::support::enter_user_mode_or_exit(space, CODE_ADDRESS, rsp) }
-        })
-        .map_err(|error| format!("spawn: {error}"))?;
+        // The space maps the probe at CODE_ADDRESS and its stack at `rsp`.
+        let thread = super::support::spawn_user_thread(format!("user-probe-{index}"), space, CODE_ADDRESS, rsp)
+            .map_err(|error| format!("spawn: {error}"))?;
         threads.push(thread);
     }
     let mut failures = Vec::new();

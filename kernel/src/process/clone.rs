@@ -134,16 +134,16 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     }
     let child_tid_address = (set_child_tid && flags & CLONE_VM == 0).then_some(request.child_tid);
     let name = parent_process.name();
-    let spawned = crate::sched::spawn_as(id, name, move || {
+    let spawned = crate::sched::spawn_user_as(id, name, move || {
         super::attach_current(child_user);
         if let Some(address) = child_tid_address {
             crate::sched::switch_address_space(Some(space.clone()));
             let _ = crate::uaccess::write_value(address, &id);
         }
-        // SAFETY: the memory is the process's (shared with the parent, or
-        // its copy-on-write copy); the frame is the parent's, which was
+        // The memory is the process's (shared with the parent, or its
+        // copy-on-write copy); the frame is the parent's, which was
         // running in that memory.
-        unsafe { crate::sched::enter_user_frame(space, state, &child_frame) }
+        Some(crate::thread::UserStart { space, state, frame: child_frame })
     });
     if spawned.is_err() {
         if let Some(child) = &child_process {

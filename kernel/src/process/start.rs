@@ -67,10 +67,13 @@ pub fn start_program(path: &[u8], arguments: &[&[u8]], environment: &[&[u8]]) ->
         let space = process.memory().expect("a new process has memory");
         let user = UserThread::new(process);
         super::attach_current(user);
-        // SAFETY: the memory maps the entry point and the initial stack.
-        let Err(error) = unsafe { crate::sched::enter_user_mode(space, entry, stack_pointer) };
-        crate::kprintln!("process {pid}: cannot enter user mode: {error:?}");
-        super::exit_current(crate::process::EXIT_STATUS_CANNOT_RUN)
+        match crate::thread::UserState::new_initial() {
+            Some(state) => Some(crate::thread::UserStart::program(space, state, entry, stack_pointer)),
+            None => {
+                crate::kprintln!("process {pid}: no memory for its registers");
+                super::exit_current(crate::process::EXIT_STATUS_CANNOT_RUN)
+            }
+        }
     });
     match spawned {
         None => Err(StartError::InitAlreadyStarted),

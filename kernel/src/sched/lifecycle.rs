@@ -8,7 +8,7 @@ use crate::cpu::CpuId;
 use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
 use crate::sync::IrqGuard;
-use crate::thread::{Thread, ThreadState};
+use crate::thread::{Thread, ThreadEntry, ThreadState, UserStart};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -51,9 +51,23 @@ impl core::fmt::Display for SpawnError {
     }
 }
 
+/// A kernel closure as a thread entry (it goes nowhere afterwards).
+fn kernel_entry(entry: impl FnOnce() + Send + 'static) -> ThreadEntry {
+    Box::new(move || {
+        entry();
+        None
+    })
+}
+
 /// Starts `entry` on a new kernel thread, on the least loaded CPU.
 pub fn spawn(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Result<JoinHandle, SpawnError> {
-    spawn_on(name.into(), None, Box::new(entry))
+    spawn_on(name.into(), None, kernel_entry(entry))
+}
+
+/// Starts a thread that runs `prepare` in the kernel and then enters ring
+/// 3 where it says (with a fresh id; `spawn_user_as` for a chosen one).
+pub fn spawn_user(name: impl Into<String>, prepare: impl FnOnce() -> Option<UserStart> + Send + 'static) -> Result<JoinHandle, SpawnError> {
+    spawn_on(name.into(), None, Box::new(prepare))
 }
 
 /// Starts `entry` on a new kernel thread that only ever runs on `cpu`.
@@ -62,31 +76,31 @@ pub fn spawn_pinned(
     name: impl Into<String>,
     entry: impl FnOnce() + Send + 'static,
 ) -> Result<JoinHandle, SpawnError> {
-    spawn_on(name.into(), Some(cpu), Box::new(entry))
+    spawn_on(name.into(), Some(cpu), kernel_entry(entry))
 }
 
-/// Starts `entry` on a new thread with the id kept for PID 1
+/// Starts a user thread (as `spawn_user`) with the id kept for PID 1
 /// (`thread::INIT_THREAD_ID`); `None` if that id was given out already.
-pub fn spawn_init(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Option<Result<JoinHandle, SpawnError>> {
+pub fn spawn_init(name: impl Into<String>, prepare: impl FnOnce() -> Option<UserStart> + Send + 'static) -> Option<Result<JoinHandle, SpawnError>> {
     static INIT_ID_TAKEN: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
     if INIT_ID_TAKEN.swap(true, core::sync::atomic::Ordering::Relaxed) {
         return None;
     }
-    Some(spawn_with_id(name.into(), None, Box::new(entry), crate::thread::INIT_THREAD_ID))
+    Some(spawn_with_id(name.into(), None, Box::new(prepare), crate::thread::INIT_THREAD_ID))
 }
 
-fn spawn_on(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>) -> Result<JoinHandle, SpawnError> {
+fn spawn_on(name: String, pinned: Option<CpuId>, entry: ThreadEntry) -> Result<JoinHandle, SpawnError> {
     spawn_with_id(name, pinned, entry, crate::thread::allocate_id())
 }
 
-/// Starts `entry` on a new thread with the id `id`, which the caller got
-/// from `thread::allocate_id` (a new process needs its pid before its
-/// first thread runs).
-pub fn spawn_as(id: u32, name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Result<JoinHandle, SpawnError> {
-    spawn_with_id(name.into(), None, Box::new(entry), id)
+/// Starts a user thread (as `spawn_user`) with the id `id`, which the
+/// caller got from `thread::allocate_id` (a new process needs its pid
+/// before its first thread runs).
+pub fn spawn_user_as(id: u32, name: impl Into<String>, prepare: impl FnOnce() -> Option<UserStart> + Send + 'static) -> Result<JoinHandle, SpawnError> {
+    spawn_with_id(name.into(), None, Box::new(prepare), id)
 }
 
-fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: Box<dyn FnOnce() + Send>, id: u32) -> Result<JoinHandle, SpawnError> {
+fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: ThreadEntry, id: u32) -> Result<JoinHandle, SpawnError> {
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
     // SAFETY: the stack was just allocated for this thread alone.
@@ -107,10 +121,14 @@ pub(super) extern "C" fn thread_entry(_unused: u64) -> ! {
     let thread = super::current::current_thread();
     let entry = thread.entry.lock().take();
     drop(thread);
-    if let Some(entry) = entry {
-        entry();
+    // The closure's box is freed when it returns, before ring 3.
+    let start = entry.and_then(|entry| entry());
+    match start {
+        // SAFETY: the space maps what the frame points at (the contract of
+        // whoever built the `UserStart`).
+        Some(start) => unsafe { enter_user(start) },
+        None => exit(0),
     }
-    exit(0)
 }
 
 /// Gives the CPU to another runnable thread, if any.
@@ -169,41 +187,14 @@ pub fn switch_address_space(space: Option<Arc<AddressSpace>>) {
     });
 }
 
-/// Turns the calling kernel thread into a user thread of `space` with the
-/// registers `state` and `frame` (a `clone` child: its parent's registers
-/// with RAX = 0), and leaves for ring 3.
+/// Turns the calling thread into a user thread of `start.space` with the
+/// registers `start.state` and `start.frame`, and leaves for ring 3 for
+/// good. Every heap value it owned is moved into the thread first.
 ///
 /// # Safety
-/// `space` must map what `frame` points at as the program expects.
-pub unsafe fn enter_user_frame(space: Arc<AddressSpace>, state: crate::thread::UserState, frame: &arch::interrupt_frame::InterruptFrame) -> ! {
-    switch_address_space(Some(space));
-    arch::cpu::disable_interrupts();
-    let thread = current_thread();
-    let state = thread.set_user_state(state);
-    // SAFETY: interrupts are off, on the CPU running this thread.
-    unsafe { state.load_into_cpu() };
-    drop(thread);
-    // SAFETY: interrupts are off; the caller's contract for the frame.
-    unsafe { arch::syscall::return_to_user(frame) }
-}
-
-/// Why a thread could not enter user mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnterUserError {
-    /// No memory for its register image.
-    OutOfMemory,
-}
-
-/// Turns the calling kernel thread into a user thread of `space`, with
-/// clean user registers (FPU initial state, FS/GS base 0), and leaves for
-/// ring 3 at `rip` with stack `rsp`. It comes back only through system
-/// calls and interrupts; it ends through `exit`, or is killed by a user
-/// fault.
-///
-/// # Safety
-/// `space` must map `rip` and `rsp` as user pages.
-pub unsafe fn enter_user_mode(space: Arc<AddressSpace>, rip: u64, rsp: u64) -> Result<core::convert::Infallible, EnterUserError> {
-    let state = crate::thread::UserState::new_initial().ok_or(EnterUserError::OutOfMemory)?;
+/// The space must map what the frame points at as the program expects.
+unsafe fn enter_user(start: UserStart) -> ! {
+    let UserStart { space, state, frame } = start;
     switch_address_space(Some(space));
     arch::cpu::disable_interrupts();
     let thread = current_thread();
@@ -212,7 +203,7 @@ pub unsafe fn enter_user_mode(space: Arc<AddressSpace>, rip: u64, rsp: u64) -> R
     // on every switch saves and restores it.
     unsafe { state.load_into_cpu() };
     drop(thread);
-    // SAFETY: interrupts are off; the address space maps `rip` and `rsp`
-    // (caller's contract); the PCR and TSS hold this thread's stack top.
-    unsafe { arch::syscall::enter_user_mode(rip, rsp) }
+    // SAFETY: interrupts are off; the caller's contract for the frame; the
+    // PCR and TSS hold this thread's stack top.
+    unsafe { arch::syscall::return_to_user(&frame) }
 }

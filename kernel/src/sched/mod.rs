@@ -30,8 +30,8 @@ mod wait_queue;
 pub use crate::thread::WaitQueue;
 pub use current::{current_thread, current_thread_id, with_current_thread};
 pub use lifecycle::{
-    enter_user_frame, enter_user_mode, exit, move_current_to, unpin_current, spawn, spawn_as, spawn_init, spawn_pinned, switch_address_space,
-    yield_now, JoinHandle, SpawnError,
+    exit, move_current_to, spawn, spawn_init, spawn_pinned, spawn_user, spawn_user_as, switch_address_space, unpin_current, yield_now,
+    JoinHandle, SpawnError,
 };
 pub use mutex::Mutex;
 pub use sleep::{sleep_micros, sleep_micros_interruptible};

@@ -10,6 +10,7 @@ mod user_state;
 pub use run_queue::{RunQueue, TIME_SLICE_TICKS};
 pub use user_state::UserState;
 
+
 use crate::cpu_id::{AtomicCpuId, CpuId};
 use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::KernelStack;
@@ -80,6 +81,31 @@ impl WaitQueue {
     }
 }
 
+/// Where a user thread starts: its address space, its user registers and
+/// its register frame (a new program's entry, or a `clone` child's copy of
+/// its parent's).
+pub struct UserStart {
+    pub space: Arc<AddressSpace>,
+    pub state: UserState,
+    pub frame: arch::interrupt_frame::InterruptFrame,
+}
+
+impl UserStart {
+    /// A new program at `rip` with stack `rsp`, every other register 0.
+    pub fn program(space: Arc<AddressSpace>, state: UserState, rip: u64, rsp: u64) -> UserStart {
+        /// RFLAGS of a new program: IF and the always-one bit.
+        const INITIAL_RFLAGS: u64 = 0x202;
+        let frame = arch::interrupt_frame::InterruptFrame { rip, rsp, rflags: INITIAL_RFLAGS, ..Default::default() };
+        UserStart { space, state, frame }
+    }
+}
+
+/// What a new thread runs first: kernel code, which returns where the
+/// thread goes next: `None` (it is done) or ring 3. Returning (rather
+/// than entering ring 3 from inside) lets the boxed closure be freed
+/// before the thread leaves the kernel for good.
+pub type ThreadEntry = Box<dyn FnOnce() -> Option<UserStart> + Send>;
+
 /// A kernel thread. Shared as `Arc<Thread>` by the scheduler (run queues,
 /// the per-CPU current slot), wait queues and the `JoinHandle`.
 pub struct Thread {
@@ -110,7 +136,7 @@ pub struct Thread {
     /// other CPU may resume the thread while it is set.
     pub(crate) on_cpu: AtomicBool,
     /// What the thread runs; taken on its first run.
-    pub(crate) entry: spin::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    pub(crate) entry: spin::Mutex<Option<ThreadEntry>>,
     exit_code: AtomicU64,
     /// Joiners wait here for `Exited`.
     pub(crate) exit_waiters: WaitQueue,
@@ -145,7 +171,7 @@ impl Thread {
         stack: KernelStack,
         initial_rsp: u64,
         pinned_cpu: Option<CpuId>,
-        entry: Box<dyn FnOnce() + Send>,
+        entry: ThreadEntry,
         id: u32,
     ) -> Thread {
         Thread {
