@@ -11,7 +11,7 @@
 //! every CPU that might have the old ones (`tlb::shootdown_user`). Frames
 //! an edit freed go back only after that shootdown.
 
-use super::process_memory::{Access, FaultError, ProcessMemory};
+use super::process_memory::{Access, FaultError, MapRequest, ProcessMemory};
 use super::vm_areas::Protection;
 use crate::sync::IrqSpinLock;
 use alloc::vec::Vec;
@@ -137,11 +137,11 @@ impl AddressSpace {
     }
 
     /// `mmap` of anonymous memory (adds an area; nothing to flush).
-    pub fn map_anonymous(&self, address: u64, length: u64, protection: Protection, fixed: bool, no_replace: bool) -> Result<u64, Errno> {
+    pub fn map_anonymous(&self, request: MapRequest) -> Result<u64, Errno> {
         // MAP_FIXED may replace mappings: an edit like munmap.
         let mut mapped = 0;
         self.edit(|memory, freed| {
-            mapped = memory.map_anonymous(address, length, protection, fixed, no_replace, freed)?;
+            mapped = memory.map_anonymous(request, freed)?;
             Ok(())
         })?;
         Ok(mapped)

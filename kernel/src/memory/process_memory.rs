@@ -25,6 +25,28 @@ pub const STACK_TOP: u64 = arch::syscall::USER_ADDRESS_LIMIT - PAGE_BYTES;
 /// The main thread's stack size (Linux's default `RLIMIT_STACK`).
 pub const STACK_BYTES: u64 = 8 << 20;
 
+/// Where `mmap` may put a mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Anywhere; at the address if it is free.
+    Hint,
+    /// Exactly there, replacing what was there (`MAP_FIXED`).
+    Fixed,
+    /// Exactly there, or `EEXIST` (`MAP_FIXED_NOREPLACE`).
+    FixedNoReplace,
+}
+
+/// An anonymous `mmap`.
+#[derive(Clone, Copy, Debug)]
+pub struct MapRequest {
+    pub address: u64,
+    pub length: u64,
+    pub protection: Protection,
+    pub placement: Placement,
+    /// `MAP_SHARED`: `fork` children share the pages.
+    pub shared: bool,
+}
+
 /// What kind of access faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -186,18 +208,11 @@ impl ProcessMemory {
     }
 
     /// `mmap` of anonymous memory: `length` bytes (rounded up to pages) with
-    /// `protection`; at exactly `address` when `fixed` (replacing what was
-    /// there unless `no_replace`), else at the hint if free, else top-down.
-    /// Returns the address.
-    pub fn map_anonymous(
-        &mut self,
-        address: u64,
-        length: u64,
-        protection: Protection,
-        fixed: bool,
-        no_replace: bool,
-        freed: &mut Vec<u64>,
-    ) -> Result<u64, Errno> {
+    /// `protection`, placed as the request says (a hint that is not free
+    /// is ignored: then top-down). Returns the address.
+    pub fn map_anonymous(&mut self, request: MapRequest, freed: &mut Vec<u64>) -> Result<u64, Errno> {
+        let MapRequest { address, length, protection, placement, shared } = request;
+        let (fixed, no_replace) = (placement == Placement::Fixed, placement == Placement::FixedNoReplace);
         let length = page_up(length).filter(|&length| length > 0).ok_or(Errno::ENOMEM)?;
         let start = if fixed || no_replace {
             if !address.is_multiple_of(PAGE_BYTES) {
@@ -224,7 +239,17 @@ impl ProcessMemory {
                 self.areas.find_free_top_down(length, MMAP_LOWEST.max(page_up(self.brk).unwrap_or(0)), MMAP_TOP).ok_or(Errno::ENOMEM)?
             }
         };
-        self.add_area(Area { start, end: start + length, protection, kind: AreaKind::Anonymous })?;
+        let kind = if shared { AreaKind::SharedAnonymous } else { AreaKind::Anonymous };
+        self.add_area(Area { start, end: start + length, protection, kind })?;
+        if shared {
+            // Every page gets its frame now, so that fork children share it.
+            for page in (start..start + length).step_by(PAGE_BYTES as usize) {
+                if let Err(error) = self.populate(page) {
+                    let _ = self.unmap(start, length, freed);
+                    return Err(if error == FaultError::OutOfMemory { Errno::ENOMEM } else { Errno::EINVAL });
+                }
+            }
+        }
         Ok(start)
     }
 
@@ -348,7 +373,11 @@ impl ProcessMemory {
         let mut downgraded = false;
         let areas: Vec<Area> = self.areas.iter().copied().collect();
         for area in areas {
-            downgraded |= self.space.share_copy_on_write(&mut child.space, area.start, area.end).map_err(|_| Errno::ENOMEM)?;
+            if area.kind == AreaKind::SharedAnonymous {
+                self.space.share_pages(&mut child.space, area.start, area.end).map_err(|_| Errno::ENOMEM)?;
+            } else {
+                downgraded |= self.space.share_copy_on_write(&mut child.space, area.start, area.end).map_err(|_| Errno::ENOMEM)?;
+            }
         }
         Ok((child, downgraded))
     }

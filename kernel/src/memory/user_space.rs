@@ -235,6 +235,25 @@ impl UserAddressSpace {
         Ok(downgraded)
     }
 
+    /// Shares every page of `[start, end)` with `child` as it is (writable
+    /// stays writable): `MAP_SHARED` memory after `fork`. One more owner
+    /// per frame.
+    pub fn share_pages(&mut self, child: &mut UserAddressSpace, start: u64, end: u64) -> Result<(), UserMapError> {
+        let mut page = start;
+        while page < end {
+            if let Ok(Some(entry)) = self.leaf(page, false) {
+                if !entry.is_unused() {
+                    let (frame, flags) = (entry.addr(), entry.flags());
+                    let child_entry = child.leaf(page, true)?.expect("tables were created");
+                    child_entry.set_addr(frame, flags);
+                    super::shared_frames::share(frame.as_u64());
+                }
+            }
+            page += PAGE_SIZE_BYTES;
+        }
+        Ok(())
+    }
+
     /// Resolves a write to the copy-on-write page at `virtual_address`,
     /// whose area allows writing: the writer gets the frame itself if
     /// nobody else maps it any more, else a copy. `Ok(false)` if the page

@@ -49,6 +49,9 @@ pub enum AreaKind {
     Stack,
     /// Anonymous memory from `mmap`.
     Anonymous,
+    /// `MAP_SHARED` anonymous memory: `fork` children share its frames
+    /// (it is populated when mapped, so every page has one to share).
+    SharedAnonymous,
 }
 
 /// One area: `[start, end)`, page-aligned.

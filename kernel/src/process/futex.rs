@@ -40,7 +40,7 @@ struct Waiter {
 static TABLE: SpinLock<BTreeMap<Key, Vec<Arc<Waiter>>>> = SpinLock::new(BTreeMap::new());
 
 fn key_of(process: &Process, address: u64) -> Result<Key, Errno> {
-    if address % 4 != 0 {
+    if !address.is_multiple_of(4) {
         return Err(Errno::EINVAL);
     }
     let memory = process.memory()?;

@@ -18,7 +18,10 @@ use alloc::vec::Vec;
 struct ProcRoot;
 
 /// The files at the top of `/proc` and what makes them.
-const SYSTEM_FILES: [(&[u8], fn() -> Vec<u8>); 7] = [
+/// Makes a file's contents.
+type Render = fn() -> Vec<u8>;
+
+const SYSTEM_FILES: [(&[u8], Render); 7] = [
     (b"cpuinfo", system::cpuinfo),
     (b"meminfo", system::meminfo),
     (b"uptime", system::uptime),

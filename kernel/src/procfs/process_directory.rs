@@ -83,15 +83,17 @@ impl ProcessDirectory {
                         AreaKind::Heap => "[heap]",
                         AreaKind::Stack => "[stack]",
                         AreaKind::Anonymous => "",
+                        AreaKind::SharedAnonymous => "/dev/zero (deleted)",
                     };
                     let _ = writeln!(
                         text,
-                        "{:012x}-{:012x} {}{}{}p 00000000 00:00 0 {}",
+                        "{:012x}-{:012x} {}{}{}{} 00000000 00:00 0 {}",
                         area.start,
                         area.end,
                         if protection.read { 'r' } else { '-' },
                         if protection.write { 'w' } else { '-' },
                         if protection.execute { 'x' } else { '-' },
+                        if area.kind == AreaKind::SharedAnonymous { 's' } else { 'p' },
                         name
                     );
                 }

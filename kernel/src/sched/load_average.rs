@@ -18,7 +18,7 @@ static TICKS: AtomicU64 = AtomicU64::new(0);
 
 /// Called on every tick of CPU 0.
 pub(super) fn on_tick_of_first_cpu() {
-    if TICKS.fetch_add(1, Ordering::Relaxed) % SAMPLE_TICKS != 0 {
+    if !TICKS.fetch_add(1, Ordering::Relaxed).is_multiple_of(SAMPLE_TICKS) {
         return;
     }
     let active: u64 = crate::cpu::online()

@@ -1,6 +1,7 @@
 //! Memory calls: mmap (anonymous), munmap, mprotect, brk, madvise.
 
 use super::{current_user, SyscallResult};
+use crate::memory::process_memory::{MapRequest, Placement};
 use crate::memory::vm_areas::Protection;
 use protocol::linux_abi::memory::*;
 use protocol::linux_abi::Errno;
@@ -30,8 +31,15 @@ pub fn mmap(address: u64, length: u64, prot: u64, flags: u64, fd: u64, offset: u
     if !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
-    // MAP_SHARED anonymous memory is private until `fork` can share it.
-    current_user()?.process.memory()?.map_anonymous(address, length, protection, flags & MAP_FIXED != 0, flags & MAP_FIXED_NOREPLACE != 0)
+    let placement = if flags & MAP_FIXED != 0 {
+        Placement::Fixed
+    } else if flags & MAP_FIXED_NOREPLACE != 0 {
+        Placement::FixedNoReplace
+    } else {
+        Placement::Hint
+    };
+    let request = MapRequest { address, length, protection, placement, shared: sharing == MAP_SHARED };
+    current_user()?.process.memory()?.map_anonymous(request)
 }
 
 pub fn munmap(address: u64, length: u64) -> SyscallResult {

@@ -77,6 +77,9 @@ pub enum Content {
     Device(DeviceKind),
 }
 
+/// A directory entry: its name and node.
+pub type DirectoryEntry = (Vec<u8>, Arc<Inode>);
+
 /// Permission bits, owner and times.
 #[derive(Clone, Copy, Debug)]
 pub struct Metadata {
@@ -213,7 +216,7 @@ impl Inode {
     }
 
     /// The directory's entries (name, node), in name order.
-    pub fn entries(&self) -> Result<Vec<(Vec<u8>, Arc<Inode>)>, Errno> {
+    pub fn entries(&self) -> Result<Vec<DirectoryEntry>, Errno> {
         match &self.content {
             Content::Directory(entries) => Ok(entries.lock().iter().map(|(name, node)| (name.clone(), node.clone())).collect()),
             Content::Dynamic(directory) => Ok(directory
