@@ -11,46 +11,12 @@
 //! every CPU that might have the old ones (`tlb::shootdown_user`). Frames
 //! an edit freed go back only after that shootdown.
 
+pub use super::active_cpus::ActiveCpus;
 use super::process_memory::{Access, FaultError, MapRequest, ProcessMemory};
 use super::vm_areas::Protection;
 use crate::sync::IrqSpinLock;
 use alloc::vec::Vec;
-use core::sync::atomic::{fence, AtomicU64, Ordering};
 use protocol::linux_abi::Errno;
-
-/// Words of the CPU mask: one bit per possible CPU id.
-const ACTIVE_WORDS: usize = (protocol::MAX_CPUS as usize).div_ceil(64);
-
-/// The CPUs that have an address space loaded (lock-free).
-pub struct ActiveCpus {
-    words: [AtomicU64; ACTIVE_WORDS],
-}
-
-impl ActiveCpus {
-    const fn new() -> ActiveCpus {
-        ActiveCpus { words: [const { AtomicU64::new(0) }; ACTIVE_WORDS] }
-    }
-
-    /// Adds CPU `index`; a full fence follows, so the page-table reads of
-    /// the CR3 load that comes next cannot move before it.
-    pub fn join(&self, index: usize) {
-        self.words[index / 64].fetch_or(1 << (index % 64), Ordering::SeqCst);
-        fence(Ordering::SeqCst);
-    }
-
-    /// Removes CPU `index` (after it loaded another root).
-    pub fn leave(&self, index: usize) {
-        self.words[index / 64].fetch_and(!(1 << (index % 64)), Ordering::SeqCst);
-    }
-
-    /// The CPU indices in the set now.
-    pub fn members(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(word_index, word)| {
-            let bits = word.load(Ordering::SeqCst);
-            (0..64).filter(move |bit| bits & (1 << bit) != 0).map(move |bit| word_index * 64 + bit)
-        })
-    }
-}
 
 /// See the module doc.
 pub struct AddressSpace {
@@ -62,7 +28,7 @@ pub struct AddressSpace {
 impl AddressSpace {
     /// Wraps `memory`.
     pub fn new(memory: ProcessMemory) -> AddressSpace {
-        AddressSpace { root: memory.root(), memory: IrqSpinLock::new(memory), active: ActiveCpus::new() }
+        AddressSpace { root: memory.root(), memory: IrqSpinLock::new(memory), active: ActiveCpus::default() }
     }
 
     /// Physical address of the PML4.

@@ -25,6 +25,9 @@ pub mod paging;
 /// TLB shootdown, reached through a hook the IPI layer registers.
 #[cfg(target_os = "none")]
 pub mod tlb;
+/// The CPUs that have a user address space loaded (a lock-free mask).
+#[cfg(target_os = "none")]
+pub mod active_cpus;
 /// A user address space for the scheduler and the TLB: memory, root, active CPUs.
 #[cfg(target_os = "none")]
 pub mod address_space;

@@ -3,7 +3,7 @@
 //! IPI layer, which sits above memory, registers how it is done. Before
 //! that (one CPU, early boot) only the local TLB needs flushing.
 
-use super::address_space::ActiveCpus;
+use super::active_cpus::ActiveCpus;
 use arch::hook::Hook;
 
 static SHOOTDOWN: Hook<fn()> = Hook::new();

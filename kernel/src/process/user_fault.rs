@@ -106,7 +106,8 @@ fn signal_for(frame: &InterruptFrame) -> (SignalInfo, &'static str) {
 /// goes to the faulting thread if it has a handler for it (returns, and
 /// the handler runs on the way back to ring 3); otherwise the process is
 /// killed with one console line: process, thread, CPU, signal, exception,
-/// RIP and the faulting address.
+/// RIP and the faulting address (`si_addr`: CR2 for a page fault, the
+/// instruction for #UD/#DE/#BP/#AC, 0 for #GP).
 pub fn signal_current_for_fault(frame: &InterruptFrame) {
     let (info, signal_name) = signal_for(frame);
     let Some(user) = current() else { return };
@@ -125,7 +126,7 @@ pub fn signal_current_for_fault(frame: &InterruptFrame) {
         mnemonic,
         name,
         frame.rip,
-        arch::cpu::page_fault_address(),
+        info.address,
         frame.error_code
     );
     drop(user);
