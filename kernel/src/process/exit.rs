@@ -136,8 +136,13 @@ fn init_ended(status: u32) -> ! {
     arch::qemu_exit::exit_qemu(if success { GuestExit::Pass } else { GuestExit::Fail })
 }
 
-/// `reboot(LINUX_REBOOT_CMD_POWER_OFF)` and friends: the machine stops.
-pub fn power_off() -> ! {
-    crate::kprintln!("reboot: power off requested by process {}", crate::sched::current_thread_id());
-    arch::qemu_exit::exit_qemu(GuestExit::Pass)
+/// `reboot(LINUX_REBOOT_CMD_POWER_OFF)` and friends: the machine stops,
+/// with PASS when `wait_status` (what init reports of its program) is 0.
+pub fn power_off(wait_status: u32) -> ! {
+    crate::kprintln!(
+        "reboot: power off requested by process {} (reported status {:#x})",
+        current().map_or(0, |user| user.process.pid()),
+        wait_status
+    );
+    arch::qemu_exit::exit_qemu(if wait_status == 0 { GuestExit::Pass } else { GuestExit::Fail })
 }

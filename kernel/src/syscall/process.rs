@@ -191,12 +191,16 @@ pub fn prlimit64(pid: u64, resource: u64, new_limit: u64, old_limit: u64) -> Sys
     Ok(0)
 }
 
-pub fn reboot(magic: u64, magic2: u64, command: u64) -> SyscallResult {
+/// `reboot(magic, magic2, command, argument)`: power off, halt or restart
+/// all stop the machine. Our init passes the wait status of the program it
+/// ran as `argument` (Linux ignores it for these commands): 0 powers off
+/// with QEMU's PASS status, anything else with FAIL.
+pub fn reboot(magic: u64, magic2: u64, command: u64, argument: u64) -> SyscallResult {
     if magic & 0xffff_ffff != LINUX_REBOOT_MAGIC1 || magic2 & 0xffff_ffff != LINUX_REBOOT_MAGIC2 {
         return Err(Errno::EINVAL);
     }
     match command & 0xffff_ffff {
-        LINUX_REBOOT_CMD_POWER_OFF | LINUX_REBOOT_CMD_HALT | LINUX_REBOOT_CMD_RESTART => crate::process::power_off(),
+        LINUX_REBOOT_CMD_POWER_OFF | LINUX_REBOOT_CMD_HALT | LINUX_REBOOT_CMD_RESTART => crate::process::power_off(argument as u32),
         _ => Err(Errno::EINVAL),
     }
 }
