@@ -63,6 +63,10 @@ fn begin_exit(process: &Process, status: u32) {
 /// thread of an exiting process leaves instead; pending signals are
 /// delivered.
 pub fn return_to_user_work(frame: &mut InterruptFrame) {
+    // Fast path: exiting and signals both raise the thread's flag.
+    if !crate::sched::with_current_thread(|thread| thread.signal_pending()).unwrap_or(false) {
+        return;
+    }
     let Some(user) = current() else { return };
     if user.process.exiting.load(Ordering::Acquire) {
         arch::cpu::enable_interrupts();

@@ -147,8 +147,11 @@ impl UserState {
     pub unsafe fn save_from_cpu(&self) {
         // SAFETY: the caller's contract makes us the only user.
         let registers = unsafe { &mut *self.registers.get() };
-        registers.fs_base = FsBase::read().as_u64();
-        registers.gs_base = KernelGsBase::read().as_u64();
+        // The bases are not read back: with FSGSBASE off, only
+        // `arch_prctl` changes them, and it updates the state too. (Loading
+        // a segment selector into FS or GS from ring 3 would change the
+        // base behind our back; Linux tracks the selector for that, we do
+        // not: such a program gets its old base back at the next switch.)
         // SAFETY: an image of the right size and alignment; FPU enabled at boot.
         unsafe { arch::fpu::save(registers.fpu_image.as_ptr()) };
     }

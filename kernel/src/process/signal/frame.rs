@@ -178,7 +178,9 @@ pub fn sigreturn(frame: &mut InterruptFrame) -> Result<u64, Errno> {
         }
     }
     let mask: u64 = get(&bytes, MASK_OFFSET);
-    user.signal_mask.store(mask & !UNBLOCKABLE, Ordering::Relaxed);
+    user.signal_mask.store(mask & !UNBLOCKABLE, Ordering::SeqCst);
+    // Signals the handler's mask held back may be deliverable now.
+    super::refresh_pending_flag(&user);
     set_registers(frame, &words);
     // The entry path forces user CS/SS and sanitises RFLAGS; RCX != RIP
     // in general, so it returns with iretq.
