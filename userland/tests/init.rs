@@ -1,0 +1,62 @@
+//! `init` run as a program on the host (not PID 1, so it exits with the
+//! program's status instead of powering off, and reaps orphans as a
+//! subreaper).
+
+mod programs;
+use programs::{run, stdout};
+
+const INIT: &str = env!("CARGO_BIN_EXE_init");
+const HELLO: &str = env!("CARGO_BIN_EXE_hello");
+
+#[test]
+fn runs_the_program_reports_its_status_and_exits_with_it() {
+    let output = run(INIT, &["--", HELLO, "--exit", "5"]);
+    let text = stdout(&output);
+    assert!(text.contains("hello from user space"), "{text}");
+    assert!(
+        text.contains(&format!("init: {HELLO} exited with status 5\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("init: not PID 1, so exiting with status 5 instead of powering off"),
+        "{text}"
+    );
+    assert_eq!(output.status.code(), Some(5));
+}
+
+#[test]
+fn a_program_killed_by_a_signal_is_named_and_gives_128_plus_signal() {
+    let output = run(INIT, &["sh", "-c", "kill -SEGV $$"]);
+    assert!(
+        stdout(&output).contains("init: sh killed by signal 11 (SIGSEGV)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(output.status.code(), Some(128 + 11));
+}
+
+#[test]
+fn a_missing_program_gives_127_with_a_message() {
+    let output = run(INIT, &["--", "/no/such/program"]);
+    assert!(
+        stdout(&output).contains("init: cannot run /no/such/program: "),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(output.status.code(), Some(127));
+}
+
+#[test]
+fn orphans_are_reaped_while_the_program_runs() {
+    // The subshell starts a grandchild and exits at once: the grandchild is
+    // orphaned, re-parented to init, and ends with status 3.
+    let output = run(INIT, &["sh", "-c", "(sh -c 'exit 3' &); sleep 0.3; exit 4"]);
+    let text = stdout(&output);
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("init: reaped orphan ")
+                && line.ends_with(": exited with status 3")),
+        "{text}"
+    );
+    assert_eq!(output.status.code(), Some(4));
+}
