@@ -10,6 +10,8 @@ pub mod args;
 pub mod bench;
 /// Builds the kernel and runs the host unit tests through cargo.
 pub mod cargo;
+/// Writes cpio "newc" archives (the initramfs format).
+pub mod cpio_newc;
 /// The isa-debug-exit protocol shared with the kernel, and xtask's exit codes.
 pub mod exit_protocol;
 /// QEMU command lines, accelerator choice and the `run_qemu` runner.
