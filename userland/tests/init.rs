@@ -60,3 +60,23 @@ fn orphans_are_reaped_while_the_program_runs() {
     );
     assert_eq!(output.status.code(), Some(4));
 }
+
+/// As PID 1 of a new PID namespace (root and `unshare` needed, else
+/// skipped), init really calls `reboot(POWER_OFF)`: Linux answers that, in
+/// a namespace, by killing the namespace's init with SIGINT (reboot(2)),
+/// and `unshare` passes the signal on. Only the namespace ends.
+#[test]
+fn as_pid1_it_reports_and_powers_off() {
+    use std::os::unix::process::ExitStatusExt;
+    let probe = std::process::Command::new("unshare").args(["--pid", "--fork", "true"]).output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        println!("skipped: cannot make a PID namespace here (needs root and unshare)");
+        return;
+    }
+    let output = run("unshare", &["--pid", "--fork", INIT, "--", HELLO, "--exit", "3"]);
+    let text = stdout(&output);
+    assert!(text.contains(&format!("init: {HELLO} exited with status 3\n")), "{text}");
+    assert!(text.contains("init: powering off (wait status 0x300)\n"), "{text}");
+    assert!(!text.contains("not PID 1"), "{text}");
+    assert_eq!(output.status.signal(), Some(libc::SIGINT), "reboot(POWER_OFF) in a PID namespace; {text}");
+}
