@@ -1,6 +1,8 @@
 //! Shared helpers for the QEMU tests: find the kernel, boot it, read its serial lines.
 //!
-//! The kernel ELF comes from `KERNEL_ELF` (set by `cargo xtask test`). The
+//! The kernel ELF comes from `KERNEL_ELF` and the initramfs from `INITRD`
+//! (both set by `cargo xtask test`; only tests that boot user programs need
+//! `INITRD`, through [`config_with_initramfs`]). The
 //! accelerator comes from `KERNEL_TEST_ACCEL=auto|kvm|tcg` (default auto), except
 //! where a test names one. Each boot has a timeout; a timeout is a failure.
 //!
@@ -39,6 +41,22 @@ pub fn kernel_elf() -> PathBuf {
     }
 }
 
+/// The initramfs (newc cpio archive) to pass with `-initrd`, from `INITRD`;
+/// panics with instructions when unset.
+pub fn initramfs() -> PathBuf {
+    match env::var_os("INITRD") {
+        Some(path) if !path.is_empty() => {
+            let path = PathBuf::from(path);
+            assert!(path.is_file(), "INITRD={} is not a file; run `cargo xtask test`", path.display());
+            path
+        }
+        _ => panic!(
+            "INITRD is not set: this test boots the initramfs that `cargo xtask build` packs; \
+             run it with `cargo xtask test` (or set INITRD=target/initramfs/initramfs.cpio)"
+        ),
+    }
+}
+
 /// The accelerator from `KERNEL_TEST_ACCEL` (auto when unset).
 pub fn test_accel() -> Accel {
     match env::var("KERNEL_TEST_ACCEL") {
@@ -72,16 +90,22 @@ pub fn config(smp: u32, kernel_args: &[&str]) -> QemuConfig {
     }
 }
 
+/// [`config`] with the initramfs from `INITRD` passed as `-initrd`.
+pub fn config_with_initramfs(smp: u32, kernel_args: &[&str]) -> QemuConfig {
+    QemuConfig { initrd: Some(initramfs()), ..config(smp, kernel_args) }
+}
+
 /// Boots `cfg` and returns the result; panics if QEMU cannot be started.
 pub fn boot(cfg: &QemuConfig) -> RunResult {
     let result = run_qemu(cfg).unwrap_or_else(|error| panic!("could not run QEMU: {error}"));
     // Shown by the test harness only when the test fails.
     println!(
-        "booted: smp={} accel={} machine={} args={:?} -> {} in {:.2} s",
+        "booted: smp={} accel={} machine={} args={:?} initrd={:?} -> {} in {:.2} s",
         cfg.smp,
         result.accel,
         result.machine,
         cfg.kernel_args,
+        cfg.initrd,
         result.outcome,
         result.wall.as_secs_f64()
     );

@@ -40,6 +40,9 @@ enum Ending {
     TripleFault,
     /// `cli; hlt` forever.
     Hang,
+    /// Prints `M`, the PVH module count as a digit and the first 6 bytes of
+    /// module 0 (`M1070701` for one newc initrd), then exits PASS.
+    EchoModuleStart,
 }
 
 /// 32-bit machine code: greet on COM1 (port 0x3f8), then end as asked.
@@ -52,6 +55,15 @@ fn guest_code(ending: Ending) -> Vec<u8> {
         Ending::DebugExit(value) => code.extend([0xb0, value, 0xe6, 0xf4]), // mov al, value; out 0xf4, al
         Ending::TripleFault => code.extend([0xcd, 0x03]),                   // int 3
         Ending::Hang => code.push(0xfa),                                    // cli
+        Ending::EchoModuleStart => {
+            code.extend([0xb0, b'M', 0xee]); // mov al, 'M'; out dx, al
+            code.extend([0x8b, 0x43, 0x0c, 0x04, b'0', 0xee]); // mov eax, [ebx+12] (nr_modules); add al, '0'; out dx, al
+            code.extend([0x8b, 0x73, 0x10, 0x8b, 0x36]); // mov esi, [ebx+16] (modlist_paddr); mov esi, [esi] (paddr)
+            code.extend([0xb9, 6, 0, 0, 0]); // mov ecx, 6
+            code.extend([0xac, 0xee, 0xe2, 0xfc]); // 1: lodsb; out dx, al; loop 1b
+            code.extend([0xb0, b'\n', 0xee]); // mov al, '\n'; out dx, al
+            code.extend([0xb0, GUEST_EXIT_PASS, 0xe6, 0xf4]); // mov al, PASS; out 0xf4, al
+        }
     }
     code.extend([0xf4, 0xeb, 0xfd]); // 1: hlt; jmp 1b
     code
@@ -183,6 +195,25 @@ fn kvm_microvm_reports_pass_and_fail() {
         Machine::Microvm,
     );
     expect(&fail, Outcome::Fail);
+}
+
+/// `-initrd` reaches a PVH kernel as module 0 of `hvm_start_info`, on both
+/// machine types, with the archive's bytes at the module's address.
+#[test]
+fn initrd_arrives_as_the_first_pvh_module() {
+    let mut archive = xtask::cpio_newc::NewcWriter::new(Vec::new());
+    archive.file("init", 0o755, b"not really a program").unwrap();
+    let archive = archive.finish().unwrap();
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("runner-initrd.cpio");
+    std::fs::write(&path, archive).expect("write archive");
+    for machine in [Machine::Pc, Machine::Microvm] {
+        let cfg = QemuConfig {
+            initrd: Some(path.clone()),
+            ..guest_config(&format!("module-{machine}"), Ending::EchoModuleStart, Accel::Tcg, machine)
+        };
+        let result = expect(&cfg, Outcome::Pass);
+        assert_line_contains(&result, "M1070701");
+    }
 }
 
 #[test]

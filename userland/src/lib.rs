@@ -1,3 +1,16 @@
-//! User programs and their runtime. Empty until user mode exists: the kernel
-//! does not enter ring 3 yet, so there is no syscall ABI to share.
-#![no_std]
+//! Our user programs' logic (the binaries in `src/bin/` are thin): Rust `std`
+//! plus `libc`, built for `x86_64-unknown-linux-musl` for the guest and
+//! tested on the host with `cargo test -p userland`.
+
+/// fork-and-run-a-closure, waitpid wrappers.
+pub mod child_process;
+/// `hello`: its report and `--exit N`.
+pub mod hello;
+/// `init`: what to run, from its arguments.
+pub mod init_plan;
+/// `init` as PID 1: run, reap, report, power off (and the power-off convention).
+pub mod pid1;
+/// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.
+pub mod usertest;
+/// Raw wait statuses decoded, signal names.
+pub mod wait_status;

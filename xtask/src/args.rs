@@ -7,9 +7,12 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::initramfs::add_spec::AddSpec;
+use crate::initramfs::initrd_file::check_initrd_file;
 use crate::qemu::{kernel_command_line, Accel, Machine, DEFAULT_MEM_MIB, DEFAULT_SMP, MAX_SMP};
 use protocol::KERNEL_COMMAND_LINE_MAX_BYTES;
 use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 
 /// Smallest guest memory `--mem` accepts, in MiB.
 pub const MIN_MEM_MIB: u32 = 32;
@@ -23,7 +26,8 @@ pub fn usage() -> String {
 usage: cargo xtask <command> [options]
 
 commands:
-  build [--release]              build the kernel ELF for x86_64-unknown-none
+  build [--release]              build the kernel ELF (x86_64-unknown-none) and the
+                                 initramfs (user programs for x86_64-unknown-linux-musl)
   run [options] [-- ARGS...]     build, then boot in QEMU (serial on this terminal)
       --smp N                    CPUs, 1 to {MAX_SMP} (default 1)
       --mem MIB                  guest memory in MiB (default 256)
@@ -32,8 +36,13 @@ commands:
       --release                  boot the release build
       --gdb                      wait for gdb on :1234 (-s -S)
       --timeout SECS             kill QEMU after SECS seconds (exit 124)
+      --add HOST[:GUEST]         add a file or directory to the initramfs (repeatable;
+                                 default GUEST /NAME; GUEST ending in / puts it inside)
+      --initrd FILE              boot your own newc cpio archive instead of ours
       -- ARGS...                 kernel command line, e.g. -- test=boot (at most
-                                 {KERNEL_COMMAND_LINE_MAX_BYTES} bytes; bytes need not be UTF-8)
+                                 {KERNEL_COMMAND_LINE_MAX_BYTES} bytes; bytes need not be UTF-8); init=PATH,
+                                 rdinit=PATH and a second -- with init's arguments
+                                 are the kernel's to read
   test                           host unit tests + QEMU tests (the CI suite)
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
                                  release kernel in benchmark mode (default --smp 4):
@@ -83,6 +92,10 @@ pub struct RunArgs {
     /// Kernel command line words (after `--`), passed to the kernel byte for
     /// byte (they need not be UTF-8).
     pub kernel_args: Vec<OsString>,
+    /// `--add` values, in order (checked: the host paths exist).
+    pub additions: Vec<AddSpec>,
+    /// `--initrd FILE`: the user's own archive (checked: newc magic).
+    pub initrd: Option<PathBuf>,
 }
 
 impl Default for RunArgs {
@@ -96,6 +109,8 @@ impl Default for RunArgs {
             gdb: false,
             timeout: None,
             kernel_args: Vec::new(),
+            additions: Vec::new(),
+            initrd: None,
         }
     }
 }
@@ -177,7 +192,7 @@ pub fn check_command_line_length(kernel_args: &[OsString]) -> Result<(), ArgErro
 
 fn parse_bench(rest: &[String]) -> Result<RunArgs, ArgError> {
     let mut args = parse_run(rest, Vec::new())?;
-    if args.gdb || args.release {
+    if args.gdb || args.release || !args.additions.is_empty() || args.initrd.is_some() {
         return Err(ArgError(
             "bench takes --smp, --mem, --accel, --machine and --timeout only (it always boots the release kernel)".into(),
         ));
@@ -235,6 +250,8 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
             "--accel" => run.accel = value()?.parse().map_err(ArgError)?,
             "--machine" => run.machine = Some(value()?.parse().map_err(ArgError)?),
             "--timeout" => run.timeout = Some(parse_timeout(&value()?)?),
+            "--add" => run.additions.push(AddSpec::parse(&value()?).map_err(ArgError)?),
+            "--initrd" => run.initrd = Some(check_initrd_file(Path::new(&value()?)).map_err(ArgError)?),
             "--release" | "--gdb" if inline_value.is_some() => {
                 return Err(ArgError(format!("{name} takes no value")));
             }
@@ -246,6 +263,11 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
                 )))
             }
         }
+    }
+    if run.initrd.is_some() && !run.additions.is_empty() {
+        return Err(ArgError(
+            "--add packs files into our initramfs and --initrd boots your own instead: give one or the other".into(),
+        ));
     }
     Ok(run)
 }
@@ -327,8 +349,53 @@ mod tests {
                 gdb: true,
                 timeout: Some(Duration::from_secs(20)),
                 kernel_args: vec!["test=boot".into(), "x=1".into()],
+                additions: Vec::new(),
+                initrd: None,
             }
         );
+    }
+
+    /// A scratch directory with a file `prog`, a newc archive `own.cpio`
+    /// and a gzip file `own.cpio.gz`.
+    fn scratch() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("prog"), b"\x7fELF").unwrap();
+        std::fs::write(dir.join("own.cpio"), b"070701...").unwrap();
+        std::fs::write(dir.join("own.cpio.gz"), b"\x1f\x8b\x08").unwrap();
+        dir
+    }
+
+    #[test]
+    fn add_is_repeatable_and_initrd_is_checked() {
+        let dir = scratch();
+        let prog = dir.join("prog");
+        let run = run_args(&format!("run --add {} --add={}:/bin/ -- init=/prog", prog.display(), prog.display()));
+        let guests: Vec<String> = run.additions.iter().map(|spec| spec.guest.to_string()).collect();
+        assert_eq!(guests, ["/prog", "/bin/prog"]);
+        assert_eq!(run.additions[0].host, prog);
+        assert_eq!(run.kernel_args, ["init=/prog"]);
+        let own = dir.join("own.cpio");
+        assert_eq!(run_args(&format!("run --initrd {}", own.display())).initrd, Some(own));
+    }
+
+    #[test]
+    fn bad_add_and_initrd_values_are_rejected() {
+        let dir = scratch();
+        let error = |line: String| parse_words(&line).unwrap_err().0;
+        assert_eq!(
+            error("run --add /no/such/prog".into()),
+            "--add '/no/such/prog': cannot use host path '/no/such/prog': No such file or directory (os error 2)"
+        );
+        assert!(error(format!("run --add {}:bin/prog", dir.join("prog").display())).ends_with("guest path 'bin/prog' must be absolute (start with '/')"));
+        assert!(error(format!("run --add {}:/a/../b", dir.join("prog").display())).contains("has a '..' component"));
+        assert!(error("run --add".into()).contains("--add needs a value"));
+        assert!(error("run --initrd /no/such.cpio".into()).starts_with("--initrd /no/such.cpio: cannot read it: "));
+        assert!(error(format!("run --initrd {}", dir.join("own.cpio.gz").display())).contains("gzip-compressed"));
+        assert!(error(format!("run --initrd {}", dir.join("prog").display())).contains("not the newc magic"));
+        let both = format!("run --initrd {} --add {}", dir.join("own.cpio").display(), dir.join("prog").display());
+        assert!(error(both).contains("give one or the other"));
+        assert!(error(format!("bench --add {}", dir.join("prog").display())).starts_with("bench takes"));
     }
 
     #[test]

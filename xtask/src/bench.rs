@@ -98,6 +98,7 @@ pub fn run_bench(args: RunArgs) -> i32 {
         timeout: Some(args.timeout.unwrap_or(BENCH_TIMEOUT)),
         gdb: false,
         kernel_elf: kernel_elf.clone(),
+        initrd: None,
         echo: false,
     };
     let bench_run = match boot(&config(args.smp, &["test=bench"])) {

@@ -10,14 +10,20 @@ pub mod args;
 pub mod bench;
 /// Builds the kernel and runs the host unit tests through cargo.
 pub mod cargo;
+/// Writes cpio "newc" archives (the initramfs format).
+pub mod cpio_newc;
 /// The isa-debug-exit protocol shared with the kernel, and xtask's exit codes.
 pub mod exit_protocol;
+/// The initramfs: standard layout, `--add`, packing, `--initrd` checks.
+pub mod initramfs;
 /// QEMU command lines, accelerator choice and the `run_qemu` runner.
 pub mod qemu;
-/// Fresh-machine set-up: the `x86_64-unknown-none` target and QEMU itself.
+/// Fresh-machine set-up: the kernel's and the user programs' Rust targets, and QEMU itself.
 pub mod setup;
 /// `cargo xtask test`: the whole suite, in order, with a summary.
 pub mod test_suite;
+/// Builds the user programs (static musl executables) for the initramfs.
+pub mod user_programs;
 
 pub use exit_protocol::Outcome;
 pub use qemu::{kvm_usable, run_qemu, Accel, Machine, QemuConfig, ResolvedAccel, RunResult};

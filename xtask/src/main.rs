@@ -7,7 +7,8 @@ use xtask::args::{self, Command, RunArgs};
 use xtask::cargo::build_kernel;
 use xtask::exit_protocol::xtask_exit;
 use xtask::qemu::{run_qemu, QemuConfig};
-use xtask::setup::{ensure_all, ensure_kernel_target};
+use xtask::initramfs::{build_initramfs, build_standard_initramfs, CUSTOM_ARCHIVE, STANDARD_ARCHIVE};
+use xtask::setup::{ensure_all, ensure_rust_targets};
 use xtask::test_suite::run_suite;
 
 fn main() -> ExitCode {
@@ -35,17 +36,36 @@ fn execute(command: Command) -> i32 {
     }
 }
 
+/// Builds the kernel and the standard initramfs; prints both paths, one a line.
 fn build(release: bool) -> i32 {
-    if let Err(error) = ensure_kernel_target() {
+    if let Err(error) = ensure_rust_targets() {
         return tool_error(&error);
     }
-    match build_kernel(release) {
-        Ok(elf) => {
-            println!("{}", elf.display());
+    let kernel_elf = match build_kernel(release) {
+        Ok(elf) => elf,
+        Err(error) => return tool_error(&error),
+    };
+    match build_standard_initramfs() {
+        Ok((archive, bytes)) => {
+            eprintln!("xtask: initramfs {bytes} bytes");
+            println!("{}", kernel_elf.display());
+            println!("{}", archive.display());
             xtask_exit::PASS
         }
         Err(error) => tool_error(&error),
     }
+}
+
+/// The archive to boot: the user's `--initrd`, or ours (with `--add`s, under
+/// its own name so the standard archive stays as `build` made it).
+fn initrd_for(run_args: &RunArgs) -> Result<std::path::PathBuf, String> {
+    if let Some(own) = &run_args.initrd {
+        return Ok(own.clone());
+    }
+    let name = if run_args.additions.is_empty() { STANDARD_ARCHIVE } else { CUSTOM_ARCHIVE };
+    let (archive, bytes) = build_initramfs(&run_args.additions, name)?;
+    eprintln!("xtask: initramfs {} ({bytes} bytes)", archive.display());
+    Ok(archive)
 }
 
 fn run(run_args: RunArgs) -> i32 {
@@ -54,6 +74,10 @@ fn run(run_args: RunArgs) -> i32 {
     }
     let kernel_elf = match build_kernel(run_args.release) {
         Ok(elf) => elf,
+        Err(error) => return tool_error(&error),
+    };
+    let initrd = match initrd_for(&run_args) {
+        Ok(initrd) => initrd,
         Err(error) => return tool_error(&error),
     };
     let config = QemuConfig {
@@ -65,6 +89,7 @@ fn run(run_args: RunArgs) -> i32 {
         timeout: run_args.timeout,
         gdb: run_args.gdb,
         kernel_elf,
+        initrd: Some(initrd),
         echo: true,
     };
     let result = match run_qemu(&config) {

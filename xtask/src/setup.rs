@@ -1,6 +1,7 @@
-//! Fresh-machine set-up: installs the kernel's Rust target and QEMU when missing.
+//! Fresh-machine set-up: installs the Rust targets (kernel and user
+//! programs) and QEMU when missing.
 //!
-//! `build`, `run` and `test` call [`ensure_kernel_target`] / [`ensure_qemu`]
+//! `build`, `run` and `test` call [`ensure_rust_targets`] / [`ensure_qemu`]
 //! first, so `cargo xtask test` works on a fresh CI machine that has only Rust.
 
 use std::env;
@@ -12,31 +13,40 @@ use crate::qemu::QEMU_BINARY;
 
 /// The target the kernel binary is built for.
 pub const KERNEL_TARGET: &str = "x86_64-unknown-none";
+/// The target our user programs are built for (static musl executables).
+pub const USER_TARGET: &str = "x86_64-unknown-linux-musl";
 /// The Debian/Ubuntu package that provides [`QEMU_BINARY`].
 pub const QEMU_PACKAGE: &str = "qemu-system-x86";
 
-/// Installs [`KERNEL_TARGET`] with rustup when `rustup target list --installed`
+/// Installs both Rust targets ([`KERNEL_TARGET`], [`USER_TARGET`]) when
+/// missing.
+pub fn ensure_rust_targets() -> Result<(), String> {
+    ensure_rust_target(KERNEL_TARGET)?;
+    ensure_rust_target(USER_TARGET)
+}
+
+/// Installs `target` with rustup when `rustup target list --installed`
 /// lacks it. Without rustup, assumes the toolchain was set up another way.
-pub fn ensure_kernel_target() -> Result<(), String> {
+pub fn ensure_rust_target(target: &str) -> Result<(), String> {
     let listed = match Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
     {
         Ok(output) if output.status.success() => output,
         Ok(_) | Err(_) => {
-            eprintln!("xtask: warning: cannot run 'rustup target list --installed'; assuming {KERNEL_TARGET} is installed");
+            eprintln!("xtask: warning: cannot run 'rustup target list --installed'; assuming {target} is installed");
             return Ok(());
         }
     };
     if String::from_utf8_lossy(&listed.stdout)
         .lines()
-        .any(|line| line.trim() == KERNEL_TARGET)
+        .any(|line| line.trim() == target)
     {
         return Ok(());
     }
-    eprintln!("xtask: installing Rust target {KERNEL_TARGET}: rustup target add {KERNEL_TARGET}");
-    run_checked(Command::new("rustup").args(["target", "add", KERNEL_TARGET]))
-        .map_err(|error| format!("could not install the {KERNEL_TARGET} target: {error}"))
+    eprintln!("xtask: installing Rust target {target}: rustup target add {target}");
+    run_checked(Command::new("rustup").args(["target", "add", target]))
+        .map_err(|error| format!("could not install the {target} target: {error}"))
 }
 
 /// Makes sure [`QEMU_BINARY`] is on `PATH`: as root, installs it with apt-get
@@ -74,7 +84,7 @@ pub fn ensure_qemu() -> Result<(), String> {
 
 /// Both set-up steps, in order.
 pub fn ensure_all() -> Result<(), String> {
-    ensure_kernel_target()?;
+    ensure_rust_targets()?;
     ensure_qemu()
 }
 

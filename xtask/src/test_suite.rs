@@ -1,4 +1,5 @@
-//! `cargo xtask test`: set-up, kernel build, host unit tests, QEMU tests, summary.
+//! `cargo xtask test`: set-up, kernel build, initramfs build, host unit
+//! tests, user programs run on the host, QEMU tests, summary.
 //!
 //! Every step runs even after an earlier one failed (except the QEMU tests,
 //! which need a kernel), so one run reports everything that is broken.
@@ -6,10 +7,11 @@
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_kernel, cargo};
-use crate::setup::{ensure_all, run_checked};
+use crate::initramfs::build_standard_initramfs;
+use crate::setup::{ensure_all, run_checked, USER_TARGET};
 
 /// Crates whose host unit tests run (`cargo test --lib` on the host target).
-pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask"];
+pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask", "userland"];
 /// Parallel QEMU tests: the reference machines have 2 cores.
 pub const QEMU_TEST_THREADS: u32 = 2;
 
@@ -47,6 +49,14 @@ pub fn run_suite() -> bool {
     });
     steps.push(build);
 
+    let mut initrd = None;
+    steps.push(timed("build initramfs", || {
+        build_standard_initramfs().map(|(archive, bytes)| {
+            eprintln!("xtask: initramfs {} ({bytes} bytes)", archive.display());
+            initrd = Some(archive);
+        })
+    }));
+
     steps.push(timed("host unit tests", || {
         let mut command = cargo();
         command.args(["test", "--no-fail-fast"]);
@@ -57,22 +67,34 @@ pub fn run_suite() -> bool {
         run_checked(&mut command).map_err(|error| format!("cargo test {error}"))
     }));
 
-    match (&kernel_elf, setup_ok) {
-        (Some(elf), true) => {
-            let elf = elf.clone();
+    steps.push(timed("programs run on the host", || {
+        // The user programs built for the guest's libc, run natively; and
+        // xtask's own command line (exit statuses).
+        let mut userland = cargo();
+        userland.args(["test", "--no-fail-fast", "-p", "userland", "--target", USER_TARGET, "--tests"]);
+        run_checked(&mut userland).map_err(|error| format!("cargo test -p userland {error}"))?;
+        let mut xtask_cli = cargo();
+        xtask_cli.args(["test", "--no-fail-fast", "-p", "xtask", "--test", "command_line"]);
+        run_checked(&mut xtask_cli).map_err(|error| format!("cargo test -p xtask {error}"))
+    }));
+
+    match (&kernel_elf, &initrd, setup_ok) {
+        (Some(elf), Some(initrd), true) => {
+            let (elf, initrd) = (elf.clone(), initrd.clone());
             steps.push(timed("QEMU tests (qemu-tests)", move || {
-                eprintln!("xtask: KERNEL_ELF={}", elf.display());
+                eprintln!("xtask: KERNEL_ELF={} INITRD={}", elf.display(), initrd.display());
                 let mut command = cargo();
                 command
                     .args(["test", "--no-fail-fast", "-p", "qemu-tests", "--"])
                     .arg(format!("--test-threads={QEMU_TEST_THREADS}"))
-                    .env("KERNEL_ELF", &elf);
+                    .env("KERNEL_ELF", &elf)
+                    .env("INITRD", &initrd);
                 run_checked(&mut command).map_err(|error| format!("cargo test {error}"))
             }));
         }
         _ => steps.push(Step {
             name: "QEMU tests (qemu-tests)",
-            status: StepStatus::Skipped("needs set-up and a kernel build".to_string()),
+            status: StepStatus::Skipped("needs set-up, a kernel and an initramfs".to_string()),
             took: Duration::ZERO,
         }),
     }

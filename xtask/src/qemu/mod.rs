@@ -148,13 +148,16 @@ pub struct QemuConfig {
     pub gdb: bool,
     /// The kernel ELF passed to `-kernel`.
     pub kernel_elf: PathBuf,
+    /// The initramfs passed to `-initrd` (a newc cpio archive), if any; PVH
+    /// hands it to the kernel as the first module of `hvm_start_info`.
+    pub initrd: Option<PathBuf>,
     /// Copy the serial console (and QEMU's stderr) to our stdout (stderr) live.
     pub echo: bool,
 }
 
 impl QemuConfig {
     /// A config with the defaults of `cargo xtask run`: 1 CPU, 256 MiB, auto
-    /// accelerator, no kernel arguments, no timeout, echo on.
+    /// accelerator, no kernel arguments, no initramfs, no timeout, echo on.
     pub fn new(kernel_elf: impl Into<PathBuf>) -> QemuConfig {
         QemuConfig {
             smp: DEFAULT_SMP,
@@ -165,6 +168,7 @@ impl QemuConfig {
             timeout: None,
             gdb: false,
             kernel_elf: kernel_elf.into(),
+            initrd: None,
             echo: true,
         }
     }
@@ -257,6 +261,11 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
     let mut args: Vec<OsString> = vec![
         "-kernel".into(),
         cfg.kernel_elf.clone().into_os_string(),
+    ];
+    if let Some(initrd) = &cfg.initrd {
+        args.extend(["-initrd".into(), initrd.clone().into_os_string()]);
+    }
+    args.extend([
         "-smp".into(),
         cfg.smp.to_string().into(),
         "-m".into(),
@@ -273,7 +282,7 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
             "isa-debug-exit,iobase={ISA_DEBUG_EXIT_PORT:#x},iosize={ISA_DEBUG_EXIT_IOSIZE:#04x}"
         )
         .into(),
-    ];
+    ]);
     let (accel_name, cpu_model) = match accel {
         ResolvedAccel::Kvm => ("kvm", KVM_CPU_MODEL),
         ResolvedAccel::Tcg => ("tcg", TCG_CPU_MODEL),

@@ -77,6 +77,14 @@ fn kernel_args_reach_qemu_byte_for_byte() {
 }
 
 #[test]
+fn initrd_follows_the_kernel() {
+    let cfg = QemuConfig { initrd: Some("/t/initramfs.cpio".into()), ..config() };
+    let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc);
+    assert_eq!(args[..5], ["-kernel", "/k/kernel", "-initrd", "/t/initramfs.cpio", "-smp"].map(OsString::from));
+    assert!(!qemu_args(&config(), ResolvedAccel::Tcg, Machine::Pc).contains(&OsString::from("-initrd")));
+}
+
+#[test]
 fn machine_follows_accelerator_unless_given() {
     assert_eq!(resolve(Accel::Tcg, None).unwrap().machine, Machine::Pc);
     assert_eq!(
