@@ -6,7 +6,9 @@
 //! /init            userland `init` (PID 1)       /dev/console  c 5:1 0600
 //! /bin/hello       userland `hello`              /proc         0555, empty
 //! /bin/usertest    userland `usertest`           /tmp          1777, empty
-//! /bin /dev /etc   0755                          (then every --add)
+//! /bin/kernelcheck userland `kernelcheck`        /bin /dev /etc 0755
+//! /bin/fuzz        userland `fuzz`               (then every --add)
+//! /bin/bench       userland `bench`
 //! ```
 
 /// `--add HOST[:GUEST]` values.
@@ -29,8 +31,8 @@ use guest_path::GuestPath;
 pub const STANDARD_DIRECTORIES: [(&str, u32); 5] =
     [("/bin", 0o755), ("/dev", 0o755), ("/etc", 0o755), ("/proc", 0o555), ("/tmp", 0o1777)];
 /// Our programs: (binary name in the userland build, guest path).
-pub const STANDARD_PROGRAMS: [(&str, &str); 3] =
-    [("init", "/init"), ("hello", "/bin/hello"), ("usertest", "/bin/usertest")];
+pub const STANDARD_PROGRAMS: [(&str, &str); 6] =
+    [("init", "/init"), ("hello", "/bin/hello"), ("usertest", "/bin/usertest"), ("kernelcheck", "/bin/kernelcheck"), ("fuzz", "/bin/fuzz"), ("bench", "/bin/bench")];
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).
 pub const CONSOLE_DEVICE: (&str, u32, u32) = ("/dev/console", 5, 1);
