@@ -72,7 +72,12 @@ pub fn return_to_user_work(frame: &mut InterruptFrame) {
         arch::cpu::enable_interrupts();
         exit_thread(user, 0)
     }
-    super::signal::deliver_pending(&user, frame);
+    if let Some(signal) = super::signal::deliver_pending(&user, frame) {
+        // Nothing of ours may stay on this stack: the kill does not return.
+        drop(user);
+        arch::cpu::enable_interrupts();
+        kill_current(signal)
+    }
 }
 
 /// The calling thread goes: its `clear_child_tid` word is zeroed and

@@ -45,15 +45,17 @@ pub fn cpuinfo() -> Vec<u8> {
 
 /// `/proc/meminfo`. Stacks of exited threads go back to the allocator in
 /// batches; the batch is returned first, so MemFree counts them. The
-/// kernel heap's use is reported too (`KernelHeap`, not a Linux field), so
-/// that leak checks see both frames and heap bytes.
+/// kernel heap's use (`KernelHeap`) and the memory it has mapped
+/// (`KernelHeapMapped`, frames it keeps once grown) are reported too (not
+/// Linux fields), so that leak checks can tell heap growth from a leak.
 pub fn meminfo() -> Vec<u8> {
     crate::memory::kernel_stacks::reclaim_released();
     let total = crate::memory::frames::total_count() as u64 * 4;
     let free = crate::memory::frames::free_count() as u64 * 4;
     let heap = crate::memory::heap::used_bytes() as u64;
+    let heap_mapped = crate::memory::heap::mapped_bytes() as u64 / 1024;
     format!(
-        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\nKernelHeap:     {heap:8} B\n"
+        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\nKernelHeap:     {heap:8} B\nKernelHeapMapped: {heap_mapped:6} kB\n"
     )
     .into_bytes()
 }

@@ -2,7 +2,7 @@
 //! building it on the user stack before a handler runs, and taking it
 //! apart in `rt_sigreturn`.
 
-use super::{terminate, SignalInfo, SAVED_MASK_VALID, SA_ONSTACK, SA_RESTORER, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_USER, UNBLOCKABLE};
+use super::{SignalInfo, SAVED_MASK_VALID, SA_ONSTACK, SA_RESTORER, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, UNBLOCKABLE};
 use crate::process::{current, UserThread};
 use crate::uaccess::{copy_from_user, copy_to_user};
 use alloc::sync::Arc;
@@ -148,7 +148,7 @@ pub fn sigreturn(frame: &mut InterruptFrame) -> Result<u64, Errno> {
     let frame_address = frame.rsp.wrapping_sub(UCONTEXT_OFFSET as u64);
     let mut bytes = vec![0u8; FRAME_BYTES];
     if copy_from_user(&mut bytes, frame_address).is_err() {
-        bad_frame(&user, frame_address)
+        bad_frame(user, frame_address)
     }
     let mut words = [0u64; 18];
     for (index, word) in words.iter_mut().enumerate() {
@@ -156,13 +156,13 @@ pub fn sigreturn(frame: &mut InterruptFrame) -> Result<u64, Errno> {
     }
     let rip = words[16];
     if !arch::syscall::is_user_address(rip) {
-        bad_frame(&user, frame_address)
+        bad_frame(user, frame_address)
     }
     let fpstate = get(&bytes, MCONTEXT_OFFSET + 8 * SIGCONTEXT_FPSTATE_WORD);
     if fpstate != 0 {
         let mut image = vec![0u8; arch::fpu::image_bytes()];
         if copy_from_user(&mut image, fpstate).is_err() {
-            bad_frame(&user, frame_address)
+            bad_frame(user, frame_address)
         }
         let restored = arch::cpu::without_interrupts(|| {
             crate::sched::with_current_thread(|thread| {
@@ -174,7 +174,7 @@ pub fn sigreturn(frame: &mut InterruptFrame) -> Result<u64, Errno> {
             .unwrap_or(false)
         });
         if !restored {
-            bad_frame(&user, frame_address)
+            bad_frame(user, frame_address)
         }
     }
     let mask: u64 = get(&bytes, MASK_OFFSET);
@@ -187,13 +187,17 @@ pub fn sigreturn(frame: &mut InterruptFrame) -> Result<u64, Errno> {
     Ok(frame.rax)
 }
 
-fn bad_frame(user: &Arc<UserThread>, address: u64) -> ! {
+/// Ends the process with SIGSEGV for a frame it cannot resume from. Takes
+/// the caller's reference so that it is dropped before the kill, which
+/// does not return.
+fn bad_frame(user: Arc<UserThread>, address: u64) -> ! {
     crate::kprintln!(
         "signal: process {} ({}): rt_sigreturn with a bad frame at {:#x}; killed with SIGSEGV",
         user.process.pid(),
         user.process.name(),
         address
     );
-    terminate(user, SignalInfo { signal: SIGSEGV, code: SI_USER, address, sender_pid: 0 })
+    drop(user);
+    arch::cpu::enable_interrupts();
+    crate::process::kill_current(SIGSEGV)
 }
-

@@ -183,8 +183,14 @@ fn action_of(process: &Process, signal: u64) -> [u64; 4] {
 /// frame per return; further signals wait for the next return). A system
 /// call that gave up for a signal (`ERESTARTSYS` in RAX) is restarted,
 /// unless a handler without `SA_RESTART` runs: then it fails with `EINTR`.
-pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
-    deliver(user, frame);
+/// Returns the signal that must end the process, if one must: the caller
+/// drops its references first (the kill does not return, so anything it
+/// still held would never be freed).
+#[must_use]
+pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) -> Option<u64> {
+    if let Some(fatal) = deliver(user, frame) {
+        return Some(fatal);
+    }
     if frame.rax == Errno::ERESTARTSYS.as_return_value() {
         restart_system_call(user, frame);
     }
@@ -194,6 +200,7 @@ pub fn deliver_pending(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
         user.signal_mask.store(saved & !SAVED_MASK_VALID & !UNBLOCKABLE, Ordering::SeqCst);
     }
     refresh_pending_flag(user);
+    None
 }
 
 /// Makes the interrupted system call run again when the program resumes:
@@ -204,14 +211,14 @@ fn restart_system_call(user: &UserThread, frame: &mut InterruptFrame) {
     frame.rip -= SYSCALL_INSTRUCTION_BYTES;
 }
 
-fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
+fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) -> Option<u64> {
     while let Some(info) = take_deliverable(user) {
         let [handler, flags, restorer, mask] = action_of(&user.process, info.signal);
         if info.signal == SIGKILL || handler == SIG_DFL {
             if ignored_by_default(info.signal) {
                 continue;
             }
-            terminate(user, info);
+            return Some(info.signal);
         }
         if handler == SIG_IGN {
             continue;
@@ -231,7 +238,7 @@ fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
                 user.process.name(),
                 info.signal
             );
-            terminate(user, SignalInfo { signal: SIGSEGV, code: SI_USER, address: 0, sender_pid: 0 });
+            return Some(SIGSEGV);
         }
         let mut blocked = mask;
         if flags & SA_NODEFER == 0 {
@@ -241,15 +248,9 @@ fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) {
         if flags & SA_RESETHAND != 0 {
             user.process.signal_actions.lock()[(info.signal - 1) as usize] = [SIG_DFL, 0, 0, 0];
         }
-        return;
+        return None;
     }
-}
-
-/// The default action "terminate": the whole process goes.
-pub(super) fn terminate(user: &Arc<UserThread>, info: SignalInfo) -> ! {
-    let _ = user;
-    arch::cpu::enable_interrupts();
-    super::kill_current(info.signal)
+    None
 }
 
 /// Whether `signal` would run a handler in the current thread (not
