@@ -173,6 +173,18 @@ fn fuzz_process(seed: u64, calls: u32) -> i32 {
     0
 }
 
+/// Kernel heap growth tolerated after the warm-up: one more node of the
+/// kernel's process and thread maps (their sizes follow the live ids).
+/// A leak of one object per process (hundreds of bytes, times 8 processes
+/// per round) exceeds it within a round.
+const HEAP_SLACK_BYTES: u64 = 1024;
+/// Free memory tolerated below the warm-up value: two kernel stacks (an
+/// exited thread's stack and address space can go back a moment after its
+/// parent reaped it: a CPU drops them at its next switch).
+const FREE_SLACK_KIB: u64 = 64;
+/// How long to let CPUs settle before measuring.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
+
 fn meminfo(field: &str) -> u64 {
     let text = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     text.lines()
@@ -236,7 +248,10 @@ fn main() {
         println!("fuzz: warm-up round {seed}: {clean} of {processes} processes ended cleanly");
     }
     // Frames the kernel heap keeps once it has grown count as free here.
-    let free_or_heap = || meminfo("MemFree:") + meminfo("KernelHeapMapped:");
+    let free_or_heap = || {
+        std::thread::sleep(SETTLE);
+        meminfo("MemFree:") + meminfo("KernelHeapMapped:")
+    };
     let (free, heap) = (free_or_heap(), meminfo("KernelHeap:"));
     println!("fuzz: after warm-up: {free} KiB free (with the heap's mapped frames), kernel heap {heap} B");
     let mut failures = Vec::new();
@@ -245,8 +260,10 @@ fn main() {
         remove_new_entries("/", &original_root);
         let (free_now, heap_now) = (free_or_heap(), meminfo("KernelHeap:"));
         println!("fuzz: round {seed}: {clean} of {processes} processes x {calls} calls ended cleanly; {free_now} KiB free, kernel heap {heap_now} B");
-        // Less memory in use than after the warm-up is fine; more is a leak.
-        if free_now < free || heap_now > heap {
+        // Less memory in use than after the warm-up is fine; more is a
+        // leak, beyond what the kernel's tables may legitimately grow by
+        // once (see the constants).
+        if free_now + FREE_SLACK_KIB < free || heap_now > heap + HEAP_SLACK_BYTES {
             failures.push(format!("round {seed}: free {free_now} KiB (warm-up {free}), heap {heap_now} B (warm-up {heap})"));
         }
     }
