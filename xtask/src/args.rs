@@ -45,8 +45,12 @@ commands:
                                  are the kernel's to read
   test                           host unit tests + QEMU tests (the CI suite)
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
+        [--against-linux [--linux-kernel PATH]]
                                  release kernel in benchmark mode (default --smp 4):
-                                 medians in ns and cycles, accelerator named
+                                 medians in ns and cycles, accelerator named; then
+                                 the user-space figures of /bin/bench; with
+                                 --against-linux also under Linux (PATH, or Debian's
+                                 linux-image-amd64 fetched into target/linux-kernel/)
   help                           this text
 
 exit codes of run: 0 PASS, 1 FAIL, 2 bad usage, 3 kernel PANIC, 4 no result
@@ -67,9 +71,21 @@ pub enum Command {
     /// `test`.
     Test,
     /// `bench ...` (run options; no kernel arguments, no gdb).
-    Bench(RunArgs),
+    Bench(BenchArgs),
     /// `help`, `--help`, `-h` or no command.
     Help,
+}
+
+/// Options of `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BenchArgs {
+    /// CPUs, accelerator, machine, memory, timeout.
+    pub run: RunArgs,
+    /// `--against-linux`: run the user-space benchmark under Linux too.
+    pub against_linux: bool,
+    /// `--linux-kernel PATH`: the Linux kernel to compare with (default:
+    /// Debian's `linux-image-amd64`, fetched into a cache).
+    pub linux_kernel: Option<std::path::PathBuf>,
 }
 
 /// Options of `cargo xtask run`.
@@ -190,7 +206,35 @@ pub fn check_command_line_length(kernel_args: &[OsString]) -> Result<(), ArgErro
     Ok(())
 }
 
-fn parse_bench(rest: &[String]) -> Result<RunArgs, ArgError> {
+fn parse_bench(rest: &[String]) -> Result<BenchArgs, ArgError> {
+    let mut against_linux = false;
+    let mut linux_kernel = None;
+    let mut run_words = Vec::new();
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if word == "--against-linux" {
+            against_linux = true;
+        } else if word == "--linux-kernel" || word.starts_with("--linux-kernel=") {
+            let value = match word.split_once('=') {
+                Some((_, value)) => value.to_string(),
+                None => words.next().cloned().ok_or_else(|| ArgError("--linux-kernel needs a path".into()))?,
+            };
+            if value.is_empty() {
+                return Err(ArgError("--linux-kernel needs a path".into()));
+            }
+            linux_kernel = Some(std::path::PathBuf::from(value));
+        } else {
+            run_words.push(word.clone());
+        }
+    }
+    if linux_kernel.is_some() && !against_linux {
+        return Err(ArgError("--linux-kernel goes with --against-linux".into()));
+    }
+    let run = parse_bench_run(&run_words)?;
+    Ok(BenchArgs { run, against_linux, linux_kernel })
+}
+
+fn parse_bench_run(rest: &[String]) -> Result<RunArgs, ArgError> {
     let mut args = parse_run(rest, Vec::new())?;
     if args.gdb || args.release || !args.additions.is_empty() || args.initrd.is_some() {
         return Err(ArgError(
@@ -494,12 +538,18 @@ mod tests {
         assert_eq!(parse_words("test"), Ok(Command::Test));
         assert_eq!(
             parse_words("bench"),
-            Ok(Command::Bench(RunArgs { smp: DEFAULT_BENCH_SMP, ..RunArgs::default() }))
+            Ok(Command::Bench(BenchArgs { run: RunArgs { smp: DEFAULT_BENCH_SMP, ..RunArgs::default() }, ..BenchArgs::default() }))
         );
         assert_eq!(
             parse_words("bench --smp 2 --accel tcg"),
-            Ok(Command::Bench(RunArgs { smp: 2, accel: Accel::Tcg, ..RunArgs::default() }))
+            Ok(Command::Bench(BenchArgs { run: RunArgs { smp: 2, accel: Accel::Tcg, ..RunArgs::default() }, ..BenchArgs::default() }))
         );
+        let Ok(Command::Bench(with_linux)) = parse_words("bench --against-linux --linux-kernel /k/vmlinuz --smp 4") else { panic!("bench") };
+        assert!(with_linux.against_linux);
+        assert_eq!(with_linux.linux_kernel, Some(std::path::PathBuf::from("/k/vmlinuz")));
+        assert_eq!(with_linux.run.smp, 4);
+        assert!(parse_words("bench --linux-kernel /k/vmlinuz").is_err(), "--linux-kernel alone");
+        assert!(parse_words("bench --against-linux --linux-kernel").is_err(), "no path");
         assert!(parse_words("bench -- test=boot").is_err());
         assert!(parse_words("bench --gdb").is_err());
         assert!(parse_words("trace").is_err(), "no placeholder commands");

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::args::RunArgs;
+use crate::args::BenchArgs;
 use crate::cargo::build_kernel;
 use crate::exit_protocol::{xtask_exit, Outcome};
 use crate::qemu::{run_qemu, QemuConfig, RunResult};
@@ -77,7 +77,8 @@ fn boot(config: &QemuConfig) -> Result<RunResult, String> {
 }
 
 /// Runs the benchmarks; returns the xtask exit code.
-pub fn run_bench(args: RunArgs) -> i32 {
+pub fn run_bench(bench_args: BenchArgs) -> i32 {
+    let args = bench_args.run.clone();
     if let Err(error) = ensure_all() {
         eprintln!("xtask: {error}");
         return xtask_exit::TOOL_ERROR;
@@ -146,7 +147,30 @@ pub fn run_bench(args: RunArgs) -> i32 {
     for line in bench_run.serial_lines().filter(|line| line.starts_with(BENCH) && line.contains("skipped")) {
         println!("{line}");
     }
-    xtask_exit::PASS
+    match user_space(&bench_args, &config(args.smp, &[]), &bench_run.accel.to_string()) {
+        Ok(()) => xtask_exit::PASS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            xtask_exit::FAIL
+        }
+    }
+}
+
+/// The user-space figures (and Linux's, with `--against-linux`).
+fn user_space(bench_args: &BenchArgs, base: &QemuConfig, accel: &str) -> Result<(), String> {
+    crate::user_programs::build_user_programs()?;
+    let (initrd, _) = crate::initramfs::build_standard_initramfs()?;
+    let ours = crate::bench_user::run_ours(base, &initrd)?;
+    let our_figures = crate::bench_user::figures(&ours);
+    let linux_figures = if bench_args.against_linux {
+        let vmlinuz = crate::linux_kernel::linux_kernel(bench_args.linux_kernel.as_deref(), &crate::bench_user::linux_cache_dir())?;
+        println!("xtask: comparing with {}", vmlinuz.display());
+        Some(crate::bench_user::figures(&crate::bench_user::run_linux(base, &vmlinuz, &initrd)?))
+    } else {
+        None
+    };
+    crate::bench_user::print_table(&our_figures, linux_figures.as_deref(), accel, base.smp);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,10 @@
 pub mod args;
 /// `cargo xtask bench`: benchmark boots and their medians.
 pub mod bench;
+/// The user-space benchmark, ours and Linux's.
+pub mod bench_user;
+/// A Linux kernel to compare with (given, or Debian's fetched).
+pub mod linux_kernel;
 /// Builds the kernel and runs the host unit tests through cargo.
 pub mod cargo;
 /// Writes cpio "newc" archives (the initramfs format).
