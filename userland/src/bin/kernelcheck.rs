@@ -4,7 +4,7 @@
 //!
 //! - `signal-handler`: a handler runs on `kill`, and the interrupted
 //!   code's floating-point registers come back intact.
-//! - `segv-handler`: a SIGSEGV handler sees the faulting address.
+//! - `segv-handler`: a SIGSEGV handler runs for a write to an unmapped page.
 //! - `eintr`: a pipe read interrupted by a signal gives EINTR without
 //!   SA_RESTART and completes with it.
 //! - `kill-sleeper`: SIGTERM ends a child sleeping 100 s at once.
@@ -89,7 +89,7 @@ fn signal_handler() -> Result<String, String> {
 }
 
 fn segv_handler() -> Result<String, String> {
-    const ADDRESS: u64 = 0x1234;
+    const ADDRESS: u64 = 0x1000;
     let status = in_child(|| {
         install(libc::SIGSEGV, record_fault as *const () as usize, libc::SA_SIGINFO);
         // SAFETY: deliberately writes to an unmapped address; the handler exits.
