@@ -4,7 +4,8 @@
 //!
 //! - `signal-handler`: a handler runs on `kill`, and the interrupted
 //!   code's floating-point registers come back intact.
-//! - `segv-handler`: a SIGSEGV handler runs for a write to an unmapped page.
+//! - `segv-handler`: a SIGSEGV handler runs for a write to an unmapped
+//!   page, with that address in `si_addr`.
 //! - `eintr`: a pipe read interrupted by a signal gives EINTR without
 //!   SA_RESTART and completes with it.
 //! - `kill-sleeper`: SIGTERM ends a child sleeping 100 s at once.
@@ -54,8 +55,9 @@ extern "C" fn record_fault(_signal: i32, info: *mut libc::siginfo_t, _context: *
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let address = unsafe { (*info).si_addr() } as u64;
     FAULT_ADDRESS.store(address, Ordering::SeqCst);
-    // SAFETY: leaves the child at once (the fault would recur on return).
-    unsafe { libc::_exit(42) };
+    // SAFETY: leaves the child at once (the fault would recur on return);
+    // 42 says si_addr named the page written.
+    unsafe { libc::_exit(if address == SEGV_ADDRESS { 42 } else { 43 }) };
 }
 
 /// Forks; the child runs `child` and exits with its result; the parent
@@ -88,8 +90,11 @@ fn signal_handler() -> Result<String, String> {
     }
 }
 
+/// The unmapped page `segv-handler` writes to.
+const SEGV_ADDRESS: u64 = 0x1000;
+
 fn segv_handler() -> Result<String, String> {
-    const ADDRESS: u64 = 0x1000;
+    const ADDRESS: u64 = SEGV_ADDRESS;
     let status = in_child(|| {
         install(libc::SIGSEGV, record_fault as *const () as usize, libc::SA_SIGINFO);
         // SAFETY: deliberately writes to an unmapped address; the handler exits.
@@ -97,7 +102,7 @@ fn segv_handler() -> Result<String, String> {
         1
     });
     if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 42 {
-        Ok(format!("the handler ran for a write to {ADDRESS:#x}"))
+        Ok(format!("the handler ran for a write to {ADDRESS:#x} and si_addr named it"))
     } else {
         Err(format!("child wait status {status:#x}"))
     }
