@@ -265,25 +265,10 @@ fn walk(path: &[u8], follow_last: bool, links_followed: u32) -> Result<(Arc<Inod
     Ok((node, names))
 }
 
-/// A program's bytes: the archive's, in place, or a copy of a file that
-/// was written since boot.
-pub enum ProgramBytes {
-    Archive(&'static [u8]),
-    Copied(Vec<u8>),
-}
-
-impl ProgramBytes {
-    pub fn bytes(&self) -> &[u8] {
-        match self {
-            ProgramBytes::Archive(bytes) => bytes,
-            ProgramBytes::Copied(bytes) => bytes,
-        }
-    }
-}
-
-/// The contents of the executable at the absolute `path`: a regular file
+/// The contents of the executable at the absolute `path` (the archive's
+/// bytes in place, or a copy of a file written since boot): a regular file
 /// with an execute bit (`EACCES` otherwise, `EISDIR` for a directory).
-pub fn read_program(path: &[u8]) -> Result<ProgramBytes, Errno> {
+pub fn read_program(path: &[u8]) -> Result<FileData, Errno> {
     let node = resolve(path, true)?;
     let Content::File(data) = &node.content else {
         return Err(if node.is_directory() { Errno::EISDIR } else { Errno::EACCES });
@@ -292,8 +277,8 @@ pub fn read_program(path: &[u8]) -> Result<ProgramBytes, Errno> {
         return Err(Errno::EACCES);
     }
     let program = match &*data.lock() {
-        FileData::Archive(bytes) => ProgramBytes::Archive(bytes),
-        FileData::Owned(bytes) => ProgramBytes::Copied(bytes.clone()),
+        FileData::Archive(bytes) => FileData::Archive(bytes),
+        FileData::Owned(bytes) => FileData::Owned(bytes.clone()),
     };
     Ok(program)
 }
