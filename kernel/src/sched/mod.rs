@@ -44,9 +44,19 @@ use crate::vectors;
 
 /// Tells `thread` a signal is pending for it, waking it if it is blocked
 /// in an interruptible wait or sleep (it then gives up that wait).
+/// A thread running on another CPU gets a reschedule IPI, so that it
+/// enters the kernel (and sees the flag on its way back to ring 3) at
+/// once rather than at its next tick.
 pub fn interrupt(thread: &alloc::sync::Arc<crate::thread::Thread>) {
     thread.set_signal_pending(true);
     placement::wake_up(thread);
+    if thread.state() == crate::thread::ThreadState::Running {
+        let guard = crate::sync::PreemptGuard::new();
+        let here = cpu::this_cpu(&guard).id();
+        if let Some(there) = thread.last_cpu().filter(|&there| there != here) {
+            crate::ipi::send_reschedule(there);
+        }
+    }
 }
 
 /// Registers the scheduler's interrupt plumbing and preemption points (once,
