@@ -224,6 +224,11 @@ pub fn is_zombie(process: &Process) -> bool {
     process.zombie.load(Ordering::Acquire)
 }
 
+/// Renames `process` (`prctl(PR_SET_NAME)`).
+pub fn set_name(process: &Process, name: &[u8]) {
+    *process.name.lock() = String::from_utf8_lossy(name).into_owned();
+}
+
 /// Records what `process` runs (for `/proc`).
 pub fn set_program(process: &Process, path: &[u8], arguments: &[&[u8]]) {
     *process.executable.lock() = path.to_vec();

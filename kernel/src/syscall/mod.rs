@@ -147,6 +147,8 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_CLOCK_GETTIME => time::clock_gettime(a0, a1),
         SYS_CLOCK_GETRES => time::clock_getres(a0, a1),
         SYS_GETTIMEOFDAY => time::gettimeofday(a0),
+        SYS_TIME => time::time(a0),
+        SYS_PRCTL => process::prctl(a0, a1),
         SYS_NANOSLEEP => time::nanosleep(a0, a1),
         SYS_CLOCK_NANOSLEEP => time::clock_nanosleep(a0, a1, a2, a3),
         SYS_GETPID => process::getpid(),

@@ -311,3 +311,40 @@ pub fn set_robust_list(head: u64, length: u64) -> SyscallResult {
     current_user()?.robust_list.store(head, Ordering::Relaxed);
     Ok(0)
 }
+
+/// `prctl`: the thread-name calls (`PR_SET_NAME`, `PR_GET_NAME`: a name
+/// of at most 15 bytes). The name is the command name of the process
+/// (`/proc/[pid]/stat`), as Linux shows a process's main thread; other
+/// options are refused with EINVAL.
+pub fn prctl(option: u64, argument: u64) -> SyscallResult {
+    const PR_SET_NAME: u64 = 15;
+    const PR_GET_NAME: u64 = 16;
+    /// TASK_COMM_LEN, the NUL included.
+    const NAME_BYTES: usize = 16;
+    let user = current_user()?;
+    match option {
+        PR_SET_NAME => {
+            let mut name = [0u8; NAME_BYTES];
+            // The name may end before 16 bytes: read up to the NUL or 15.
+            let read = crate::uaccess::read_c_string(argument, NAME_BYTES - 1);
+            let bytes = match read {
+                Ok(bytes) => bytes,
+                Err(Errno::ENAMETOOLONG) => {
+                    crate::uaccess::copy_from_user(&mut name[..NAME_BYTES - 1], argument)?;
+                    name[..NAME_BYTES - 1].to_vec()
+                }
+                Err(error) => return Err(error),
+            };
+            crate::process::set_name(&user.process, &bytes);
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let mut name = [0u8; NAME_BYTES];
+            let current = user.process.name();
+            let length = current.len().min(NAME_BYTES - 1);
+            name[..length].copy_from_slice(&current.as_bytes()[..length]);
+            crate::uaccess::copy_to_user(argument, &name).map(|()| 0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}

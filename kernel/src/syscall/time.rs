@@ -74,3 +74,12 @@ pub fn clock_nanosleep(clock: u64, flags: u64, request: u64, remaining: u64) -> 
         sleep_nanos(requested, remaining)
     }
 }
+
+/// `time`: seconds since 1970, also stored at `address` if given.
+pub fn time(address: u64) -> SyscallResult {
+    let seconds = crate::clock::realtime_nanos() / NANOS_PER_SECOND;
+    if address != 0 {
+        write_value(address, &seconds)?;
+    }
+    Ok(seconds)
+}
