@@ -156,8 +156,10 @@ fn first_module(info: &HvmStartInfo) -> Option<BootModule> {
         return None;
     }
     // SAFETY: the loader put `module_count` entries at `module_list_paddr`,
-    // in low memory covered by the boot direct map.
-    let module = unsafe { &*(phys_to_virt(info.module_list_paddr) as *const HvmModule) };
+    // in low memory covered by the boot direct map. QEMU's microvm places
+    // the list at an address that is not 8-byte aligned, so it is read
+    // unaligned.
+    let module = unsafe { core::ptr::read_unaligned(phys_to_virt(info.module_list_paddr) as *const HvmModule) };
     (module.size_bytes > 0).then_some(BootModule { physical_address: module.physical_address, size_bytes: module.size_bytes })
 }
 
