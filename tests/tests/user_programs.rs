@@ -68,7 +68,7 @@ fn every_user_fault_kills_only_its_process() {
 }
 
 #[test]
-fn signals_eintr_exit_group_shared_memory_tlb_shootdown_and_proc_work() {
+fn signals_eintr_exit_group_stop_continue_shared_memory_tlb_shootdown_and_proc_work() {
     let result = run(4, &["--", "/bin/kernelcheck"], 2);
     assert_outcome(&result, Outcome::Pass);
     assert_lines(
@@ -82,6 +82,7 @@ fn signals_eintr_exit_group_shared_memory_tlb_shootdown_and_proc_work() {
             "KCHECK PASS shared-mmap",
             "KCHECK PASS tlb-shootdown",
             "KCHECK PASS proc",
+            "KCHECK PASS stop-continue",
         ],
     );
     assert_no_line_contains(&result, "KCHECK FAIL");

@@ -72,7 +72,15 @@ pub fn return_to_user_work(frame: &mut InterruptFrame) {
         arch::cpu::enable_interrupts();
         exit_thread(user, 0)
     }
-    if let Some(signal) = super::signal::deliver_pending(&user, frame) {
+    let mut fatal = super::signal::deliver_pending(&user, frame);
+    if fatal.is_none() && user.process.stopped.load(Ordering::Acquire) {
+        arch::cpu::enable_interrupts();
+        super::job_control::wait_while_stopped(&user);
+        // What arrived meanwhile (SIGKILL, a handler for SIGCONT).
+        fatal = super::signal::deliver_pending(&user, frame);
+        arch::cpu::disable_interrupts();
+    }
+    if let Some(signal) = fatal {
         // Nothing of ours may stay on this stack: the kill does not return.
         drop(user);
         arch::cpu::enable_interrupts();

@@ -18,6 +18,7 @@ mod clone;
 mod execve;
 mod exit;
 mod futex;
+mod job_control;
 pub mod signal;
 mod start;
 mod user_fault;
@@ -87,6 +88,14 @@ pub struct Process {
     zombie: AtomicBool,
     /// Signals sent to the process, not yet taken by a thread.
     pub pending_signals: IrqSpinLock<Vec<signal::SignalInfo>>,
+    /// Job control: stopped by a stop signal, until SIGCONT.
+    stopped: AtomicBool,
+    /// Woken by SIGCONT.
+    continued: WaitQueue,
+    /// A stop not yet reported to `wait4(WUNTRACED)` (its wait status).
+    stop_report: AtomicU32,
+    /// A continue not yet reported to `wait4(WCONTINUED)`.
+    continue_report: AtomicBool,
     /// `vfork`: the parent waits here until this child execs or exits.
     vfork_done: AtomicBool,
     vfork_waiters: WaitQueue,
@@ -165,6 +174,10 @@ impl Process {
             exit_status: AtomicU32::new(0),
             zombie: AtomicBool::new(false),
             pending_signals: IrqSpinLock::new(Vec::new()),
+            stopped: AtomicBool::new(false),
+            continued: WaitQueue::new(),
+            stop_report: AtomicU32::new(0),
+            continue_report: AtomicBool::new(false),
             vfork_done: AtomicBool::new(false),
             vfork_waiters: WaitQueue::new(),
         });

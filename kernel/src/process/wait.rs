@@ -51,9 +51,15 @@ pub fn wait4(pid: u64, status_address: u64, options: u64, rusage_address: u64) -
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE) != 0 {
         return Err(Errno::EINVAL);
     }
-    match reap(pid as i64, options & WNOHANG != 0)? {
+    match reap(pid as i64, options)? {
         None => Ok(0),
-        Some(child) => {
+        Some(Reaped::Changed(child, status)) => {
+            if status_address != 0 {
+                crate::uaccess::write_value(status_address, &status)?;
+            }
+            Ok(u64::from(child.pid))
+        }
+        Some(Reaped::Exited(child)) => {
             if status_address != 0 {
                 crate::uaccess::write_value(status_address, &child.exit_status.load(Ordering::Acquire))?;
             }
@@ -84,7 +90,7 @@ pub fn waitid(id_type: u64, id: u64, info_address: u64, options: u64) -> Result<
         _ => return Err(Errno::EINVAL),
     };
     let mut info = [0u8; 128];
-    if let Some(child) = reap(pid, options & WNOHANG != 0)? {
+    if let Some(Reaped::Exited(child)) = reap(pid, options & (WNOHANG | WALL | WCLONE))? {
         let status = child.exit_status.load(Ordering::Acquire);
         let (code, value) = if status & 0x7f == 0 { (CLD_EXITED, (status >> 8) & 0xff) } else { (CLD_KILLED, status & 0x7f) };
         info[0..4].copy_from_slice(&SIGCHLD.to_le_bytes());
@@ -98,14 +104,45 @@ pub fn waitid(id_type: u64, id: u64, info_address: u64, options: u64) -> Result<
     Ok(0)
 }
 
-/// Waits for (unless `no_hang`) and removes a zombie child matching `pid`.
-fn reap(pid: i64, no_hang: bool) -> Result<Option<Arc<Process>>, Errno> {
+/// What `reap` found.
+enum Reaped {
+    /// A zombie, removed from the children.
+    Exited(Arc<Process>),
+    /// A stop (`WUNTRACED`) or continue (`WCONTINUED`) and its status.
+    Changed(Arc<Process>, u32),
+}
+
+/// A stopped or continued child matching `pid` the options ask about.
+fn take_change(parent: &Process, pid: i64, options: u64) -> Option<(Arc<Process>, u32)> {
+    /// `wait4`'s status of a continued child.
+    const CONTINUED_STATUS: u32 = 0xffff;
+    let children = parent.children.lock();
+    for child in children.iter().filter(|child| matches(child, pid, parent.pid)) {
+        if options & WUNTRACED != 0 {
+            if let Some(status) = super::job_control::take_stop_report(child) {
+                return Some((child.clone(), status));
+            }
+        }
+        if options & WCONTINUED != 0 && super::job_control::take_continue_report(child) {
+            return Some((child.clone(), CONTINUED_STATUS));
+        }
+    }
+    None
+}
+
+/// Waits for (unless `WNOHANG`) and removes a zombie child matching
+/// `pid`, or reports a stop or continue the options ask for.
+fn reap(pid: i64, options: u64) -> Result<Option<Reaped>, Errno> {
+    let no_hang = options & WNOHANG != 0;
     let user = current().ok_or(Errno::ECHILD)?;
     let parent = user.process.clone();
     drop(user);
     loop {
         if let Some(child) = take_zombie(&parent, pid)? {
-            return Ok(Some(child));
+            return Ok(Some(Reaped::Exited(child)));
+        }
+        if let Some((child, status)) = take_change(&parent, pid, options) {
+            return Ok(Some(Reaped::Changed(child, status)));
         }
         if no_hang {
             return Ok(None);
@@ -113,7 +150,12 @@ fn reap(pid: i64, no_hang: bool) -> Result<Option<Arc<Process>>, Errno> {
         parent
             .child_exited
             .wait_until_interruptible(|| {
-                parent.children.lock().iter().any(|child| matches(child, pid, parent.pid) && child.zombie.load(Ordering::Acquire))
+                parent.children.lock().iter().any(|child| {
+                    matches(child, pid, parent.pid)
+                        && (child.zombie.load(Ordering::Acquire)
+                            || (options & WUNTRACED != 0 && child.stop_report.load(Ordering::Acquire) != 0)
+                            || (options & WCONTINUED != 0 && child.continue_report.load(Ordering::Acquire)))
+                })
             })
             .map_err(|_| Errno::ERESTARTSYS)?;
     }

@@ -15,13 +15,16 @@
 //! - `tlb-shootdown`: after `munmap` on one CPU, a thread reading the page
 //!   on another CPU faults (no stale translation survives).
 //! - `proc`: /proc/self/status, /proc/self/maps and /proc/meminfo read.
+//! - `stop-continue`: SIGSTOP stops a child (it makes no progress, and
+//!   `waitpid(WUNTRACED)` says so), SIGCONT resumes it (`WCONTINUED`),
+//!   SIGKILL ends it.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 type Check = fn() -> Result<String, String>;
 
-const CHECKS: [(&str, Check); 8] = [
+const CHECKS: [(&str, Check); 9] = [
     ("signal-handler", signal_handler),
     ("segv-handler", segv_handler),
     ("eintr", eintr),
@@ -30,6 +33,7 @@ const CHECKS: [(&str, Check); 8] = [
     ("shared-mmap", shared_mmap),
     ("tlb-shootdown", tlb_shootdown),
     ("proc", proc_files),
+    ("stop-continue", stop_continue),
 ];
 
 static HANDLER_RUNS: AtomicU64 = AtomicU64::new(0);
@@ -275,6 +279,61 @@ fn proc_files() -> Result<String, String> {
     } else {
         Err(format!("unexpected contents: status {status:?}, maps {maps:?}"))
     }
+}
+
+fn stop_continue() -> Result<String, String> {
+    let counter = map(libc::MAP_SHARED);
+    let read = || {
+        // SAFETY: our shared mapping; the child only increments it.
+        unsafe { std::ptr::read_volatile(counter) }
+    };
+    // SAFETY: the child only counts in shared memory.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        loop {
+            // SAFETY: the shared mapping, inherited.
+            unsafe { std::ptr::write_volatile(counter, std::ptr::read_volatile(counter) + 1) };
+        }
+    }
+    let settle = || std::thread::sleep(Duration::from_millis(100));
+    settle();
+    let mut status = 0;
+    // SAFETY: signals to and waits for our own child.
+    let stopped = unsafe {
+        libc::kill(pid, libc::SIGSTOP);
+        libc::waitpid(pid, &mut status, libc::WUNTRACED)
+    };
+    let stop_status = status;
+    let (before, after) = (read(), {
+        settle();
+        read()
+    });
+    // SAFETY: as above.
+    let continued = unsafe {
+        libc::kill(pid, libc::SIGCONT);
+        libc::waitpid(pid, &mut status, libc::WCONTINUED)
+    };
+    let continue_status = status;
+    settle();
+    let running = read();
+    // SAFETY: as above.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, &mut status, 0);
+    }
+    let report = format!(
+        "stop: waitpid {stopped} status {stop_status:#x}; counter {before} -> {after} while stopped, {running} after SIGCONT (waitpid {continued} status {continue_status:#x}); end status {status:#x}"
+    );
+    let good = stopped == pid
+        && libc::WIFSTOPPED(stop_status)
+        && libc::WSTOPSIG(stop_status) == libc::SIGSTOP
+        && before == after
+        && continued == pid
+        && libc::WIFCONTINUED(continue_status)
+        && running > after
+        && libc::WIFSIGNALED(status)
+        && libc::WTERMSIG(status) == libc::SIGKILL;
+    if good { Ok(report) } else { Err(report) }
 }
 
 fn main() {

@@ -77,13 +77,21 @@ pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /// Whether a signal's default action is to be ignored.
 fn ignored_by_default(signal: u64) -> bool {
-    // Stop and continue are ignored until job control exists.
-    matches!(signal, SIGCHLD | SIGURG | SIGWINCH | SIGCONT | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
+    // SIGCONT's work is done when it is sent (`job_control`).
+    matches!(signal, SIGCHLD | SIGURG | SIGWINCH | SIGCONT)
+}
+
+/// Whether SIGKILL is pending for the thread or its process.
+pub fn kill_pending(user: &UserThread) -> bool {
+    [&user.pending_signals, &user.process.pending_signals].iter().any(|pending| pending.lock().iter().any(|info| info.signal == SIGKILL))
 }
 
 /// Queues `info` for the whole process (any thread not blocking it takes
 /// it) and interrupts the waits of the threads that could.
 pub fn send_to_process(process: &Process, info: SignalInfo) {
+    if super::job_control::is_continue(info.signal) {
+        super::job_control::continue_process(process);
+    }
     if is_ignored(process, info.signal) && super::threads_of(process).iter().all(|thread| !blocks(thread, info.signal)) {
         return; // discarded at once, as on Linux
     }
@@ -96,10 +104,17 @@ pub fn send_to_process(process: &Process, info: SignalInfo) {
     for thread in super::threads_of(process) {
         interrupt_if_unblocked(&thread, info.signal);
     }
+    if info.signal == SIGKILL {
+        // Queued first: a stopped process's parked threads now see it.
+        process.continued.wake_all();
+    }
 }
 
 /// Queues `info` for one thread and interrupts its wait, if any.
 pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
+    if super::job_control::is_continue(info.signal) {
+        super::job_control::continue_process(&thread.process);
+    }
     if is_ignored(&thread.process, info.signal) && !blocks(thread, info.signal) {
         return; // discarded at once, as on Linux
     }
@@ -110,6 +125,9 @@ pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
         }
     }
     interrupt_if_unblocked(thread, info.signal);
+    if info.signal == SIGKILL {
+        thread.process.continued.wake_all();
+    }
 }
 
 /// Whether `process` ignores `signal` (SIG_IGN, or a default of ignore).
@@ -216,6 +234,10 @@ fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) -> Option<u64> {
         let [handler, flags, restorer, mask] = action_of(&user.process, info.signal);
         if info.signal == SIGKILL || handler == SIG_DFL {
             if ignored_by_default(info.signal) {
+                continue;
+            }
+            if super::job_control::stops_by_default(info.signal) {
+                super::job_control::stop(&user.process, info.signal);
                 continue;
             }
             return Some(info.signal);
