@@ -143,8 +143,10 @@ fn default_limits() -> [[u64; 2]; RESOURCE_COUNT] {
 /// The process id of PID 1.
 pub const INIT_PID: u32 = 1;
 
-/// Every process by pid, for `wait4`, reparenting and (later) `kill`.
-static PROCESSES: SpinLock<alloc::collections::BTreeMap<u32, Weak<Process>>> = SpinLock::new(alloc::collections::BTreeMap::new());
+/// Every process by pid, for `kill`, reparenting and `/proc`. An
+/// `IrqSpinLock`: the last reference to a process may go in an interrupt
+/// handler (a timer tick dropping a sleeper), and `Drop` takes it.
+static PROCESSES: IrqSpinLock<alloc::collections::BTreeMap<u32, Weak<Process>>> = IrqSpinLock::new(alloc::collections::BTreeMap::new());
 
 impl Process {
     /// A new process with one thread to come, `memory` and `files`.
@@ -270,8 +272,8 @@ impl UserThread {
     }
 }
 
-/// Every user thread by id (for `tgkill`).
-static THREADS: SpinLock<alloc::collections::BTreeMap<u32, Weak<UserThread>>> = SpinLock::new(alloc::collections::BTreeMap::new());
+/// Every user thread by id (for `tgkill`); an `IrqSpinLock` like `PROCESSES`.
+static THREADS: IrqSpinLock<alloc::collections::BTreeMap<u32, Weak<UserThread>>> = IrqSpinLock::new(alloc::collections::BTreeMap::new());
 
 /// Makes `user` the user side of the calling thread (once, before it first
 /// enters ring 3) and registers it by id.

@@ -34,13 +34,18 @@ pub fn sleep_micros_interruptible(microseconds: u64) -> Result<(), super::Interr
         thread.set_state(ThreadState::Running);
         return Err(super::Interrupted);
     }
-    cpu::this_cpu(&guard).run_queue.sleepers.lock().push(thread.clone());
+    let this = cpu::this_cpu(&guard);
+    let slept_on = this.id();
+    this.run_queue.sleepers.lock().push(thread.clone());
     let interrupts_were_enabled = guard.end_keeping_interrupts_off();
     super::switch::schedule();
     if interrupts_were_enabled {
         arch::cpu::enable_interrupts();
     }
     if thread.signal_pending() && arch::tsc::read() < deadline {
+        // Woken early: leave the sleepers list now rather than at the
+        // deadline (it would keep the thread alive until then).
+        cpu::get(slept_on).run_queue.sleepers.lock().retain(|sleeper| !alloc::sync::Arc::ptr_eq(sleeper, &thread));
         return Err(super::Interrupted);
     }
     Ok(())

@@ -10,7 +10,10 @@
 //!   wakes or reaps them; a thread already made `Runnable` again by a waker
 //!   is in some queue already.
 //! - Before switching to `next`, wait until `next.on_cpu` is clear: the CPU
-//!   that last ran it may still be saving its registers.
+//!   that last ran it may still be saving its registers. The wait is
+//!   bounded: that CPU may itself be waiting for our current thread (two
+//!   threads trading CPUs), so after a while `next` goes back in the queue
+//!   and this CPU runs its idle thread until the next reschedule.
 //! - After the switch, the new thread calls `finish_switch`, which clears
 //!   the previous thread's `on_cpu` (its context is now saved) and reaps it
 //!   if it exited.
@@ -64,7 +67,17 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         previous.set_state(ThreadState::Runnable);
         cpu.enqueue(previous.clone());
     }
-    let next = pick_next(cpu);
+    let mut next = pick_next(cpu);
+    if !wait_until_switched_out(&next) {
+        // The CPU that ran `next` is still switching away from it, and may
+        // be waiting for our `previous` in the same way (two threads
+        // trading CPUs, `move_current_to` on both): waiting on would
+        // deadlock. Put `next` back and switch to idle for now; the tick
+        // or the flag brings us back at once.
+        cpu.enqueue(next);
+        percpu::set_need_resched(true);
+        next = cpu.idle.clone();
+    }
     cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
     if Arc::ptr_eq(&next, &previous) {
         previous.set_state(ThreadState::Running);
@@ -74,9 +87,6 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         ensure_tick(this);
     }
     load_address_space_of(this, &next);
-    while next.on_cpu.load(Ordering::Acquire) {
-        arch::cpu::pause();
-    }
     next.on_cpu.store(true, Ordering::Relaxed);
     switch_user_registers(&previous, &next);
     next.set_state(ThreadState::Running);
@@ -110,6 +120,22 @@ fn switch_user_registers(previous: &Thread, next: &Thread) {
         // CPU saved it before releasing it).
         unsafe { state.load_into_cpu() };
     }
+}
+
+/// Spins this long at most for a thread's last CPU to finish switching
+/// away from it (usually a few hundred cycles).
+const SWITCHED_OUT_SPINS: u32 = 10_000;
+
+/// Waits (briefly) until `next` is off the CPU that ran it last; false if
+/// it is not yet. The idle thread of this CPU is never on another one.
+fn wait_until_switched_out(next: &Thread) -> bool {
+    for _ in 0..SWITCHED_OUT_SPINS {
+        if !next.on_cpu.load(Ordering::Acquire) {
+            return true;
+        }
+        arch::cpu::pause();
+    }
+    !next.on_cpu.load(Ordering::Acquire)
 }
 
 /// The next thread for this CPU: its own queue, else one stolen from the

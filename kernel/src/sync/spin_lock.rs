@@ -24,7 +24,9 @@ impl<T> SpinLock<T> {
         Self { inner: spin::Mutex::new(value) }
     }
 
-    /// Disables preemption, then spins until the lock is ours.
+    /// Disables preemption, then spins until the lock is ours. (A misuse
+    /// from interrupt context panics naming the caller.)
+    #[track_caller]
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         debug_assert!(!percpu::in_interrupt(), "SpinLock taken in interrupt context; use IrqSpinLock");
         let preempt = PreemptGuard::new();
