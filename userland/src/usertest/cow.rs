@@ -56,7 +56,7 @@ pub fn check_cow() -> CheckResult {
         {
             return CHILD_PIPE_FAILED;
         }
-        if !all(&pages, CHILD_WRITES)
+        if !all(pages, CHILD_WRITES)
             || STATIC_WORD.load(Ordering::SeqCst) != u64::from(CHILD_WRITES)
         {
             return CHILD_SAW_PARENT_WRITE;
