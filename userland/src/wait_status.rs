@@ -130,6 +130,7 @@ mod tests {
                 ChildEnd::Signaled(signal),
                 "core dump bit"
             );
+            assert_eq!(ChildEnd::Signaled(signal).to_raw(), signal, "the encoding init hands the kernel");
         }
         assert!(
             matches!(ChildEnd::from_raw(0x137f), ChildEnd::Other(_)),

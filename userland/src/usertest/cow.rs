@@ -38,12 +38,16 @@ pub fn check_cow() -> CheckResult {
     STATIC_WORD.store(BEFORE_FORK.into(), Ordering::SeqCst);
     let (mut child_reads, mut parent_writes) = pipe().map_err(|error| format!("pipe: {error}"))?;
     let (mut parent_reads, mut child_writes) = pipe().map_err(|error| format!("pipe: {error}"))?;
-    let child = fork_running(|| {
-        if !all(&pages, BEFORE_FORK) || STATIC_WORD.load(Ordering::SeqCst) != u64::from(BEFORE_FORK)
+    // The child's pipe ends move into the closure, which fork_running drops
+    // in the parent: a child that dies early gives the parent EOF, not a hang.
+    let child_pages = &mut pages;
+    let child = fork_running(move || {
+        let pages = child_pages;
+        if !all(pages, BEFORE_FORK) || STATIC_WORD.load(Ordering::SeqCst) != u64::from(BEFORE_FORK)
         {
             return CHILD_SAW_WRONG_START;
         }
-        fill(&mut pages, CHILD_WRITES);
+        fill(pages, CHILD_WRITES);
         let mut token = [0u8];
         if child_writes
             .write_all(b"w")
@@ -52,7 +56,7 @@ pub fn check_cow() -> CheckResult {
         {
             return CHILD_PIPE_FAILED;
         }
-        if !all(&pages, CHILD_WRITES)
+        if !all(pages, CHILD_WRITES)
             || STATIC_WORD.load(Ordering::SeqCst) != u64::from(CHILD_WRITES)
         {
             return CHILD_SAW_PARENT_WRITE;

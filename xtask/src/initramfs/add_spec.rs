@@ -84,6 +84,15 @@ mod tests {
     }
 
     #[test]
+    fn the_last_colon_separates_so_host_paths_may_contain_colons() {
+        let dir = scratch_dir();
+        let versioned = dir.join("prog:v2");
+        std::fs::write(&versioned, b"v2").unwrap();
+        let spec = AddSpec::parse(&format!("{}:/bin/prog", versioned.display())).unwrap();
+        assert_eq!((spec.host, spec.guest.to_string()), (versioned, "/bin/prog".to_string()));
+    }
+
+    #[test]
     fn bad_values_are_refused_with_the_reason() {
         let dir = scratch_dir();
         let prog = dir.join("prog").display().to_string();
