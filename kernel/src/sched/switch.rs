@@ -124,7 +124,7 @@ fn switch_user_registers(previous: &Thread, next: &Thread) {
 
 /// Spins this long at most for a thread's last CPU to finish switching
 /// away from it (usually a few hundred cycles).
-const SWITCHED_OUT_SPINS: u32 = 10_000;
+const SWITCHED_OUT_SPINS: u32 = 200;
 
 /// Waits (briefly) until `next` is off the CPU that ran it last; false if
 /// it is not yet. The idle thread of this CPU is never on another one.
