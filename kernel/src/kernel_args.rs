@@ -1,4 +1,5 @@
-//! Kernel command-line parsing: `test=NAME` and reporting of anything not understood.
+//! Kernel command-line parsing: `test=NAME`, `trace=CLASSES`, `trace_cpus=LIST`
+//! and reporting of anything not understood.
 //!
 //! The command line is split on ASCII whitespace (trailing NULs from the C
 //! string are ignored). Each token is `key=value` or a bare `key`. To add an
@@ -11,6 +12,7 @@
 //! }
 //! ```
 
+use crate::trace::filter::{self, ClassMask, CpuMask};
 use core::fmt;
 
 /// The recognized kernel arguments, borrowing from the command line.
@@ -22,6 +24,10 @@ pub struct KernelArgs<'a> {
     /// `stall_ap=N` (fault injection for tests): CPU N stalls in its
     /// bring-up until the BSP gives up on it, to exercise that path.
     pub stall_ap: Option<u32>,
+    /// `trace=sched,irq,...|all`: the event classes the flight recorder keeps.
+    pub trace: Option<ClassMask>,
+    /// `trace_cpus=0-1,3`: the CPUs whose events it keeps.
+    pub trace_cpus: Option<CpuMask>,
     cmdline: &'a str,
 }
 
@@ -34,8 +40,10 @@ pub enum ArgProblemKind {
     EmptyValue,
     /// A known argument given as a bare key without `=value`.
     MissingValue,
-    /// The value is not what the argument takes (`stall_ap=x`).
+    /// The value is not a number where one is needed (`stall_ap=x`).
     BadValue,
+    /// The value is none of the words or lists the argument takes (`trace=bogus`).
+    BadList,
     /// The argument appeared before; this later occurrence overrides it.
     Repeated,
 }
@@ -74,13 +82,18 @@ impl fmt::Display for ArgProblem<'_> {
             ArgProblemKind::BadValue => {
                 write!(formatter, "invalid kernel argument '{token}': the value is not a number")
             }
+            ArgProblemKind::BadList => write!(
+                formatter,
+                "invalid kernel argument '{token}': expected trace=all or classes from \
+                 sched,irq,ipi,exception,syscall,fault,proc,signal,marker; trace_cpus=0-3,5"
+            ),
         }
     }
 }
 
 /// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
 pub fn parse(cmdline: &str) -> KernelArgs<'_> {
-    let mut args = KernelArgs { test: None, stall_ap: None, cmdline };
+    let mut args = KernelArgs { test: None, stall_ap: None, trace: None, trace_cpus: None, cmdline };
     for token in tokens(cmdline) {
         let _ = apply_token(&mut args, token);
     }
@@ -95,7 +108,7 @@ impl<'a> KernelArgs<'a> {
 
     /// Iterates over the tokens that were not accepted as they were written, in order.
     pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
-        let mut replay = KernelArgs { test: None, stall_ap: None, cmdline: self.cmdline };
+        let mut replay = KernelArgs { test: None, stall_ap: None, trace: None, trace_cpus: None, cmdline: self.cmdline };
         tokens(self.cmdline).filter_map(move |token| {
             apply_token(&mut replay, token)
                 .err()
@@ -133,6 +146,24 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
             let text = value.ok_or(ArgProblemKind::MissingValue)?;
             let cpu = text.parse().map_err(|_| ArgProblemKind::BadValue)?;
             let repeated = args.stall_ap.replace(cpu).is_some();
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "trace" => {
+            let classes = filter::parse_classes(value.ok_or(ArgProblemKind::MissingValue)?);
+            let repeated = args.trace.replace(classes.ok_or(ArgProblemKind::BadList)?).is_some();
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "trace_cpus" => {
+            let cpus = filter::parse_cpus(value.ok_or(ArgProblemKind::MissingValue)?);
+            let repeated = args.trace_cpus.replace(cpus.ok_or(ArgProblemKind::BadList)?).is_some();
             if repeated {
                 Err(ArgProblemKind::Repeated)
             } else {
@@ -193,6 +224,23 @@ mod tests {
         assert_eq!(parse("stall_ap=3 test=boot").stall_ap, Some(3));
         assert_eq!(problems("stall_ap=x"), [("stall_ap=x", ArgProblemKind::BadValue)]);
         assert_eq!(parse("stall_ap=x").stall_ap, None);
+    }
+
+    #[test]
+    fn trace_filters_are_parsed_or_reported() {
+        let args = parse("trace=sched,ipi trace_cpus=0-1");
+        assert_eq!(args.trace, filter::parse_classes("sched,ipi"));
+        assert_eq!(args.trace_cpus, filter::parse_cpus("0,1"));
+        assert!(problems("trace=sched,ipi trace_cpus=0-1").is_empty());
+        assert_eq!(
+            problems("trace=bogus trace_cpus=9-1 trace"),
+            [
+                ("trace=bogus", ArgProblemKind::BadList),
+                ("trace_cpus=9-1", ArgProblemKind::BadList),
+                ("trace", ArgProblemKind::MissingValue)
+            ]
+        );
+        assert_eq!(parse("trace=bogus").trace, None);
     }
 
     #[test]

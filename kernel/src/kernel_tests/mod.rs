@@ -16,6 +16,8 @@ mod rflags;
 mod smep;
 mod spawn_join;
 mod stack_overflow;
+/// `cargo xtask trace`'s workload: threads on every CPU, then a trace dump.
+mod trace_workload;
 /// Helpers the tests share (the online CPUs, a scheduler warm-up).
 mod support;
 mod user_faults;
@@ -46,6 +48,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("user_syscalls", user_syscalls::run),
     ("user_faults", user_faults::run),
     ("smep", smep::run),
+    ("trace_workload", trace_workload::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.
