@@ -14,6 +14,8 @@
 
 /// Reads dump lines out of a console log: checks, reports and skips bad lines.
 pub mod dump;
+/// Consistency checks on a decoded Perfetto trace (tests).
+pub mod checks;
 /// Writes Linux's ftrace text format.
 pub mod ftrace_text;
 /// Linux's names and encodings for what the exports show (pids, comms, states, vectors).

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         }
     };
     for bad in &exported.dump.bad_lines {
-        println!("trace: skipped bad line {bad}");
+        println!("trace: skipped {bad}");
     }
     for warning in exported.dump.warnings() {
         println!("trace: warning: {warning}");

@@ -412,3 +412,66 @@ fn event_kind_bytes_and_names_round_trip() {
     }
     assert_eq!(SwitchedOutState::from_u8(4), None);
 }
+
+/// The records between `begin` and `end` markers of the format note.
+fn note_records(begin_marker: &str, end_marker: &str) -> Vec<TraceLine> {
+    let note = include_str!("../../../../TEAM_NOTES/flight-recorder-format.md");
+    let begin = note.find(begin_marker).unwrap();
+    let end = note.find(end_marker).unwrap();
+    note[begin..end]
+        .lines()
+        .filter(|text| text.contains(MARKER))
+        .map(|text| parse_line(text).unwrap_or_else(|error| panic!("{text}: {error}")))
+        .collect()
+}
+
+/// Events left to read after each header, minus those read: zero when they agree.
+fn unaccounted_events(records: &[TraceLine]) -> i64 {
+    let mut expected = 0i64;
+    for record in records {
+        match record {
+            TraceLine::CpuHeader { counts, .. } => expected += counts.kept() as i64,
+            TraceLine::Event { .. } => expected -= 1,
+            _ => {}
+        }
+    }
+    expected
+}
+
+/// The example dumps in the format note are real: every line parses, the
+/// per-CPU event counts agree with the headers, idle threads are named.
+#[test]
+fn format_note_examples_parse() {
+    let records = note_records("<!-- examples:begin -->", "<!-- examples:end -->");
+    assert_eq!(records.len(), 19);
+    assert_eq!(unaccounted_events(&records), 0);
+    assert_eq!(records[0], TraceLine::Begin { cpus: 2, tsc_hz: 2_597_000_000 });
+    assert_eq!(records.last(), Some(&TraceLine::End { cpus: 2 }));
+    for record in &records {
+        if let TraceLine::CpuHeader { idle_thread: Some(idle), .. } = record {
+            assert!(records.iter().any(|other| matches!(other, TraceLine::Thread { thread, .. } if thread == idle)));
+        }
+        // Format-2 lines are canonical: written back byte for byte.
+        assert!(note_text_contains(&line(*record)), "{record:?}");
+    }
+    let version_1 = note_records("<!-- examples-v1:begin -->", "<!-- examples-v1:end -->");
+    assert_eq!(version_1.len(), 13);
+    assert_eq!(unaccounted_events(&version_1), 0);
+
+    assert_eq!(
+        parse_line("hello from cpu 1 @@TRACE2-END cpus=2 sum=d379ba72\r\n"),
+        Ok(TraceLine::End { cpus: 2 })
+    );
+    let whole = "@@TRACE2 cpu=0 seq=1022 tsc=5d2c0a17f3 kind=irq_entry small=253 narrow=0 wide=0 sum=fb81fe03";
+    assert!(parse_line(whole).is_ok());
+    assert_eq!(parse_line(&whole[..50]), Err(ParseError::MissingChecksum));
+    assert_eq!(parse_line(&whole[..whole.len() - 2]), Err(ParseError::MalformedChecksum));
+    assert!(matches!(
+        parse_line(&whole.replace("seq=1022", "seq=1023")),
+        Err(ParseError::ChecksumMismatch { .. })
+    ));
+}
+
+fn note_text_contains(text: &str) -> bool {
+    include_str!("../../../../TEAM_NOTES/flight-recorder-format.md").contains(text)
+}
