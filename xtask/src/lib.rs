@@ -18,6 +18,8 @@ pub mod qemu;
 pub mod setup;
 /// `cargo xtask test`: the whole suite, in order, with a summary.
 pub mod test_suite;
+/// `cargo xtask trace`: boot the traced workload (or read a log) and export the trace.
+pub mod trace;
 
 pub use exit_protocol::Outcome;
 pub use qemu::{kvm_usable, run_qemu, Accel, Machine, QemuConfig, ResolvedAccel, RunResult};

@@ -9,7 +9,7 @@ use crate::cargo::{build_kernel, cargo};
 use crate::setup::{ensure_all, run_checked};
 
 /// Crates whose host unit tests run (`cargo test --lib` on the host target).
-pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask"];
+pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask", "trace-export"];
 /// Parallel QEMU tests: the reference machines have 2 cores.
 pub const QEMU_TEST_THREADS: u32 = 2;
 

@@ -30,3 +30,5 @@ pub mod summary;
 pub mod svg;
 /// Writes all outputs into a directory.
 pub mod write;
+#[cfg(test)]
+mod tests;

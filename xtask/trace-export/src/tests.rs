@@ -1,4 +1,4 @@
-//! The exporters on golden console logs (tests/golden/, written by
+//! Tests of the exporters on golden console logs (tests/golden/, written by
 //! make_logs.py): an intact two-CPU dump, and the same dump with a changed
 //! digit, a cut line, an interleaved line and output glued after a checksum.
 
@@ -6,10 +6,10 @@ use std::path::Path;
 
 use protocol::trace_event::{SnapshotCounts, SwitchedOutState, TraceEvent};
 use protocol::trace_line::{format_begin, format_cpu_dump, format_end, ParseError, TraceLine};
-use trace_export::dump::{self, BadLine};
-use trace_export::model::Trace;
-use trace_export::summary::Summary;
-use trace_export::{checks, ftrace_text, perfetto, svg};
+use crate::dump::{self, BadLine};
+use crate::model::Trace;
+use crate::summary::Summary;
+use crate::{checks, ftrace_text, perfetto, svg};
 
 fn golden(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
@@ -169,7 +169,7 @@ fn an_empty_trace_decodes() {
 fn checks_catch_an_inconsistent_trace() {
     // CPU 1's second switch claims CPU 0's idle thread left it, but thread 9 was running.
     let mut trace = Trace::build(&dump::read(&migrating_thread_log()));
-    if let trace_export::model::Payload::Switch { prev, .. } = &mut trace.per_cpu.get_mut(&1).unwrap()[1].payload {
+    if let crate::model::Payload::Switch { prev, .. } = &mut trace.per_cpu.get_mut(&1).unwrap()[1].payload {
         *prev = 1;
     }
     let decoded = perfetto::decode(&perfetto::encode(&trace)).unwrap();
