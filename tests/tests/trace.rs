@@ -30,6 +30,9 @@ fn traced_run(name: &str, extra: &[&str]) -> (Exported, PathBuf) {
     assert_test_passed(&result, "trace_workload");
     let dir = out_dir(name);
     let exported = export(&result.serial, &dir).expect("export writes its files");
+    // Kept with the exports when a check fails (the directory is removed on success).
+    std::fs::write(dir.join("console.log"), &result.serial).expect("console log written");
+    println!("exports in {}", dir.display());
     assert!(exported.dump.bad_lines.is_empty(), "bad lines: {:?}\n{}", exported.dump.bad_lines, describe(&result));
     assert!(exported.dump.complete, "dump not complete\n{}", describe(&result));
     (exported, dir)

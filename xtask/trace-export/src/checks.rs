@@ -5,7 +5,10 @@
 //! 2. on each CPU, each `sched_switch`'s `prev` is the previous switch's `next`;
 //! 3. a thread's run intervals never overlap across CPUs (idle, pid 0, excepted);
 //! 4. a thread that left a CPU asleep or blocked (`prev_state` S or D) is
-//!    woken (`sched_waking`) before the switch that runs it again.
+//!    woken (`sched_waking`) before the switch that runs it again, and not
+//!    before it last started running. (The waking may come a little before
+//!    the switch-out itself: the waker can see the thread blocked while its
+//!    CPU is still switching away from it, as on Linux.)
 
 use std::collections::BTreeMap;
 
@@ -113,6 +116,7 @@ const WAITING_STATES: i64 = 1 | 2;
 fn unwoken_switch_ins(switches: &[Switch], wakings: &[(u64, i32)]) -> Vec<String> {
     let mut by_time = switches.to_vec();
     by_time.sort_by_key(|switch| switch.ns);
+    let mut last_switch_in: BTreeMap<i32, u64> = BTreeMap::new();
     let mut left_waiting_at: BTreeMap<i32, u64> = BTreeMap::new();
     let mut problems = Vec::new();
     for switch in &by_time {
@@ -122,14 +126,16 @@ fn unwoken_switch_ins(switches: &[Switch], wakings: &[(u64, i32)]) -> Vec<String
                 .any(|(ns, pid)| *pid == switch.next && *ns >= since && *ns <= switch.ns);
             if !woken {
                 problems.push(format!(
-                    "pid {} switched in on cpu {} at {} ns without a wake-up since it blocked at {since} ns",
+                    "pid {} switched in on cpu {} at {} ns without a wake-up since it last started running at {since} ns",
                     switch.next, switch.cpu, switch.ns
                 ));
             }
         }
         if switch.prev != 0 && switch.prev_state & WAITING_STATES != 0 {
-            left_waiting_at.insert(switch.prev, switch.ns);
+            let started = last_switch_in.get(&switch.prev).copied().unwrap_or(0);
+            left_waiting_at.insert(switch.prev, started);
         }
+        last_switch_in.insert(switch.next, switch.ns);
     }
     problems
 }

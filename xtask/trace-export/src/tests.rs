@@ -200,3 +200,36 @@ fn svg_has_a_lane_per_cpu_with_names_ticks_and_arrows() {
     assert_eq!(picture.matches("<title>irq ").count(), 2);
     assert_eq!(picture.matches("marker-end=\"url(#arrow)\"").count(), 2);
 }
+
+/// Thread 9 runs on CPU 0 from 100 ns, blocks at 200 ns, and runs on CPU 1
+/// at 300 ns; CPU 1 woke it at `woken_at` ns.
+fn blocked_thread_log(woken_at: u64) -> String {
+    let mut log = String::new();
+    format_begin(2, 1_000_000_000, &mut log).unwrap();
+    log.push('\n');
+    let at = |sequence, tsc, event: TraceEvent| TraceEvent { sequence, tsc, ..event };
+    let cpu0 = [
+        at(1, 100, TraceEvent::context_switch(1, 9, SwitchedOutState::Runnable)),
+        at(2, 200, TraceEvent::context_switch(9, 1, SwitchedOutState::Blocked)),
+    ];
+    let cpu1 = [at(1, woken_at, TraceEvent::wakeup(9, 1)), at(2, 300, TraceEvent::context_switch(2, 9, SwitchedOutState::Runnable))];
+    let counts = SnapshotCounts { recorded: 2, lost: 0, torn: 0 };
+    format_cpu_dump(0, 1, &counts, &cpu0, &mut log).unwrap();
+    format_cpu_dump(1, 2, &counts, &cpu1, &mut log).unwrap();
+    format_end(2, &mut log).unwrap();
+    log
+}
+
+#[test]
+fn a_wake_up_must_come_after_the_thread_last_started_running() {
+    let problems = |woken_at| {
+        let trace = Trace::build(&dump::read(&blocked_thread_log(woken_at)));
+        checks::problems(&perfetto::decode(&perfetto::encode(&trace)).unwrap(), 2)
+    };
+    // Woken after it blocked, or while its CPU was still switching away from it: fine.
+    assert_eq!(problems(250), Vec::<String>::new());
+    assert_eq!(problems(150), Vec::<String>::new());
+    // Woken before it last ran (a stale wake-up), or not before its switch-in: reported.
+    assert_eq!(problems(50).len(), 1, "{:?}", problems(50));
+    assert_eq!(problems(350).len(), 1, "{:?}", problems(350));
+}
