@@ -19,8 +19,12 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 /// Events per CPU printed by the panic dump (the newest).
 pub const DUMPED_EVENTS_PER_CPU: usize = 128;
 
-/// Event classes being recorded ([`EventClass::bit`]s).
+/// Event classes being recorded ([`EventClass::bit`]s), plus
+/// [`CPU_FILTER_ACTIVE`]: one load decides the common case.
 static ENABLED_CLASSES: AtomicU32 = AtomicU32::new(filter::ALL_CLASSES);
+/// In [`ENABLED_CLASSES`]: some CPU is filtered out, so check [`ENABLED_CPUS`].
+const CPU_FILTER_ACTIVE: u32 = 1 << 31;
+const _: () = assert!(filter::ALL_CLASSES & CPU_FILTER_ACTIVE == 0);
 /// CPUs that record ([`filter::CpuMask`] words).
 static ENABLED_CPUS: [AtomicU64; 4] = [const { AtomicU64::new(u64::MAX) }; 4];
 
@@ -34,12 +38,13 @@ pub fn configure(classes: ClassMask, cpus: CpuMask) {
     for (word, bits) in ENABLED_CPUS.iter().zip(cpus) {
         word.store(bits, Ordering::Relaxed);
     }
-    ENABLED_CLASSES.store(classes, Ordering::Release);
+    let cpu_filter = if cpus == filter::ALL_CPUS { 0 } else { CPU_FILTER_ACTIVE };
+    ENABLED_CLASSES.store(classes | cpu_filter, Ordering::Release);
 }
 
 /// Stops recording (every class off); returns the classes that were on.
 pub fn stop() -> ClassMask {
-    ENABLED_CLASSES.swap(0, Ordering::AcqRel)
+    ENABLED_CLASSES.swap(0, Ordering::AcqRel) & !CPU_FILTER_ACTIVE
 }
 
 fn cpu_enabled(cpu: u32) -> bool {
@@ -54,12 +59,13 @@ fn cpu_enabled(cpu: u32) -> bool {
 /// they take later sequences).
 #[inline]
 fn record(kind: EventKind, event: TraceEvent) {
-    if ENABLED_CLASSES.load(Ordering::Relaxed) & EventClass::of(kind).bit() == 0 {
+    let enabled = ENABLED_CLASSES.load(Ordering::Relaxed);
+    if enabled & EventClass::of(kind).bit() == 0 {
         return;
     }
     let guard = PreemptGuard::new();
     if let Some(this) = cpu::try_this_cpu(&guard) {
-        if cpu_enabled(this.id().as_u32()) {
+        if enabled & CPU_FILTER_ACTIVE == 0 || cpu_enabled(this.id().as_u32()) {
             let sequence = percpu::trace_reserve_sequence();
             this.trace.write(sequence, arch::tsc::read(), event);
         }
