@@ -59,7 +59,8 @@ pub struct Dump {
 
 impl Dump {
     /// Problems a reader should know of, besides the bad lines: a missing
-    /// end, or CPUs with fewer events than their header promised.
+    /// end, CPUs with fewer events than their header promised, and events
+    /// the rings lost (nothing is lost silently).
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         if !self.complete {
@@ -77,6 +78,12 @@ impl Dump {
                     part.events.len()
                 )),
                 Some(_) => {}
+            }
+            if let Some(counts) = part.counts.filter(|counts| counts.lost + counts.torn > 0) {
+                warnings.push(format!(
+                    "cpu {cpu}: {} older events were overwritten (ring full) and {} were torn",
+                    counts.lost, counts.torn
+                ));
             }
         }
         warnings

@@ -233,3 +233,14 @@ fn a_wake_up_must_come_after_the_thread_last_started_running() {
     assert_eq!(problems(50).len(), 1, "{:?}", problems(50));
     assert_eq!(problems(350).len(), 1, "{:?}", problems(350));
 }
+
+#[test]
+fn lost_and_torn_events_are_reported() {
+    let mut log = String::new();
+    format_cpu_dump(0, 1, &SnapshotCounts { recorded: 10, lost: 7, torn: 1 }, &[], &mut log).unwrap();
+    let warnings = dump::read(&log).warnings();
+    assert!(
+        warnings.contains(&"cpu 0: 7 older events were overwritten (ring full) and 1 were torn".to_string()),
+        "{warnings:?}"
+    );
+}
