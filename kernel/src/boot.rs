@@ -5,6 +5,7 @@
 //! BSP's PCR and IDT, sets up memory and moves to a guarded boot stack, where
 //! `kmain` runs the rest of the boot, one step a line.
 use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, syscall, timer, vectors};
+use crate::trace::filter::{ALL_CLASSES, ALL_CPUS};
 use percpu::{ist, ProcessorControlRegion};
 
 /// Early IST stacks of the BSP, used only until its per-CPU block is
@@ -72,6 +73,7 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     for problem in args.problems() {
         kwarn!("{}", problem);
     }
+    flight_recorder::configure(args.trace.unwrap_or(ALL_CLASSES), args.trace_cpus.unwrap_or(ALL_CPUS));
     let (tsc_hz, tsc_source) = timer::init_tsc();
     kprintln!("tsc: {} MHz ({})", tsc_hz / 1_000_000, tsc_source.describe());
     let topology = crate::madt::acpi_tables::read_topology(boot_info.rsdp_phys)

@@ -1,95 +1,191 @@
 //! The flight recorder, kernel side: each CPU records fixed-size events into
 //! the ring of its per-CPU block with no lock, no formatting and no heap:
 //! one non-locked `xadd gs:[..]` to reserve a sequence number, a TSC read
-//! and a few stores. On panic, once the other CPUs are stopped, every CPU's
-//! last events are dumped over serial in the line format of
-//! TEAM_NOTES/flight-recorder-format.md.
+//! and a few stores. Which events are kept is set by `trace=` and
+//! `trace_cpus=` (default: all). On panic, once the other CPUs are stopped,
+//! every CPU's last events are dumped over serial in the line format of
+//! TEAM_NOTES/flight-recorder-format.md; [`dump_to_console`] does the same on
+//! request (the `trace_workload` test).
 
-use crate::trace::{format_cpu_dump, format_end, SwitchedOutState, TraceEvent};
-use crate::cpu;
-use crate::sync::PreemptGuard;
-use core::sync::atomic::Ordering;
+use crate::cpu::{self, PerCpu};
+use crate::sync::{IrqGuard, PreemptGuard};
+use crate::trace::filter::{self, ClassMask, CpuMask, EventClass};
+use crate::trace::thread_names::THREAD_NAMES;
+use crate::trace::{EventKind, SnapshotCounts, SwitchedOutState, TraceEvent, TraceLine};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Events per CPU printed by the panic dump (the newest).
 pub const DUMPED_EVENTS_PER_CPU: usize = 128;
+
+/// Event classes being recorded ([`EventClass::bit`]s), plus
+/// [`CPU_FILTER_ACTIVE`]: one load decides the common case.
+static ENABLED_CLASSES: AtomicU32 = AtomicU32::new(filter::ALL_CLASSES);
+/// In [`ENABLED_CLASSES`]: some CPU is filtered out, so check [`ENABLED_CPUS`].
+const CPU_FILTER_ACTIVE: u32 = 1 << 31;
+const _: () = assert!(filter::ALL_CLASSES & CPU_FILTER_ACTIVE == 0);
+/// CPUs that record ([`filter::CpuMask`] words).
+static ENABLED_CPUS: [AtomicU64; 4] = [const { AtomicU64::new(u64::MAX) }; 4];
 
 /// Hooks interrupt entry and exit (once, on the BSP).
 pub fn init() {
     arch::idt::register_observers(on_interrupt_entry, on_interrupt_exit);
 }
 
-/// Records `event` on the running CPU (nothing before its block exists).
-/// The guard keeps the thread on its CPU from finding the ring to writing
-/// it, so it cannot migrate halfway and write into another CPU's ring
-/// (interrupts may still nest: they take later sequences).
+/// Records only `classes` on `cpus` from now on (`trace=`, `trace_cpus=`).
+pub fn configure(classes: ClassMask, cpus: CpuMask) {
+    for (word, bits) in ENABLED_CPUS.iter().zip(cpus) {
+        word.store(bits, Ordering::Relaxed);
+    }
+    let cpu_filter = if cpus == filter::ALL_CPUS { 0 } else { CPU_FILTER_ACTIVE };
+    ENABLED_CLASSES.store(classes | cpu_filter, Ordering::Release);
+}
+
+/// Stops recording (every class off); returns the classes that were on.
+pub fn stop() -> ClassMask {
+    ENABLED_CLASSES.swap(0, Ordering::AcqRel) & !CPU_FILTER_ACTIVE
+}
+
+fn cpu_enabled(cpu: u32) -> bool {
+    let word = &ENABLED_CPUS[(cpu / 64) as usize % ENABLED_CPUS.len()];
+    word.load(Ordering::Relaxed) & (1 << (cpu % 64)) != 0
+}
+
+/// Records `event` on the running CPU (nothing before its block exists, or
+/// when its class or this CPU is filtered out). The guard keeps the thread
+/// on its CPU from finding the ring to writing it, so it cannot migrate
+/// halfway and write into another CPU's ring (interrupts may still nest:
+/// they take later sequences).
 #[inline]
-fn record(event: TraceEvent) {
+fn record(kind: EventKind, event: TraceEvent) {
+    let enabled = ENABLED_CLASSES.load(Ordering::Relaxed);
+    if enabled & EventClass::of(kind).bit() == 0 {
+        return;
+    }
     let guard = PreemptGuard::new();
     if let Some(this) = cpu::try_this_cpu(&guard) {
-        let sequence = percpu::trace_reserve_sequence();
-        this.trace.write(sequence, arch::tsc::read(), event);
+        if enabled & CPU_FILTER_ACTIVE == 0 || cpu_enabled(this.id().as_u32()) {
+            let sequence = percpu::trace_reserve_sequence();
+            this.trace.write(sequence, arch::tsc::read(), event);
+        }
     }
 }
 
-/// A context switch away from `previous` (which left in `state`) to `next`.
+/// Notes the running thread's name for the dump (it is `previous` of a switch).
+fn note_running_thread_name() {
+    let guard = IrqGuard::new();
+    if let Some(this) = cpu::try_this_cpu(&guard) {
+        // SAFETY: this CPU's own run queue, with interrupts off (the guard).
+        unsafe { this.run_queue.with_current(|thread| THREAD_NAMES.note(thread.id(), thread.name())) };
+    }
+}
+
+/// A context switch away from `previous` (which left in `state`) to `next`;
+/// called while `previous` is still this CPU's running thread.
 pub fn context_switch(previous: u32, next: u32, state: SwitchedOutState) {
-    record(TraceEvent::context_switch(previous, next, state));
+    note_running_thread_name();
+    record(EventKind::ContextSwitch, TraceEvent::context_switch(previous, next, state));
 }
 
 /// Thread `thread` made runnable on CPU `target_cpu`.
 pub fn wakeup(thread: u32, target_cpu: u32) {
-    record(TraceEvent::wakeup(thread, target_cpu as u8));
+    record(EventKind::Wakeup, TraceEvent::wakeup(thread, target_cpu as u8));
 }
 
 /// IPI `vector` sent to `target_cpu`.
 pub fn ipi_send(target_cpu: u32, vector: u8) {
-    record(TraceEvent::ipi_send(target_cpu, vector));
+    record(EventKind::IpiSend, TraceEvent::ipi_send(target_cpu, vector));
 }
 
 /// IPI `vector` received.
 pub fn ipi_receive(vector: u8) {
-    record(TraceEvent::ipi_receive(vector));
+    record(EventKind::IpiReceive, TraceEvent::ipi_receive(vector));
 }
 
 /// Exception `vector` at `rip`.
 pub fn exception(vector: u8, rip: u64) {
-    record(TraceEvent::exception(vector, rip));
+    record(EventKind::Exception, TraceEvent::exception(vector, rip));
 }
 
 fn on_interrupt_entry(vector: u8) {
-    record(TraceEvent::irq_entry(vector));
+    record(EventKind::IrqEntry, TraceEvent::irq_entry(vector));
 }
 
 fn on_interrupt_exit(vector: u8) {
-    record(TraceEvent::irq_exit(vector));
+    record(EventKind::IrqExit, TraceEvent::irq_exit(vector));
 }
 
-/// Writes through the emergency console (the dump runs during a panic).
-struct EmergencyWriter;
+/// Prints one record as one whole line.
+type LineSink = fn(core::fmt::Arguments);
 
-impl core::fmt::Write for EmergencyWriter {
-    fn write_str(&mut self, text: &str) -> core::fmt::Result {
-        crate::console::emergency_print(format_args!("{text}"));
-        Ok(())
+/// The dump's opening: `BEGIN` (CPU count, TSC rate) and the thread names,
+/// after noting the names the table may lack (idle threads, this CPU's).
+fn write_preamble(print: LineSink) {
+    for block in cpu::online() {
+        let idle = &block.run_queue.idle;
+        THREAD_NAMES.note(idle.id(), idle.name());
     }
+    note_running_thread_name();
+    let begin = TraceLine::Begin { cpus: cpu::online_count(), tsc_hz: crate::timer::tsc_hz() };
+    print(format_args!("{begin}\n"));
+    THREAD_NAMES.for_each(|thread, name| print(format_args!("{}\n", TraceLine::Thread { thread, name })));
+}
+
+/// One CPU's header and events.
+fn write_cpu(print: LineSink, block: &PerCpu, counts: &SnapshotCounts, events: &[TraceEvent]) {
+    let cpu = block.id().as_u32();
+    let header = TraceLine::CpuHeader { cpu, idle_thread: Some(block.run_queue.idle.id()), counts: *counts };
+    print(format_args!("{header}\n"));
+    for &event in events {
+        print(format_args!("{}\n", TraceLine::Event { cpu, event }));
+    }
+}
+
+fn emergency_line(args: core::fmt::Arguments) {
+    crate::console::emergency_print(args);
+}
+
+fn console_line(args: core::fmt::Arguments) {
+    crate::console::print(args);
 }
 
 /// Dumps the newest events of every online CPU. For the panic path: call
 /// only after the other CPUs are stopped, on one CPU; allocates nothing.
 pub fn dump_all_cpus() {
-    static mut DUMP_BUFFER: [TraceEvent; DUMPED_EVENTS_PER_CPU] =
-        [TraceEvent { sequence: 0, tsc: 0, wide: 0, narrow: 0, kind: 0, small: 0, reserved: 0 }; DUMPED_EVENTS_PER_CPU];
+    static mut DUMP_BUFFER: [TraceEvent; DUMPED_EVENTS_PER_CPU] = [TraceEvent::EMPTY; DUMPED_EVENTS_PER_CPU];
     // SAFETY: only the one panicking CPU gets here (panic.rs lets a single CPU
     // through), so the buffer has no other user.
     let buffer = unsafe { core::slice::from_raw_parts_mut((&raw mut DUMP_BUFFER).cast::<TraceEvent>(), DUMPED_EVENTS_PER_CPU) };
+    write_preamble(emergency_line);
     let mut cpus = 0;
     for block in cpu::online() {
         let next_sequence = block.pcr().trace_next_sequence.load(Ordering::Acquire);
         let counts = block.trace.snapshot_into(next_sequence, buffer);
         let kept = (counts.kept() as usize).min(buffer.len());
-        let _ = format_cpu_dump(block.id().as_u32(), &counts, &buffer[..kept], &mut EmergencyWriter);
+        write_cpu(emergency_line, block, &counts, &buffer[..kept]);
         cpus += 1;
     }
-    let _ = format_end(cpus, &mut EmergencyWriter);
-    crate::console::emergency_print(format_args!("\n"));
+    emergency_line(format_args!("{}\n", TraceLine::End { cpus }));
+}
+
+/// Dumps every event the rings of the online CPUs hold to the console while
+/// the system runs. Every CPU's ring is copied first (one cut
+/// across CPUs), then printed; events recorded meanwhile count as not yet
+/// recorded. Call [`stop`] first to keep the dump out of the trace.
+pub fn dump_to_console() {
+    let snapshots: Vec<(&PerCpu, SnapshotCounts, Vec<TraceEvent>)> = cpu::online()
+        .map(|block| {
+            let mut buffer = vec![TraceEvent::EMPTY; block.trace.capacity()];
+            let next_sequence = block.pcr().trace_next_sequence.load(Ordering::Acquire);
+            let counts = block.trace.snapshot_into(next_sequence, &mut buffer);
+            buffer.truncate(counts.kept() as usize);
+            (block, counts, buffer)
+        })
+        .collect();
+    write_preamble(console_line);
+    for (block, counts, events) in &snapshots {
+        write_cpu(console_line, block, counts, events);
+    }
+    console_line(format_args!("{}\n", TraceLine::End { cpus: snapshots.len() as u32 }));
 }

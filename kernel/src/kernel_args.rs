@@ -1,4 +1,5 @@
 //! Kernel command-line parsing: `test=NAME`, `init=PATH`, `rdinit=PATH`,
+//! `nosmap`, `noxsave`, `trace=CLASSES`, `trace_cpus=LIST`
 //! and reporting of anything not understood.
 //!
 //! The command line is split on ASCII whitespace (trailing NULs from the C
@@ -14,6 +15,7 @@
 //! }
 //! ```
 
+use crate::trace::filter::{self, ClassMask, CpuMask};
 use core::fmt;
 
 /// The recognized kernel arguments, borrowing from the command line.
@@ -37,6 +39,10 @@ pub struct KernelArgs<'a> {
     /// (with no real root filesystem here, the same as `init=`; `init=`
     /// wins when both are given).
     pub rdinit: Option<&'a str>,
+    /// `trace=sched,irq,...|all`: the event classes the flight recorder keeps.
+    pub trace: Option<ClassMask>,
+    /// `trace_cpus=0-1,3`: the CPUs whose events it keeps.
+    pub trace_cpus: Option<CpuMask>,
     cmdline: &'a str,
 }
 
@@ -49,8 +55,10 @@ pub enum ArgProblemKind {
     EmptyValue,
     /// A known argument given as a bare key without `=value`.
     MissingValue,
-    /// The value is not what the argument takes (`stall_ap=x`).
+    /// The value is not a number where one is needed (`stall_ap=x`).
     BadValue,
+    /// The value is none of the words or lists the argument takes (`trace=bogus`).
+    BadList,
     /// The argument appeared before; this later occurrence overrides it.
     Repeated,
     /// A flag given a value (`nosmap=1`); the flag still applies.
@@ -94,13 +102,18 @@ impl fmt::Display for ArgProblem<'_> {
             ArgProblemKind::UnexpectedValue => {
                 write!(formatter, "kernel argument '{token}' takes no value; the value was ignored")
             }
+            ArgProblemKind::BadList => write!(
+                formatter,
+                "invalid kernel argument '{token}': expected trace=all or classes from \
+                 sched,irq,ipi,exception,syscall,fault,proc,signal,marker; trace_cpus=0-3,5"
+            ),
         }
     }
 }
 
 /// Parses the command line; never fails. Call [`KernelArgs::problems`] for warnings.
 pub fn parse(cmdline: &str) -> KernelArgs<'_> {
-    let mut args = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, noxsave: false, cmdline };
+    let mut args = KernelArgs { cmdline, ..KernelArgs::default() };
     for token in tokens(cmdline) {
         let _ = apply_token(&mut args, token);
     }
@@ -115,7 +128,7 @@ impl<'a> KernelArgs<'a> {
 
     /// Iterates over the tokens that were not accepted as they were written, in order.
     pub fn problems(&self) -> impl Iterator<Item = ArgProblem<'a>> + 'a {
-        let mut replay = KernelArgs { test: None, stall_ap: None, init: None, rdinit: None, nosmap: false, noxsave: false, cmdline: self.cmdline };
+        let mut replay = KernelArgs { cmdline: self.cmdline, ..KernelArgs::default() };
         tokens(self.cmdline).filter_map(move |token| {
             apply_token(&mut replay, token)
                 .err()
@@ -183,6 +196,15 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
                 Ok(())
             }
         }
+        "trace" => {
+            let classes = filter::parse_classes(value.ok_or(ArgProblemKind::MissingValue)?);
+            let repeated = args.trace.replace(classes.ok_or(ArgProblemKind::BadList)?).is_some();
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
         "init" | "rdinit" => {
             let path = value.ok_or(ArgProblemKind::MissingValue)?;
             if path.is_empty() {
@@ -190,6 +212,15 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
             }
             let slot = if key == "init" { &mut args.init } else { &mut args.rdinit };
             if slot.replace(path).is_some() {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
+        "trace_cpus" => {
+            let cpus = filter::parse_cpus(value.ok_or(ArgProblemKind::MissingValue)?);
+            let repeated = args.trace_cpus.replace(cpus.ok_or(ArgProblemKind::BadList)?).is_some();
+            if repeated {
                 Err(ArgProblemKind::Repeated)
             } else {
                 Ok(())
@@ -273,6 +304,23 @@ mod tests {
         assert!(parse("nosmap=1").nosmap);
         assert_eq!(problems("nosmap=1"), [("nosmap=1", ArgProblemKind::UnexpectedValue)]);
         assert!(parse("noxsave").noxsave && !parse("noxsave").nosmap);
+    }
+
+    #[test]
+    fn trace_filters_are_parsed_or_reported() {
+        let args = parse("trace=sched,ipi trace_cpus=0-1");
+        assert_eq!(args.trace, filter::parse_classes("sched,ipi"));
+        assert_eq!(args.trace_cpus, filter::parse_cpus("0,1"));
+        assert!(problems("trace=sched,ipi trace_cpus=0-1").is_empty());
+        assert_eq!(
+            problems("trace=bogus trace_cpus=9-1 trace"),
+            [
+                ("trace=bogus", ArgProblemKind::BadList),
+                ("trace_cpus=9-1", ArgProblemKind::BadList),
+                ("trace", ArgProblemKind::MissingValue)
+            ]
+        );
+        assert_eq!(parse("trace=bogus").trace, None);
     }
 
     #[test]

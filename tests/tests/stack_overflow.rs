@@ -41,22 +41,35 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
     assert_trace_dump_follows(&lines[overflow..], SMP);
 }
 
-/// After the panic: one parseable `@@TRACE-CPU` header per CPU, each
-/// followed by its events, then `@@TRACE-END`. Every line's checksum holds.
+/// After the panic: a `@@TRACE2-BEGIN` naming the CPUs and the TSC rate,
+/// one parseable `@@TRACE2-CPU` header per CPU (with its idle thread, which
+/// a `@@TRACE2-THREAD` line names), each followed by its events, then
+/// `@@TRACE2-END`. Every line's checksum holds.
 fn assert_trace_dump_follows(lines: &[&str], smp: u32) {
-    use kernel::trace::{parse_line, TraceLine};
+    use protocol::trace_line::{parse_line, TraceLine};
     let mut headers = Vec::new();
+    let mut begin = None;
+    let mut named_threads = Vec::new();
     let mut events_per_cpu = vec![0u64; smp as usize];
     let mut end = None;
     for line in lines.iter().filter(|line| line.contains("@@TRACE")) {
         match parse_line(line) {
-            Ok(TraceLine::CpuHeader { cpu, counts }) => headers.push((cpu, counts.kept())),
+            Ok(TraceLine::Begin { cpus, tsc_hz }) => begin = Some((cpus, tsc_hz)),
+            Ok(TraceLine::Thread { thread, .. }) => named_threads.push(thread),
+            Ok(TraceLine::CpuHeader { cpu, idle_thread, counts }) => {
+                let idle = idle_thread.expect("format 2 headers name the idle thread");
+                assert!(named_threads.contains(&idle), "cpu {cpu}: idle thread {idle} has no name line");
+                headers.push((cpu, counts.kept()))
+            }
             Ok(TraceLine::Event { cpu, .. }) => events_per_cpu[cpu as usize] += 1,
             Ok(TraceLine::End { cpus }) => end = Some(cpus),
             Err(error) => panic!("unparseable trace line {line:?}: {error}"),
         }
     }
-    assert_eq!(end, Some(smp), "no '@@TRACE-END cpus={smp}' line");
+    let (begin_cpus, tsc_hz) = begin.expect("no '@@TRACE2-BEGIN' line");
+    assert_eq!(begin_cpus, smp);
+    assert!(tsc_hz > 1_000_000, "implausible tsc_hz={tsc_hz}");
+    assert_eq!(end, Some(smp), "no '@@TRACE2-END cpus={smp}' line");
     assert_eq!(headers.len(), smp as usize, "one @@TRACE-CPU header per CPU: {headers:?}");
     for (cpu, kept) in headers {
         assert_eq!(events_per_cpu[cpu as usize], kept, "cpu {cpu}: header says {kept} events");

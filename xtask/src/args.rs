@@ -44,6 +44,12 @@ commands:
                                  rdinit=PATH and a second -- with init's arguments
                                  are the kernel's to read
   test                           host unit tests + QEMU tests (the CI suite)
+  trace [options] [--out DIR] [--from LOG] [-- ARGS...]
+                                 boot test=trace_workload (default --smp 4, --accel tcg),
+                                 or read a saved console LOG; check every @@TRACE line and
+                                 write trace.perfetto-trace, trace.txt, timeline.svg and a
+                                 summary into DIR (default: a new target/trace/run-*);
+                                 ARGS add kernel arguments, e.g. -- trace=sched trace_cpus=0-1
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
         [--against-linux [--linux-kernel PATH]]
                                  release kernel in benchmark mode (default --smp 4):
@@ -72,6 +78,8 @@ pub enum Command {
     Test,
     /// `bench ...` (run options; no kernel arguments, no gdb).
     Bench(BenchArgs),
+    /// `trace ...`.
+    Trace(TraceArgs),
     /// `help`, `--help`, `-h` or no command.
     Help,
 }
@@ -131,6 +139,20 @@ impl Default for RunArgs {
     }
 }
 
+/// Options of `cargo xtask trace`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceArgs {
+    /// How to boot the workload (kernel arguments are added to `test=trace_workload`).
+    pub run: RunArgs,
+    /// Output directory (`None`: a new one under `target/trace/`).
+    pub out: Option<std::path::PathBuf>,
+    /// Export this saved console log instead of booting.
+    pub from: Option<std::path::PathBuf>,
+}
+
+/// CPUs traced when `--smp` is not given.
+pub const DEFAULT_TRACE_SMP: u32 = 4;
+
 /// A command-line error; QEMU is never started after one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgError(pub String);
@@ -154,17 +176,18 @@ pub fn parse<S: AsRef<OsStr>>(words: &[S]) -> Result<Command, ArgError> {
         }
         return Ok(Command::Help);
     };
-    if !kernel_args.is_empty() && command != "run" {
-        return Err(ArgError(format!("'{command}' takes no kernel arguments (only 'run' does)")));
+    if !kernel_args.is_empty() && command != "run" && command != "trace" {
+        return Err(ArgError(format!("'{command}' takes no kernel arguments (only 'run' and 'trace' do)")));
     }
     match command.as_str() {
         "build" => parse_build(rest),
         "run" => parse_run(rest, kernel_args).map(Command::Run),
         "test" => no_options("test", rest).map(|()| Command::Test),
         "bench" => parse_bench(rest).map(Command::Bench),
+        "trace" => parse_trace(rest, kernel_args).map(Command::Trace),
         "help" | "--help" | "-h" => Ok(Command::Help),
         other => Err(ArgError(format!(
-            "unknown command '{other}' (commands: build, run, test, bench, help)"
+            "unknown command '{other}' (commands: build, run, test, bench, trace, help)"
         ))),
     }
 }
@@ -245,6 +268,43 @@ fn parse_bench_run(rest: &[String]) -> Result<RunArgs, ArgError> {
         args.smp = DEFAULT_BENCH_SMP;
     }
     Ok(args)
+}
+
+/// `trace`: `--out DIR` and `--from LOG`, then the run options (no `--gdb`).
+fn parse_trace(rest: &[String], kernel_args: Vec<OsString>) -> Result<TraceArgs, ArgError> {
+    let mut out = None;
+    let mut from = None;
+    let mut run_options = Vec::new();
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        let (name, inline_value) = match word.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_string())),
+            None => (word.as_str(), None),
+        };
+        let slot = match name {
+            "--out" => &mut out,
+            "--from" => &mut from,
+            _ => {
+                run_options.push(word.clone());
+                continue;
+            }
+        };
+        let value = inline_value
+            .or_else(|| words.next().cloned())
+            .ok_or_else(|| ArgError(format!("{name} needs a value")))?;
+        *slot = Some(std::path::PathBuf::from(value));
+    }
+    let mut run = parse_run(&run_options, kernel_args)?;
+    if run.gdb {
+        return Err(ArgError("trace does not take --gdb".into()));
+    }
+    if !run_options.iter().any(|word| word == "--smp" || word.starts_with("--smp=")) {
+        run.smp = DEFAULT_TRACE_SMP;
+    }
+    if !run_options.iter().any(|word| word == "--accel" || word.starts_with("--accel=")) {
+        run.accel = Accel::Tcg;
+    }
+    Ok(TraceArgs { run, out, from })
 }
 
 fn no_options(command: &str, rest: &[String]) -> Result<(), ArgError> {
@@ -552,6 +612,25 @@ mod tests {
         assert!(parse_words("bench --against-linux --linux-kernel").is_err(), "no path");
         assert!(parse_words("bench -- test=boot").is_err());
         assert!(parse_words("bench --gdb").is_err());
-        assert!(parse_words("trace").is_err(), "no placeholder commands");
+        assert!(parse_words("gdb").is_err(), "no placeholder commands");
+    }
+
+    #[test]
+    fn trace_defaults_to_four_cpus_under_tcg() {
+        let traced = |smp, accel| RunArgs { smp, accel, ..RunArgs::default() };
+        assert_eq!(
+            parse_words("trace"),
+            Ok(Command::Trace(TraceArgs { run: traced(DEFAULT_TRACE_SMP, Accel::Tcg), out: None, from: None }))
+        );
+        let Ok(Command::Trace(args)) = parse_words("trace --smp 2 --accel=kvm --out /tmp/t --from=a.log -- trace=sched")
+        else {
+            panic!("trace options not parsed");
+        };
+        assert_eq!((args.run.smp, args.run.accel), (2, Accel::Kvm));
+        assert_eq!(args.out.as_deref(), Some(std::path::Path::new("/tmp/t")));
+        assert_eq!(args.from.as_deref(), Some(std::path::Path::new("a.log")));
+        assert_eq!(args.run.kernel_args, [OsString::from("trace=sched")]);
+        assert!(parse_words("trace --gdb").is_err());
+        assert!(parse_words("trace --out").is_err());
     }
 }

@@ -28,6 +28,8 @@ pub mod setup;
 pub mod test_suite;
 /// Builds the user programs (static musl executables) for the initramfs.
 pub mod user_programs;
+/// `cargo xtask trace`: boot the traced workload (or read a log) and export the trace.
+pub mod trace;
 
 pub use exit_protocol::Outcome;
 pub use qemu::{kvm_usable, run_qemu, Accel, Machine, QemuConfig, ResolvedAccel, RunResult};

@@ -29,6 +29,7 @@ fn execute(command: Command) -> i32 {
         Command::Run(run_args) => run(run_args),
         Command::Test => test(),
         Command::Bench(bench_args) => xtask::bench::run_bench(bench_args),
+        Command::Trace(trace_args) => xtask::trace::run_trace(trace_args),
         Command::Help => {
             println!("{}", args::usage());
             xtask_exit::PASS

@@ -4,12 +4,19 @@
 //! the kernel, `xtask` and the tests all build it.
 #![no_std]
 
+#[cfg(test)]
+extern crate std;
+
 /// The isa-debug-exit protocol: how the kernel ends a QEMU run.
 pub mod exit;
 /// The Linux x86_64 system-call numbers and error numbers.
 pub mod linux_abi;
 /// Serial lines that tools read: markers, and the formats they parse.
 pub mod serial;
+/// The flight recorder's event record (one ring slot), shared by the kernel and the exporters.
+pub mod trace_event;
+/// The flight recorder's checksummed dump lines: formatter and strict parser.
+pub mod trace_line;
 
 pub use exit::{qemu_status_for, GuestExit, ISA_DEBUG_EXIT_IOSIZE, ISA_DEBUG_EXIT_PORT};
 pub use serial::SmpOnline;

@@ -17,6 +17,8 @@ mod smap;
 mod smep;
 mod spawn_join;
 mod stack_overflow;
+/// `cargo xtask trace`'s workload: threads on every CPU, then a trace dump.
+mod trace_workload;
 /// Helpers the tests share (the online CPUs, a scheduler warm-up).
 mod support;
 mod user_copy;
@@ -50,6 +52,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("smep", smep::run),
     ("smap", smap::run),
     ("user_copy", user_copy::run),
+    ("trace_workload", trace_workload::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

@@ -26,21 +26,29 @@
 //! The kernel side reserves the sequence with one non-locked `xadd` on the
 //! per-CPU counter (interrupt-safe: interrupts arrive between instructions, and
 //! a nested interrupt simply takes a later number and a different slot), then
-//! calls [`TraceRing::write`]. The serial dump format lives in `line_format.rs`
-//! and is specified in `TEAM_NOTES/flight-recorder-format.md`.
+//! calls [`TraceRing::write`]. The event record and the serial dump format
+//! live in the shared `protocol` crate (`protocol::trace_event`,
+//! `protocol::trace_line`), so the host exporter parses with the code the
+//! kernel formats with; they are specified in `TEAM_NOTES/flight-recorder-format.md`.
 
 use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::sync::atomic::{fence, AtomicU64, Ordering};
 
-mod line_format;
 #[cfg(test)]
 mod tests;
+/// Event-class and CPU filters (`trace=`, `trace_cpus=`).
+pub mod filter;
+/// Thread id -> name for the dump (noted at switch-out, read at dump time).
+pub mod thread_names;
 
-pub use line_format::{
-    crc32, format_cpu_dump, format_cpu_header, format_end, format_event_line, parse_line,
-    ParseError, TraceLine, CPU_HEADER_MARKER, END_MARKER, EVENT_MARKER, MARKER, MAX_LINE_BYTES,
+pub use protocol::trace_event::{EventKind, SnapshotCounts, SwitchedOutState, TraceEvent};
+pub use protocol::trace_line::{
+    crc32, format_begin, format_cpu_dump, format_cpu_header, format_end, format_event_line,
+    format_thread, parse_line, ParseError, ThreadName, TraceLine, CPU_HEADER_MARKER, END_MARKER,
+    THREAD_NAME_MAX_BYTES,
+    EVENT_MARKER, MARKER, MAX_LINE_BYTES,
 };
 
 /// The first sequence number a CPU hands out; its `next_sequence` counter starts here.
@@ -51,188 +59,21 @@ pub const FIRST_SEQUENCE: u64 = 1;
 /// Stored in a slot's `sequence` while its payload is being written.
 const IN_PROGRESS: u64 = u64::MAX;
 
-/// What happened. The byte value is what the ring stores in [`TraceEvent::kind`].
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EventKind {
-    /// `narrow` = previous thread id, `wide` = next thread id, `small` = [`SwitchedOutState`].
-    ContextSwitch = 1,
-    /// `narrow` = woken thread id, `small` = CPU whose run queue it goes to.
-    Wakeup = 2,
-    /// `small` = interrupt vector.
-    IrqEntry = 3,
-    /// `small` = interrupt vector.
-    IrqExit = 4,
-    /// `small` = vector sent, `narrow` = target CPU id.
-    IpiSend = 5,
-    /// `small` = vector received.
-    IpiReceive = 6,
-    /// `small` = exception vector, `wide` = faulting RIP.
-    Exception = 7,
+/// `narrow`, `kind`, `small` and `reserved` as one little-endian word (bytes 24..32).
+const fn packed_tail(event: &TraceEvent) -> u64 {
+    event.narrow as u64
+        | (event.kind as u64) << 32
+        | (event.small as u64) << 40
+        | (event.reserved as u64) << 48
 }
 
-impl EventKind {
-    /// Every kind, in byte-value order.
-    pub const ALL: [EventKind; 7] = [
-        EventKind::ContextSwitch,
-        EventKind::Wakeup,
-        EventKind::IrqEntry,
-        EventKind::IrqExit,
-        EventKind::IpiSend,
-        EventKind::IpiReceive,
-        EventKind::Exception,
-    ];
-
-    /// The kind stored as `value`, or `None` for a byte that names no kind.
-    pub const fn from_u8(value: u8) -> Option<Self> {
-        match value {
-            1 => Some(EventKind::ContextSwitch),
-            2 => Some(EventKind::Wakeup),
-            3 => Some(EventKind::IrqEntry),
-            4 => Some(EventKind::IrqExit),
-            5 => Some(EventKind::IpiSend),
-            6 => Some(EventKind::IpiReceive),
-            7 => Some(EventKind::Exception),
-            _ => None,
-        }
-    }
-
-    /// The name used in the serial dump (`kind=<name>`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            EventKind::ContextSwitch => "switch",
-            EventKind::Wakeup => "wakeup",
-            EventKind::IrqEntry => "irq_entry",
-            EventKind::IrqExit => "irq_exit",
-            EventKind::IpiSend => "ipi_send",
-            EventKind::IpiReceive => "ipi_recv",
-            EventKind::Exception => "exception",
-        }
-    }
-
-    /// The kind whose [`name`](Self::name) is `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.name() == name)
-    }
-}
-
-/// Why the previous thread left the CPU, stored in `small` of a context switch.
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SwitchedOutState {
-    /// Still runnable (preempted or yielded).
-    Runnable = 0,
-    /// Blocked on a lock, queue or I/O.
-    Blocked = 1,
-    /// Sleeping until a deadline.
-    Sleeping = 2,
-    /// Exited; it will not run again.
-    Exited = 3,
-}
-
-/// One recorded event: 32 bytes, the layout of a ring slot.
-///
-/// `sequence` and `tsc` are stamped by [`TraceRing::write`]; the constructors
-/// leave them 0. `reserved` is always 0 (it is not part of the serial dump).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct TraceEvent {
-    /// Per-CPU sequence number, from [`FIRST_SEQUENCE`] up, no gaps.
-    pub sequence: u64,
-    /// Time stamp counter when the event was recorded.
-    pub tsc: u64,
-    /// 64-bit payload (thread id, RIP), meaning per [`EventKind`].
-    pub wide: u64,
-    /// 32-bit payload (thread id, CPU id), meaning per [`EventKind`].
-    pub narrow: u32,
-    /// An [`EventKind`] byte (kept raw: a torn or foreign value must not be UB).
-    pub kind: u8,
-    /// 8-bit payload (vector, CPU id, thread state), meaning per [`EventKind`].
-    pub small: u8,
-    /// Zero; room for a later field without changing the size.
-    pub reserved: u16,
-}
-
-const _: () = assert!(core::mem::size_of::<TraceEvent>() == 32);
-const _: () = assert!(core::mem::align_of::<TraceEvent>() == 8);
-
-impl TraceEvent {
-    const fn payload(kind: EventKind, small: u8, narrow: u32, wide: u64) -> Self {
-        Self {
-            sequence: 0,
-            tsc: 0,
-            wide,
-            narrow,
-            kind: kind as u8,
-            small,
-            reserved: 0,
-        }
-    }
-
-    /// The CPU switched from thread `prev_thread` (which left in `prev_state`) to `next_thread`.
-    pub const fn context_switch(
-        prev_thread: u32,
-        next_thread: u32,
-        prev_state: SwitchedOutState,
-    ) -> Self {
-        Self::payload(
-            EventKind::ContextSwitch,
-            prev_state as u8,
-            prev_thread,
-            next_thread as u64,
-        )
-    }
-
-    /// Thread `thread` was made runnable on CPU `target_cpu`.
-    pub const fn wakeup(thread: u32, target_cpu: u8) -> Self {
-        Self::payload(EventKind::Wakeup, target_cpu, thread, 0)
-    }
-
-    /// Interrupt handler for `vector` entered.
-    pub const fn irq_entry(vector: u8) -> Self {
-        Self::payload(EventKind::IrqEntry, vector, 0, 0)
-    }
-
-    /// Interrupt handler for `vector` about to return.
-    pub const fn irq_exit(vector: u8) -> Self {
-        Self::payload(EventKind::IrqExit, vector, 0, 0)
-    }
-
-    /// An IPI with `vector` sent to CPU `target_cpu`.
-    pub const fn ipi_send(target_cpu: u32, vector: u8) -> Self {
-        Self::payload(EventKind::IpiSend, vector, target_cpu, 0)
-    }
-
-    /// An IPI with `vector` received.
-    pub const fn ipi_receive(vector: u8) -> Self {
-        Self::payload(EventKind::IpiReceive, vector, 0, 0)
-    }
-
-    /// Exception `vector` taken at `rip`.
-    pub const fn exception(vector: u8, rip: u64) -> Self {
-        Self::payload(EventKind::Exception, vector, 0, rip)
-    }
-
-    /// The decoded kind, or `None` if `kind` holds an unknown byte.
-    pub const fn event_kind(&self) -> Option<EventKind> {
-        EventKind::from_u8(self.kind)
-    }
-
-    /// `narrow`, `kind`, `small` and `reserved` as one little-endian word (bytes 24..32).
-    const fn packed_tail(&self) -> u64 {
-        self.narrow as u64
-            | (self.kind as u64) << 32
-            | (self.small as u64) << 40
-            | (self.reserved as u64) << 48
-    }
-
-    const fn with_packed_tail(mut self, packed: u64) -> Self {
-        self.narrow = packed as u32;
-        self.kind = (packed >> 32) as u8;
-        self.small = (packed >> 40) as u8;
-        self.reserved = (packed >> 48) as u16;
-        self
-    }
+/// `event` with `narrow`, `kind`, `small` and `reserved` taken from a packed tail word.
+const fn with_packed_tail(mut event: TraceEvent, packed: u64) -> TraceEvent {
+    event.narrow = packed as u32;
+    event.kind = (packed >> 32) as u8;
+    event.small = (packed >> 40) as u8;
+    event.reserved = (packed >> 48) as u16;
+    event
 }
 
 /// Storage for one event: the [`TraceEvent`] layout made of atomics, so a
@@ -263,31 +104,6 @@ impl TraceSlot {
             wide: AtomicU64::new(0),
             packed_tail: AtomicU64::new(0),
         }
-    }
-}
-
-/// How many events a CPU recorded and what happened to them; the dump's per-CPU summary.
-///
-/// Always `recorded == kept() + lost + torn`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct SnapshotCounts {
-    /// Sequences reserved so far (`next_sequence - FIRST_SEQUENCE`).
-    pub recorded: u64,
-    /// Events overwritten because the ring wrapped (before or during the read),
-    /// or older than the caller's buffer could hold.
-    pub lost: u64,
-    /// Sequences in the ring's window whose slot held no complete event: the
-    /// write was in progress, or reserved but not started (e.g. the CPU was
-    /// stopped between the `xadd` and the write).
-    pub torn: u64,
-}
-
-impl SnapshotCounts {
-    /// Events actually returned: `recorded - lost - torn`.
-    pub const fn kept(&self) -> u64 {
-        self.recorded
-            .saturating_sub(self.lost)
-            .saturating_sub(self.torn)
     }
 }
 
@@ -359,7 +175,7 @@ impl<'a> TraceRing<'a> {
         slot.tsc.store(tsc, Ordering::Relaxed);
         slot.wide.store(event.wide, Ordering::Relaxed);
         slot.packed_tail
-            .store(event.packed_tail(), Ordering::Relaxed);
+            .store(packed_tail(&event), Ordering::Relaxed);
         slot.sequence.store(sequence, Ordering::Release);
     }
 
@@ -372,13 +188,15 @@ impl<'a> TraceRing<'a> {
         if before != sequence {
             return Err(before > sequence && before != IN_PROGRESS);
         }
-        let event = TraceEvent {
-            sequence,
-            tsc: slot.tsc.load(Ordering::Relaxed),
-            wide: slot.wide.load(Ordering::Relaxed),
-            ..TraceEvent::default()
-        }
-        .with_packed_tail(slot.packed_tail.load(Ordering::Relaxed));
+        let event = with_packed_tail(
+            TraceEvent {
+                sequence,
+                tsc: slot.tsc.load(Ordering::Relaxed),
+                wide: slot.wide.load(Ordering::Relaxed),
+                ..TraceEvent::default()
+            },
+            slot.packed_tail.load(Ordering::Relaxed),
+        );
         // Orders the payload loads before the re-check below.
         fence(Ordering::Acquire);
         if slot.sequence.load(Ordering::Relaxed) != sequence {

@@ -1,4 +1,5 @@
-//! Host tests for the flight recorder: ring wrap/torn accounting, a racing reader, and the line format.
+//! Host tests for the flight recorder ring: wrap/torn accounting, a racing
+//! reader, and whole dumps through the shared line format.
 
 use super::*;
 use crate::random::Rng;
@@ -6,7 +7,7 @@ use std::string::{String, ToString};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::vec::Vec;
-use std::{format, thread};
+use std::thread;
 
 fn slots(capacity: usize) -> Vec<TraceSlot> {
     (0..capacity).map(|_| TraceSlot::new()).collect()
@@ -197,17 +198,6 @@ fn constructors_fill_the_documented_fields() {
     }
 }
 
-#[test]
-fn event_kind_bytes_and_names_round_trip() {
-    for kind in EventKind::ALL {
-        assert_eq!(EventKind::from_u8(kind as u8), Some(kind));
-        assert_eq!(EventKind::from_name(kind.name()), Some(kind));
-    }
-    assert_eq!(EventKind::from_u8(0), None);
-    assert_eq!(EventKind::from_u8(8), None);
-    assert_eq!(EventKind::from_name("irq"), None);
-}
-
 /// A reader on another thread snapshots while the writer laps the ring many
 /// times: every accepted event must be exactly what was written for its
 /// sequence, in increasing order, and the counts must add up.
@@ -265,273 +255,6 @@ fn racing_reader_never_accepts_a_mixed_slot() {
     assert!(accepted > 0, "the reader never saw a complete event");
 }
 
-// ---- line format ----
-
-fn line(record: TraceLine) -> String {
-    record.to_string()
-}
-
-#[test]
-fn crc32_matches_zlib() {
-    assert_eq!(crc32(b""), 0);
-    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    assert_eq!(
-        crc32(b"The quick brown fox jumps over the lazy dog"),
-        0x414F_A339
-    );
-}
-
-#[test]
-fn known_line_is_byte_exact() {
-    let event = TraceEvent {
-        sequence: 42,
-        tsc: 0x1a2b3c,
-        ..TraceEvent::irq_entry(32)
-    };
-    let text = line(TraceLine::Event { cpu: 1, event });
-    let body = "@@TRACE cpu=1 seq=42 tsc=1a2b3c kind=irq_entry small=32 narrow=0 wide=0";
-    assert_eq!(text, format!("{body} sum={:08x}", crc32(body.as_bytes())));
-    assert_eq!(
-        line(TraceLine::End { cpus: 4 }),
-        format!(
-            "@@TRACE-END cpus=4 sum={:08x}",
-            crc32(b"@@TRACE-END cpus=4")
-        )
-    );
-}
-
-#[test]
-fn every_event_kind_round_trips() {
-    let extremes = [
-        TraceEvent::context_switch(u32::MAX, 0, SwitchedOutState::Exited),
-        TraceEvent::wakeup(0, u8::MAX),
-        TraceEvent::irq_entry(0),
-        TraceEvent::irq_exit(255),
-        TraceEvent::ipi_send(u32::MAX, 0xF2),
-        TraceEvent::ipi_receive(0xF2),
-        TraceEvent::exception(14, u64::MAX),
-    ];
-    for (index, payload) in extremes.into_iter().enumerate() {
-        let event = TraceEvent {
-            sequence: if index % 2 == 0 { u64::MAX - 1 } else { 1 },
-            tsc: if index % 2 == 0 { u64::MAX } else { 0 },
-            ..payload
-        };
-        let record = TraceLine::Event {
-            cpu: index as u32 * 1000,
-            event,
-        };
-        let text = line(record);
-        assert!(text.len() <= MAX_LINE_BYTES, "{text}");
-        assert!(text.contains(&format!("kind={} ", EventKind::ALL[index].name())));
-        assert_eq!(parse_line(&text), Ok(record), "{text}");
-    }
-}
-
-#[test]
-fn unknown_kind_byte_round_trips_as_a_number() {
-    let event = TraceEvent {
-        kind: 200,
-        ..TraceEvent::default()
-    };
-    let record = TraceLine::Event { cpu: 0, event };
-    let text = line(record);
-    assert!(text.contains(" kind=200 "));
-    assert_eq!(parse_line(&text), Ok(record));
-}
-
-#[test]
-fn longest_line_fits_the_documented_bound() {
-    let event = TraceEvent {
-        sequence: u64::MAX,
-        tsc: u64::MAX,
-        wide: u64::MAX,
-        narrow: u32::MAX,
-        kind: EventKind::Exception as u8,
-        small: u8::MAX,
-        reserved: 0,
-    };
-    let maximal = counts(u64::MAX, u64::MAX, u64::MAX);
-    for record in [
-        TraceLine::Event {
-            cpu: u32::MAX,
-            event,
-        },
-        TraceLine::CpuHeader {
-            cpu: u32::MAX,
-            counts: maximal,
-        },
-        TraceLine::End { cpus: u32::MAX },
-    ] {
-        assert!(line(record).len() <= MAX_LINE_BYTES);
-    }
-}
-
-#[test]
-fn header_and_end_round_trip() {
-    let header = TraceLine::CpuHeader {
-        cpu: 3,
-        counts: counts(1_000_000, 999_744, 1),
-    };
-    let text = line(header);
-    assert!(text.starts_with("@@TRACE-CPU cpu=3 recorded=1000000 lost=999744 torn=1 sum="));
-    assert_eq!(parse_line(&text), Ok(header));
-    let end = TraceLine::End { cpus: 64 };
-    assert_eq!(parse_line(&line(end)), Ok(end));
-}
-
-fn sample_lines() -> [String; 3] {
-    let event = TraceEvent {
-        sequence: 77,
-        tsc: 0xdead_beef,
-        ..TraceEvent::exception(13, 0xffff_8000_0000_1234)
-    };
-    [
-        line(TraceLine::Event { cpu: 2, event }),
-        line(TraceLine::CpuHeader {
-            cpu: 2,
-            counts: counts(90, 10, 3),
-        }),
-        line(TraceLine::End { cpus: 2 }),
-    ]
-}
-
-#[test]
-fn any_single_character_change_is_rejected() {
-    for text in sample_lines() {
-        let body_length = text.rfind(" sum=").unwrap();
-        let bytes = text.as_bytes();
-        for position in 0..text.len() {
-            for replacement in [b'0', b'1', b'9', b'a', b'f', b'x', b' ', b'=', b'@', b'-'] {
-                if bytes[position] == replacement {
-                    continue;
-                }
-                let mut changed = bytes.to_vec();
-                changed[position] = replacement;
-                let changed = String::from_utf8(changed).unwrap();
-                if position < body_length {
-                    assert_ne!(
-                        crc32(&changed.as_bytes()[..body_length]),
-                        crc32(&bytes[..body_length])
-                    );
-                }
-                assert!(parse_line(&changed).is_err(), "accepted {changed:?}");
-            }
-        }
-    }
-}
-
-#[test]
-fn a_line_cut_anywhere_is_rejected() {
-    for text in sample_lines() {
-        for cut in 0..text.len() {
-            let torn = &text[..cut];
-            assert!(parse_line(torn).is_err(), "accepted {torn:?}");
-            // The rest of the line lost and other output following on the same line.
-            let glued = format!("{torn}hello from cpu 1");
-            assert!(parse_line(&glued).is_err(), "accepted {glued:?}");
-        }
-        assert!(parse_line(&text).is_ok());
-    }
-}
-
-#[test]
-fn marker_is_found_after_leading_output() {
-    let [event_line, header_line, _] = sample_lines();
-    let expected = parse_line(&event_line).unwrap();
-    for prefix in [
-        "",
-        "boot: cpu 1 ticks 5",
-        "@@TRAC",
-        "x@@TRACE cpu=0 se",
-        "\u{1b}[0m ",
-        "PANIC @@",
-    ] {
-        assert_eq!(
-            parse_line(&format!("{prefix}{event_line}\r\n")),
-            Ok(expected),
-            "{prefix:?}"
-        );
-    }
-    // A torn line followed, without a newline, by a whole one: the last marker wins.
-    let glued = format!("{}{}", &header_line[..20], event_line);
-    assert_eq!(parse_line(&glued), Ok(expected));
-}
-
-#[test]
-fn errors_name_the_problem() {
-    let [event_line, ..] = sample_lines();
-    assert_eq!(
-        parse_line("smp: 4 of 4 CPUs online"),
-        Err(ParseError::NoMarker)
-    );
-    assert_eq!(
-        parse_line("@@TRACE cpu=1 seq=2"),
-        Err(ParseError::MissingChecksum)
-    );
-    assert_eq!(
-        parse_line(&format!("{event_line} trailing")),
-        Err(ParseError::MalformedChecksum)
-    );
-    let upper = event_line
-        .to_uppercase()
-        .replace("@@TRACE CPU", "@@TRACE cpu");
-    assert!(parse_line(&upper).is_err());
-    let flipped = event_line.replacen("seq=77", "seq=78", 1);
-    assert!(matches!(
-        parse_line(&flipped),
-        Err(ParseError::ChecksumMismatch { .. })
-    ));
-}
-
-/// Appends a correct checksum to `body`, so field-level checks are reached.
-fn signed(body: &str) -> String {
-    format!("{body} sum={:08x}", crc32(body.as_bytes()))
-}
-
-#[test]
-fn well_checksummed_but_invalid_fields_are_rejected() {
-    let cases: [(&str, ParseError); 10] = [
-        (
-            "@@TRACE cpu=01 seq=1 tsc=0 kind=switch small=0 narrow=0 wide=0",
-            ParseError::MalformedField { name: "cpu" },
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0x10 kind=switch small=0 narrow=0 wide=0",
-            ParseError::MalformedField { name: "tsc" },
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=A kind=switch small=0 narrow=0 wide=0",
-            ParseError::MalformedField { name: "tsc" },
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0 kind=switch small=256 narrow=0 wide=0",
-            ParseError::MalformedField { name: "small" },
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0 kind=1 small=0 narrow=0 wide=0",
-            ParseError::UnknownKind,
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0 kind=bogus small=0 narrow=0 wide=0",
-            ParseError::UnknownKind,
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0 kind=switch narrow=0 small=0 wide=0",
-            ParseError::MissingField { name: "small" },
-        ),
-        (
-            "@@TRACE cpu=0 seq=1 tsc=0 kind=switch small=0 narrow=0",
-            ParseError::MissingField { name: "wide" },
-        ),
-        ("@@TRACE-END cpus=1 extra=2", ParseError::TrailingField),
-        ("@@TRACE-BEGIN cpus=1", ParseError::UnknownRecord),
-    ];
-    for (body, error) in cases {
-        assert_eq!(parse_line(&signed(body)), Err(error), "{body}");
-    }
-}
-
 /// Random events through small rings of several CPUs (some slots torn), the
 /// whole dump formatted with noise in between, parsed back: equal.
 #[test]
@@ -568,11 +291,15 @@ fn randomized_dump_round_trips() {
             let snapshot = ring.snapshot(next_sequence);
             let counts = snapshot.counts;
             assert_eq!(counts.kept() + counts.lost + counts.torn, counts.recorded);
-            format_cpu_dump(cpu, &counts, &snapshot.events, &mut dump).unwrap();
+            format_cpu_dump(cpu, cpu + 100, &counts, &snapshot.events, &mut dump).unwrap();
             if rng.chance(1, 2) {
                 dump.push_str("some other console line\n");
             }
-            expected.push(TraceLine::CpuHeader { cpu, counts });
+            expected.push(TraceLine::CpuHeader {
+                cpu,
+                idle_thread: Some(cpu + 100),
+                counts,
+            });
             expected.extend(
                 snapshot
                     .events
@@ -590,46 +317,8 @@ fn randomized_dump_round_trips() {
             .collect();
         assert_eq!(parsed, expected, "round {round}");
         for text in dump.lines().filter(|text| text.contains(MARKER)) {
-            assert_eq!(line(parse_line(text).unwrap()), text);
+            assert_eq!(parse_line(text).unwrap().to_string(), text);
         }
     }
 }
 
-/// The example dump in the format note is real: every line parses, and the
-/// per-CPU event counts agree with the headers.
-#[test]
-fn format_note_examples_parse() {
-    let note = include_str!("../../../TEAM_NOTES/flight-recorder-format.md");
-    let begin = note.find("<!-- examples:begin -->").unwrap();
-    let end = note.find("<!-- examples:end -->").unwrap();
-    let records: Vec<TraceLine> = note[begin..end]
-        .lines()
-        .filter(|text| text.contains(MARKER))
-        .map(|text| parse_line(text).unwrap_or_else(|error| panic!("{text}: {error}")))
-        .collect();
-    assert_eq!(records.len(), 13);
-    let mut expected_events = 0;
-    for record in &records {
-        match record {
-            TraceLine::CpuHeader { counts, .. } => expected_events += counts.kept(),
-            TraceLine::Event { .. } => expected_events -= 1,
-            TraceLine::End { cpus } => assert_eq!(*cpus, 2),
-        }
-    }
-    assert_eq!(expected_events, 0);
-    assert_eq!(
-        parse_line("hello from cpu 1 @@TRACE-END cpus=2 sum=50ec0113\r\n"),
-        Ok(TraceLine::End { cpus: 2 })
-    );
-    let whole = "@@TRACE cpu=0 seq=1022 tsc=5d2c0a17f3 kind=irq_entry small=32 narrow=0 wide=0 sum=df54e952";
-    assert!(parse_line(whole).is_ok());
-    assert_eq!(parse_line(&whole[..49]), Err(ParseError::MissingChecksum));
-    assert_eq!(
-        parse_line(&whole[..whole.len() - 2]),
-        Err(ParseError::MalformedChecksum)
-    );
-    assert!(matches!(
-        parse_line(&whole.replace("seq=1022", "seq=1023")),
-        Err(ParseError::ChecksumMismatch { .. })
-    ));
-}

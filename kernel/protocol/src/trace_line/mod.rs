@@ -1,84 +1,56 @@
 //! The flight recorder's serial dump lines: formatting without heap, CRC-32, and a strict parser.
 //!
-//! Specification: `TEAM_NOTES/flight-recorder-format.md`. In short, each
-//! record is one line
+//! Specification: `TEAM_NOTES/flight-recorder-format.md`. The kernel writes
+//! format 2 (`@@TRACE2...`); format 1 (`@@TRACE...`, panic dumps of older
+//! kernels) is still read. Each record is one line:
 //!
 //! ```text
-//! @@TRACE cpu=0 seq=42 tsc=1a2b3c kind=irq_entry small=32 narrow=0 wide=0 sum=0123abcd
-//! @@TRACE-CPU cpu=0 recorded=42 lost=10 torn=0 sum=....
-//! @@TRACE-END cpus=4 sum=....
+//! @@TRACE2-BEGIN cpus=4 tsc_hz=2597000000 sum=....
+//! @@TRACE2-THREAD tid=7 name=worker-1 sum=....
+//! @@TRACE2-CPU cpu=0 idle=1 recorded=42 lost=10 torn=0 sum=....
+//! @@TRACE2 cpu=0 seq=42 tsc=1a2b3c kind=irq_entry small=32 narrow=0 wide=0 sum=0123abcd
+//! @@TRACE2-END cpus=4 sum=....
 //! ```
 //!
-//! where `sum` is the CRC-32 (zlib's) of the bytes from the `@@TRACE` marker
-//! up to the space before `sum=`. Numbers are canonical (no leading zeros,
-//! lowercase hex without `0x`), so `format(parse(line)) == line`.
+//! where `sum` is the CRC-32 (zlib's) of the bytes from the marker up to the
+//! space before `sum=`. Numbers are canonical (no leading zeros, lowercase
+//! hex without `0x`), so `format(parse(line)) == line` for format-2 lines.
+
+mod crc32;
+mod fields;
+#[cfg(test)]
+mod tests;
+mod thread_name;
 
 use core::fmt::{self, Write};
 
-use super::{EventKind, SnapshotCounts, TraceEvent};
+pub use crc32::crc32;
+pub use thread_name::{ThreadName, THREAD_NAME_MAX_BYTES};
 
-/// Prefix of every record; a parser looks for its last occurrence in a line.
+use crate::trace_event::{EventKind, SnapshotCounts, TraceEvent};
+use crc32::Crc32;
+use fields::{canonical_decimal, parse_checksum, Fields};
+
+/// Prefix of every record of every format; a parser looks for its last occurrence in a line.
 pub const MARKER: &str = "@@TRACE";
-/// First token of an event line.
-pub const EVENT_MARKER: &str = "@@TRACE";
-/// First token of a per-CPU summary line.
-pub const CPU_HEADER_MARKER: &str = "@@TRACE-CPU";
-/// First token of the line that ends a dump.
-pub const END_MARKER: &str = "@@TRACE-END";
+/// First token of an event line (format 2).
+pub const EVENT_MARKER: &str = "@@TRACE2";
+/// First token of the line that opens a dump: CPU count and TSC frequency (format 2).
+pub const BEGIN_MARKER: &str = "@@TRACE2-BEGIN";
+/// First token of a thread-name line (format 2).
+pub const THREAD_MARKER: &str = "@@TRACE2-THREAD";
+/// First token of a per-CPU summary line (format 2).
+pub const CPU_HEADER_MARKER: &str = "@@TRACE2-CPU";
+/// First token of the line that ends a dump (format 2).
+pub const END_MARKER: &str = "@@TRACE2-END";
+/// Format-1 markers, read only: event, per-CPU summary (no `idle=`), end.
+pub const V1_EVENT_MARKER: &str = "@@TRACE";
+/// See [`V1_EVENT_MARKER`].
+pub const V1_CPU_HEADER_MARKER: &str = "@@TRACE-CPU";
+/// See [`V1_EVENT_MARKER`].
+pub const V1_END_MARKER: &str = "@@TRACE-END";
 /// Longest possible record, in bytes, without the line terminator (a stack buffer of this size fits any line).
 pub const MAX_LINE_BYTES: usize = 160;
-
-/// CRC-32/ISO-HDLC lookup table (reflected polynomial 0xEDB88320), built at compile time.
-const CRC32_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut index = 0;
-    while index < 256 {
-        let mut value = index as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            value = if value & 1 != 0 {
-                0xEDB8_8320 ^ (value >> 1)
-            } else {
-                value >> 1
-            };
-            bit += 1;
-        }
-        table[index] = value;
-        index += 1;
-    }
-    table
-};
-
-/// Running CRC-32 (the one in zlib, PNG and Ethernet; `crc32(b"123456789") == 0xcbf43926`).
-#[derive(Clone, Copy, Debug)]
-struct Crc32 {
-    /// Inverted running remainder.
-    state: u32,
-}
-
-impl Crc32 {
-    const fn new() -> Self {
-        Self { state: !0 }
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.state =
-                CRC32_TABLE[((self.state ^ u32::from(byte)) & 0xFF) as usize] ^ (self.state >> 8);
-        }
-    }
-
-    const fn finish(self) -> u32 {
-        !self.state
-    }
-}
-
-/// CRC-32 of `bytes` (same as Python's `zlib.crc32`).
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = Crc32::new();
-    crc.update(bytes);
-    crc.finish()
-}
 
 /// Forwards text to `inner` while checksumming it, so a line needs no buffer.
 struct ChecksumWriter<'w, W: Write + ?Sized> {
@@ -107,44 +79,76 @@ impl<W: Write + ?Sized> Write for ChecksumWriter<'_, W> {
     }
 }
 
+/// Writes the record `body` produces, then its checksum (no line terminator).
+fn signed_line<W: Write + ?Sized>(
+    out: &mut W,
+    body: impl FnOnce(&mut ChecksumWriter<'_, W>) -> fmt::Result,
+) -> fmt::Result {
+    let mut line = ChecksumWriter::new(out);
+    body(&mut line)?;
+    line.finish()
+}
+
 /// Writes the event line for `event` recorded on `cpu` (no line terminator).
 ///
 /// An unknown `kind` byte is written as its decimal value. `reserved` is not written.
 pub fn format_event_line(cpu: u32, event: &TraceEvent, out: &mut impl Write) -> fmt::Result {
-    let mut line = ChecksumWriter::new(out);
-    write!(
-        line,
-        "{EVENT_MARKER} cpu={cpu} seq={} tsc={:x} kind=",
-        event.sequence, event.tsc
-    )?;
-    match event.event_kind() {
-        Some(kind) => line.write_str(kind.name())?,
-        None => write!(line, "{}", event.kind)?,
-    }
-    write!(
-        line,
-        " small={} narrow={} wide={:x}",
-        event.small, event.narrow, event.wide
-    )?;
-    line.finish()
+    signed_line(out, |line| {
+        write!(
+            line,
+            "{EVENT_MARKER} cpu={cpu} seq={} tsc={:x} kind=",
+            event.sequence, event.tsc
+        )?;
+        match event.event_kind() {
+            Some(kind) => line.write_str(kind.name())?,
+            None => write!(line, "{}", event.kind)?,
+        }
+        write!(
+            line,
+            " small={} narrow={} wide={:x}",
+            event.small, event.narrow, event.wide
+        )
+    })
 }
 
-/// Writes the summary line that precedes `cpu`'s events (no line terminator).
-pub fn format_cpu_header(cpu: u32, counts: &SnapshotCounts, out: &mut impl Write) -> fmt::Result {
-    let mut line = ChecksumWriter::new(out);
-    write!(
-        line,
-        "{CPU_HEADER_MARKER} cpu={cpu} recorded={} lost={} torn={}",
-        counts.recorded, counts.lost, counts.torn
-    )?;
-    line.finish()
+/// Writes the line that opens a dump of `cpus` CPUs whose TSC runs at `tsc_hz`.
+pub fn format_begin(cpus: u32, tsc_hz: u64, out: &mut impl Write) -> fmt::Result {
+    signed_line(out, |line| write!(line, "{BEGIN_MARKER} cpus={cpus} tsc_hz={tsc_hz}"))
+}
+
+/// Writes the line naming thread `thread`.
+pub fn format_thread(thread: u32, name: &ThreadName, out: &mut impl Write) -> fmt::Result {
+    signed_line(out, |line| write!(line, "{THREAD_MARKER} tid={thread} name={name}"))
+}
+
+/// Writes the summary line that precedes `cpu`'s events; `idle_thread` is
+/// the id of its idle thread (`None` writes the format-1 line, which has none).
+pub fn format_cpu_header(
+    cpu: u32,
+    idle_thread: Option<u32>,
+    counts: &SnapshotCounts,
+    out: &mut impl Write,
+) -> fmt::Result {
+    let SnapshotCounts {
+        recorded,
+        lost,
+        torn,
+    } = counts;
+    signed_line(out, |line| match idle_thread {
+        Some(idle) => write!(
+            line,
+            "{CPU_HEADER_MARKER} cpu={cpu} idle={idle} recorded={recorded} lost={lost} torn={torn}"
+        ),
+        None => write!(
+            line,
+            "{V1_CPU_HEADER_MARKER} cpu={cpu} recorded={recorded} lost={lost} torn={torn}"
+        ),
+    })
 }
 
 /// Writes the line that ends a dump of `cpus` CPUs (no line terminator).
 pub fn format_end(cpus: u32, out: &mut impl Write) -> fmt::Result {
-    let mut line = ChecksumWriter::new(out);
-    write!(line, "{END_MARKER} cpus={cpus}")?;
-    line.finish()
+    signed_line(out, |line| write!(line, "{END_MARKER} cpus={cpus}"))
 }
 
 /// Writes `cpu`'s header line and then one line per event, each ending in `\n`.
@@ -152,11 +156,12 @@ pub fn format_end(cpus: u32, out: &mut impl Write) -> fmt::Result {
 /// `events` should be what the snapshot that produced `counts` kept.
 pub fn format_cpu_dump(
     cpu: u32,
+    idle_thread: u32,
     counts: &SnapshotCounts,
     events: &[TraceEvent],
     out: &mut impl Write,
 ) -> fmt::Result {
-    format_cpu_header(cpu, counts, out)?;
+    format_cpu_header(cpu, Some(idle_thread), counts, out)?;
     out.write_char('\n')?;
     for event in events {
         format_event_line(cpu, event, out)?;
@@ -169,19 +174,34 @@ pub fn format_cpu_dump(
 /// so the kernel can `println!("{}", TraceLine::Event { cpu, event })`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceLine {
-    /// `@@TRACE`: one event of one CPU (`event.reserved` is 0).
+    /// `@@TRACE2-BEGIN`: a dump of `cpus` CPUs starts; TSC ticks per second.
+    Begin { cpus: u32, tsc_hz: u64 },
+    /// `@@TRACE2-THREAD`: thread `thread` is called `name`.
+    Thread { thread: u32, name: ThreadName },
+    /// `@@TRACE2-CPU` (or format 1's `@@TRACE-CPU`, with no idle thread):
+    /// summary before a CPU's events.
+    CpuHeader {
+        cpu: u32,
+        idle_thread: Option<u32>,
+        counts: SnapshotCounts,
+    },
+    /// `@@TRACE2`: one event of one CPU (`event.reserved` is 0).
     Event { cpu: u32, event: TraceEvent },
-    /// `@@TRACE-CPU`: summary before a CPU's events.
-    CpuHeader { cpu: u32, counts: SnapshotCounts },
-    /// `@@TRACE-END`: the dump is complete.
+    /// `@@TRACE2-END`: the dump is complete.
     End { cpus: u32 },
 }
 
 impl fmt::Display for TraceLine {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            TraceLine::Begin { cpus, tsc_hz } => format_begin(*cpus, *tsc_hz, formatter),
+            TraceLine::Thread { thread, name } => format_thread(*thread, name, formatter),
+            TraceLine::CpuHeader {
+                cpu,
+                idle_thread,
+                counts,
+            } => format_cpu_header(*cpu, *idle_thread, counts, formatter),
             TraceLine::Event { cpu, event } => format_event_line(*cpu, event, formatter),
-            TraceLine::CpuHeader { cpu, counts } => format_cpu_header(*cpu, counts, formatter),
             TraceLine::End { cpus } => format_end(*cpus, formatter),
         }
     }
@@ -198,7 +218,7 @@ pub enum ParseError {
     MalformedChecksum,
     /// The checksum does not match the text: a garbled or interleaved line.
     ChecksumMismatch { stated: u32, computed: u32 },
-    /// The checksum is right but the marker is not one of the three record tags.
+    /// The checksum is right but the marker is not one of the record tags.
     UnknownRecord,
     /// The field `name` is missing or another field stands in its place.
     MissingField { name: &'static str },
@@ -252,16 +272,19 @@ pub fn parse_line(line: &str) -> Result<TraceLine, ParseError> {
         tokens: body.split(' '),
     };
     let parsed = match fields.tokens.next() {
-        Some(EVENT_MARKER) => parse_event(&mut fields)?,
-        Some(CPU_HEADER_MARKER) => TraceLine::CpuHeader {
-            cpu: fields.decimal("cpu")?,
-            counts: SnapshotCounts {
-                recorded: fields.decimal("recorded")?,
-                lost: fields.decimal("lost")?,
-                torn: fields.decimal("torn")?,
-            },
+        Some(EVENT_MARKER | V1_EVENT_MARKER) => parse_event(&mut fields)?,
+        Some(BEGIN_MARKER) => TraceLine::Begin {
+            cpus: fields.decimal("cpus")?,
+            tsc_hz: fields.decimal("tsc_hz")?,
         },
-        Some(END_MARKER) => TraceLine::End {
+        Some(THREAD_MARKER) => TraceLine::Thread {
+            thread: fields.decimal("tid")?,
+            name: ThreadName::from_escaped(fields.value("name")?)
+                .ok_or(ParseError::MalformedField { name: "name" })?,
+        },
+        Some(CPU_HEADER_MARKER) => parse_cpu_header(&mut fields, true)?,
+        Some(V1_CPU_HEADER_MARKER) => parse_cpu_header(&mut fields, false)?,
+        Some(END_MARKER | V1_END_MARKER) => TraceLine::End {
             cpus: fields.decimal("cpus")?,
         },
         _ => return Err(ParseError::UnknownRecord),
@@ -270,6 +293,24 @@ pub fn parse_line(line: &str) -> Result<TraceLine, ParseError> {
         None => Ok(parsed),
         Some(_) => Err(ParseError::TrailingField),
     }
+}
+
+fn parse_cpu_header(fields: &mut Fields<'_>, has_idle: bool) -> Result<TraceLine, ParseError> {
+    let cpu = fields.decimal("cpu")?;
+    let idle_thread = if has_idle {
+        Some(fields.decimal("idle")?)
+    } else {
+        None
+    };
+    Ok(TraceLine::CpuHeader {
+        cpu,
+        idle_thread,
+        counts: SnapshotCounts {
+            recorded: fields.decimal("recorded")?,
+            lost: fields.decimal("lost")?,
+            torn: fields.decimal("torn")?,
+        },
+    })
 }
 
 fn parse_event(fields: &mut Fields<'_>) -> Result<TraceLine, ParseError> {
@@ -297,65 +338,5 @@ fn parse_kind(text: &str) -> Result<u8, ParseError> {
     match canonical_decimal(text).and_then(|value| u8::try_from(value).ok()) {
         Some(byte) if EventKind::from_u8(byte).is_none() => Ok(byte),
         _ => Err(ParseError::UnknownKind),
-    }
-}
-
-fn parse_checksum(text: &str) -> Option<u32> {
-    let well_formed = text.len() == 8 && text.bytes().all(is_lowercase_hex_digit);
-    if !well_formed {
-        return None;
-    }
-    u32::from_str_radix(text, 16).ok()
-}
-
-fn is_lowercase_hex_digit(byte: u8) -> bool {
-    byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)
-}
-
-/// Digits only, no sign, no leading zero (except "0" itself), fits in u64.
-fn canonical_decimal(text: &str) -> Option<u64> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|byte| byte.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    if !canonical {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// Lowercase hex digits, no `0x`, no leading zero (except "0" itself), fits in u64.
-fn canonical_hexadecimal(text: &str) -> Option<u64> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(is_lowercase_hex_digit)
-        && (text == "0" || !text.starts_with('0'));
-    if !canonical {
-        return None;
-    }
-    u64::from_str_radix(text, 16).ok()
-}
-
-/// The space-separated `name=value` tokens of a record after its marker, read in order.
-struct Fields<'l> {
-    tokens: core::str::Split<'l, char>,
-}
-
-impl<'l> Fields<'l> {
-    /// The value of the next token, which must be `name=value`.
-    fn value(&mut self, name: &'static str) -> Result<&'l str, ParseError> {
-        self.tokens
-            .next()
-            .and_then(|token| token.strip_prefix(name))
-            .and_then(|rest| rest.strip_prefix('='))
-            .ok_or(ParseError::MissingField { name })
-    }
-
-    fn decimal<T: TryFrom<u64>>(&mut self, name: &'static str) -> Result<T, ParseError> {
-        canonical_decimal(self.value(name)?)
-            .and_then(|value| T::try_from(value).ok())
-            .ok_or(ParseError::MalformedField { name })
-    }
-
-    fn hexadecimal(&mut self, name: &'static str) -> Result<u64, ParseError> {
-        canonical_hexadecimal(self.value(name)?).ok_or(ParseError::MalformedField { name })
     }
 }
