@@ -39,6 +39,9 @@ commands:
       --add HOST[:GUEST]         add a file or directory to the initramfs (repeatable;
                                  default GUEST /NAME; GUEST ending in / puts it inside)
       --initrd FILE              boot your own newc cpio archive instead of ours
+      --busybox                  add Debian's busybox-static (fetched with apt-get download
+                                 into target/busybox/) as /busybox/bin with its applet
+                                 links; init starts its ash unless init's program is given
       -- ARGS...                 kernel command line, e.g. -- test=boot (at most
                                  {KERNEL_COMMAND_LINE_MAX_BYTES} bytes; bytes need not be UTF-8); init=PATH,
                                  rdinit=PATH and a second -- with init's arguments
@@ -333,6 +336,7 @@ fn parse_build(rest: &[String]) -> Result<Command, ArgError> {
 
 fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, ArgError> {
     let mut run = RunArgs { kernel_args, ..RunArgs::default() };
+    let mut busybox = false;
     let mut words = rest.iter();
     while let Some(word) = words.next() {
         let (name, inline_value) = match word.split_once('=') {
@@ -361,6 +365,8 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
             }
             "--release" => run.release = true,
             "--gdb" => run.gdb = true,
+            "--busybox" if inline_value.is_some() => return Err(ArgError("--busybox takes no value".into())),
+            "--busybox" => busybox = true,
             other => {
                 return Err(ArgError(format!(
                     "unknown option '{other}' for 'run' (kernel arguments go after '--', see cargo xtask help)"
@@ -368,12 +374,33 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
             }
         }
     }
+    if busybox {
+        if run.initrd.is_some() {
+            return Err(ArgError(
+                "--busybox packs busybox into our initramfs and --initrd boots your own instead: give one or the other".into(),
+            ));
+        }
+        add_busybox(&mut run)?;
+    }
     if run.initrd.is_some() && !run.additions.is_empty() {
         return Err(ArgError(
             "--add packs files into our initramfs and --initrd boots your own instead: give one or the other".into(),
         ));
     }
     Ok(run)
+}
+
+/// `--busybox`: Debian's busybox goes into the archive (under
+/// `/busybox/bin`), and init starts its `ash` unless the kernel command
+/// line already names init's program (after a second `--`).
+fn add_busybox(run: &mut RunArgs) -> Result<(), ArgError> {
+    run.additions.push(crate::busybox::busybox_addition());
+    if !run.kernel_args.iter().any(|word| word == "--") {
+        run.kernel_args.push("--".into());
+        run.kernel_args.push(crate::busybox::shell().into());
+        check_command_line_length(&run.kernel_args)?;
+    }
+    Ok(())
 }
 
 /// Parses and range-checks a `--smp` value: 1..=[`MAX_SMP`].
@@ -500,6 +527,21 @@ mod tests {
         let both = format!("run --initrd {} --add {}", dir.join("own.cpio").display(), dir.join("prog").display());
         assert!(error(both).contains("give one or the other"));
         assert!(error(format!("bench --add {}", dir.join("prog").display())).starts_with("bench takes"));
+    }
+
+    #[test]
+    fn busybox_adds_the_staged_tree_and_starts_its_shell_unless_told_otherwise() {
+        let run = run_args("run --busybox --accel tcg -- test=boot");
+        assert_eq!(run.additions, [crate::busybox::busybox_addition()]);
+        assert_eq!(run.kernel_args, ["test=boot", "--", "/busybox/bin/sh"]);
+        assert_eq!(run_args("run --busybox").kernel_args, ["--", "/busybox/bin/sh"]);
+        let own = run_args("run --busybox -- -- /busybox/bin/ls -l /");
+        assert_eq!(own.kernel_args, ["--", "/busybox/bin/ls", "-l", "/"], "init's program as given");
+        assert!(parse_words("run --busybox=yes").unwrap_err().0.contains("takes no value"));
+        let own_archive = scratch().join("own.cpio");
+        let error = parse_words(&format!("run --busybox --initrd {}", own_archive.display())).unwrap_err().0;
+        assert!(error.starts_with("--busybox packs busybox"), "{error}");
+        assert!(parse_words("bench --busybox").unwrap_err().0.starts_with("bench takes"));
     }
 
     #[test]

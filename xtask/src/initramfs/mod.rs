@@ -43,8 +43,18 @@ pub const STANDARD_ARCHIVE: &str = "initramfs.cpio";
 /// The archive `run --add ...` packs (the standard one stays as it is).
 pub const CUSTOM_ARCHIVE: &str = "initramfs-with-additions.cpio";
 
-/// The standard layout, with our programs read from `programs_dir`.
-pub fn standard_tree(programs_dir: &Path) -> Result<ArchiveTree, String> {
+/// Where the programs of the standard layout are on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Programs {
+    /// The userland build's directory (one file per program).
+    pub userland: PathBuf,
+    /// The coreutils multicall binary, when built.
+    pub coreutils: Option<PathBuf>,
+}
+
+/// The standard layout, with our programs read from `programs`.
+pub fn standard_tree(programs: &Programs) -> Result<ArchiveTree, String> {
+    let programs_dir = &programs.userland;
     let mut tree = ArchiveTree::new();
     for (path, permissions) in STANDARD_DIRECTORIES {
         tree.add_directory(&guest(path), permissions)?;
@@ -58,7 +68,29 @@ pub fn standard_tree(programs_dir: &Path) -> Result<ArchiveTree, String> {
         }
         tree.add_leaf(&guest(path), Node::File { permissions: 0o755, source: FileSource::Host(host) })?;
     }
+    if let Some(coreutils) = &programs.coreutils {
+        add_coreutils(&mut tree, coreutils)?;
+    }
     Ok(tree)
+}
+
+/// `/bin/coreutils` and a link `/bin/NAME -> coreutils` per utility; a
+/// link never replaces one of our programs.
+fn add_coreutils(tree: &mut ArchiveTree, binary: &Path) -> Result<(), String> {
+    if !binary.is_file() {
+        return Err(format!("the coreutils binary {} is missing", binary.display()));
+    }
+    let binary_path = guest(crate::coreutils::GUEST_BINARY);
+    tree.add_leaf(&binary_path, Node::File { permissions: 0o755, source: FileSource::Host(binary.to_path_buf()) })?;
+    let target = binary_path.archive_name().rsplit('/').next().expect("a file name").to_string();
+    for name in crate::coreutils::link_names() {
+        let link = guest("/bin").join(name)?;
+        if tree.get(&link).is_some() {
+            return Err(format!("coreutils' {name} would replace {link}, which our programs provide"));
+        }
+        tree.add_leaf(&link, Node::Symlink(target.clone()))?;
+    }
+    Ok(())
 }
 
 fn guest(path: &str) -> GuestPath {
@@ -68,8 +100,8 @@ fn guest(path: &str) -> GuestPath {
 /// Packs the standard layout plus `additions` into `archive` (written to a
 /// temporary file, then renamed, so a reader never sees half an archive).
 /// Prints a note for each file an addition replaced.
-pub fn pack(programs_dir: &Path, additions: &[AddSpec], archive: &Path) -> Result<u64, String> {
-    let mut tree = standard_tree(programs_dir)?;
+pub fn pack(programs: &Programs, additions: &[AddSpec], archive: &Path) -> Result<u64, String> {
+    let mut tree = standard_tree(programs)?;
     for spec in additions {
         for replaced in tree.add_host(spec).map_err(|error| format!("--add {}: {error}", spec.host.display()))? {
             eprintln!("xtask: --add {} replaces {}", spec.host.display(), replaced.0);
@@ -85,12 +117,17 @@ pub fn pack(programs_dir: &Path, additions: &[AddSpec], archive: &Path) -> Resul
     Ok(bytes.len() as u64)
 }
 
-/// Builds the user programs and packs them with `additions` into
+/// Builds the user programs and coreutils, stages busybox when an
+/// addition is `--busybox`'s, and packs them with `additions` into
 /// `target/initramfs/<name>`; returns the archive's path and size.
 pub fn build_initramfs(additions: &[AddSpec], name: &str) -> Result<(PathBuf, u64), String> {
-    let programs_dir = crate::user_programs::build_user_programs()?;
+    let userland = crate::user_programs::build_user_programs()?;
+    let coreutils = Some(crate::coreutils::build_coreutils()?);
+    if additions.iter().any(crate::busybox::is_busybox_addition) {
+        crate::busybox::stage(&crate::busybox::cache_dir())?;
+    }
     let archive = archive_path(name);
-    let bytes = pack(&programs_dir, additions, &archive)?;
+    let bytes = pack(&Programs { userland, coreutils }, additions, &archive)?;
     Ok((archive, bytes))
 }
 
