@@ -485,3 +485,6 @@ where
 
 #[cfg(test)]
 mod tests;
+
+/// Interactive runs: typing into the serial line, waiting for console text.
+pub mod session;
