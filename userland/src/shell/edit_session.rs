@@ -191,6 +191,11 @@ impl<'a> EditSession<'a> {
             out.extend_from_slice(b"\r\n");
         }
         let end_row = end / self.width;
+        if self.buffer.cursor() == self.buffer.len() {
+            // Already there: no repositioning (keeps a serial transcript plain).
+            self.cursor_row = end_row;
+            return;
+        }
         let cursor = self.prompt_width + self.buffer.cursor();
         let (row, column) = (cursor / self.width, cursor % self.width);
         if end_row > row {
@@ -287,7 +292,7 @@ mod tests {
     #[test]
     fn typing_at_the_end_only_echoes() {
         let (_, _, screen) = type_keys(&History::new(), b"abc", 80);
-        assert_eq!(screen, "\r\r\x1b[J$ \r\x1b[2Cabc");
+        assert_eq!(screen, "\r\r\x1b[J$ abc");
     }
 
     #[test]

@@ -34,9 +34,11 @@ pub fn set_modes(modes: &libc::termios) -> io::Result<()> {
 
 /// The modes the line editor uses: bytes one at a time, no echo, no
 /// signals from ^C/^Z (the editor handles ^C itself), CR not turned into
-/// NL, no XON/XOFF; output processing stays as it was.
+/// NL, no XON/XOFF, no output processing (the editor writes `\r\n` itself,
+/// so the line shows exactly those bytes, not `\r\r\n`).
 pub fn editor_modes(cooked: &libc::termios) -> libc::termios {
     let mut raw = *cooked;
+    raw.c_oflag &= !libc::OPOST;
     raw.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
     raw.c_iflag &= !(libc::ICRNL | libc::INLCR | libc::IGNCR | libc::IXON);
     raw.c_cc[libc::VMIN] = 1;
