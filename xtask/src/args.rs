@@ -26,8 +26,10 @@ pub fn usage() -> String {
 usage: cargo xtask <command> [options]
 
 commands:
-  build [--release]              build the kernel ELF (x86_64-unknown-none) and the
-                                 initramfs (user programs for x86_64-unknown-linux-musl)
+  build [--release] [--busybox]  build the kernel ELF (x86_64-unknown-none) and the
+                                 initramfs (user programs for x86_64-unknown-linux-musl,
+                                 uutils coreutils); --busybox also packs
+                                 initramfs-busybox.cpio with Debian's busybox
   run [options] [-- ARGS...]     build, then boot in QEMU (serial on this terminal)
       --smp N                    CPUs, 1 to {MAX_SMP} (default 1)
       --mem MIB                  guest memory in MiB (default 256)
@@ -74,6 +76,9 @@ pub enum Command {
     Build {
         /// Build the release profile.
         release: bool,
+        /// `--busybox`: also pack `initramfs-busybox.cpio` (the archive of
+        /// the busybox QEMU test).
+        busybox: bool,
     },
     /// `run ...`.
     Run(RunArgs),
@@ -321,17 +326,19 @@ fn no_options(command: &str, rest: &[String]) -> Result<(), ArgError> {
 
 fn parse_build(rest: &[String]) -> Result<Command, ArgError> {
     let mut release = false;
+    let mut busybox = false;
     for word in rest {
         match word.as_str() {
             "--release" => release = true,
+            "--busybox" => busybox = true,
             other => {
                 return Err(ArgError(format!(
-                    "unknown option '{other}' for 'build' (only --release)"
+                    "unknown option '{other}' for 'build' (only --release and --busybox)"
                 )))
             }
         }
     }
-    Ok(Command::Build { release })
+    Ok(Command::Build { release, busybox })
 }
 
 fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, ArgError> {
@@ -538,7 +545,11 @@ mod tests {
         let own = run_args("run --busybox -- -- /busybox/bin/ls -l /");
         assert_eq!(own.kernel_args, ["--", "/busybox/bin/ls", "-l", "/"], "init's program as given");
         assert!(parse_words("run --busybox=yes").unwrap_err().0.contains("takes no value"));
-        let own_archive = scratch().join("own.cpio");
+        // Its own directory: scratch() rewrites its files while other tests read them.
+        let dir = std::env::temp_dir().join(format!("xtask-args-busybox-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let own_archive = dir.join("own.cpio");
+        std::fs::write(&own_archive, b"070701...").unwrap();
         let error = parse_words(&format!("run --busybox --initrd {}", own_archive.display())).unwrap_err().0;
         assert!(error.starts_with("--busybox packs busybox"), "{error}");
         assert!(parse_words("bench --busybox").unwrap_err().0.starts_with("bench takes"));
@@ -632,11 +643,12 @@ mod tests {
     fn other_commands() {
         assert_eq!(parse_words(""), Ok(Command::Help));
         assert_eq!(parse_words("--help"), Ok(Command::Help));
-        assert_eq!(parse_words("build"), Ok(Command::Build { release: false }));
+        assert_eq!(parse_words("build"), Ok(Command::Build { release: false, busybox: false }));
         assert_eq!(
             parse_words("build --release"),
-            Ok(Command::Build { release: true })
+            Ok(Command::Build { release: true, busybox: false })
         );
+        assert_eq!(parse_words("build --busybox"), Ok(Command::Build { release: false, busybox: true }));
         assert_eq!(parse_words("test"), Ok(Command::Test));
         assert_eq!(
             parse_words("bench"),

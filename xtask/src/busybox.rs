@@ -43,7 +43,10 @@ pub fn staged_tree(cache: &Path) -> PathBuf {
 /// (fetched first if needed) when the archive is built, not when the
 /// command line is read.
 pub fn busybox_addition() -> AddSpec {
-    AddSpec { host: staged_tree(&cache_dir()), guest: GuestPath::root() }
+    AddSpec {
+        host: staged_tree(&cache_dir()),
+        guest: GuestPath::root(),
+    }
 }
 
 /// True for the addition [`busybox_addition`] makes.
@@ -66,35 +69,66 @@ fn by_hand(cache: &Path) -> String {
 }
 
 fn run(command: &mut Command, what: &str) -> Result<String, String> {
-    let output = command.output().map_err(|error| format!("{what}: cannot run it: {error}"))?;
+    let output = command
+        .output()
+        .map_err(|error| format!("{what}: cannot run it: {error}"))?;
     if !output.status.success() {
-        return Err(format!("{what} failed ({}): {}", output.status, String::from_utf8_lossy(&output.stderr).trim()));
+        return Err(format!(
+            "{what} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// The `.deb` in `dir`, if one is there.
 fn find_deb(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir).ok()?.flatten().map(|entry| entry.path()).find(|path| {
-        path.extension().is_some_and(|extension| extension == "deb")
-            && path.file_name().is_some_and(|name| name.to_string_lossy().starts_with(PACKAGE))
-    })
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.extension().is_some_and(|extension| extension == "deb")
+                && path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with(PACKAGE))
+        })
 }
 
 /// `apt-get download busybox-static` into `cache`; when apt has no list
 /// that names the package yet and we are root, `apt-get update` once and
 /// try again.
 fn download(cache: &Path) -> Result<PathBuf, String> {
-    let download = || run(Command::new("apt-get").args(["download", PACKAGE]).current_dir(cache), "apt-get download");
+    let download = || {
+        run(
+            Command::new("apt-get")
+                .args(["download", PACKAGE])
+                .current_dir(cache),
+            "apt-get download",
+        )
+    };
     if let Err(first) = download() {
         if !running_as_root() {
-            return Err(format!("{first}\n(as root, xtask would run 'apt-get update' and try again)"));
+            return Err(format!(
+                "{first}\n(as root, xtask would run 'apt-get update' and try again)"
+            ));
         }
         eprintln!("xtask: {first}; running 'apt-get update' and trying again");
-        run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"), "apt-get update")?;
+        run(
+            Command::new("apt-get")
+                .arg("update")
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+            "apt-get update",
+        )?;
         download()?;
     }
-    find_deb(cache).ok_or_else(|| format!("apt-get download left no {PACKAGE} .deb in {}", cache.display()))
+    find_deb(cache).ok_or_else(|| {
+        format!(
+            "apt-get download left no {PACKAGE} .deb in {}",
+            cache.display()
+        )
+    })
 }
 
 /// The busybox binary in `cache`, fetched and unpacked there first when it
@@ -104,19 +138,27 @@ pub fn fetch(cache: &Path) -> Result<PathBuf, String> {
     if binary.is_file() {
         return Ok(binary);
     }
-    let cannot = |why: String| format!("cannot fetch Debian's {PACKAGE}: {why}; {}", by_hand(cache));
+    let cannot =
+        |why: String| format!("cannot fetch Debian's {PACKAGE}: {why}; {}", by_hand(cache));
     for tool in ["apt-get", "dpkg-deb"] {
         if find_on_path(tool).is_none() {
             return Err(cannot(format!("{tool} is not installed here")));
         }
     }
     std::fs::create_dir_all(cache).map_err(|error| format!("{}: {error}", cache.display()))?;
-    println!("xtask: fetching {PACKAGE} (apt-get download) into {}", cache.display());
+    println!(
+        "xtask: fetching {PACKAGE} (apt-get download) into {}",
+        cache.display()
+    );
     let deb = match find_deb(cache) {
         Some(deb) => deb,
         None => download(cache).map_err(cannot)?,
     };
-    run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(cache), "dpkg-deb -x").map_err(cannot)?;
+    run(
+        Command::new("dpkg-deb").arg("-x").arg(&deb).arg(cache),
+        "dpkg-deb -x",
+    )
+    .map_err(cannot)?;
     if !binary.is_file() {
         return Err(cannot(format!("{} holds no bin/busybox", deb.display())));
     }
@@ -129,7 +171,9 @@ pub fn parse_applet_list(text: &str) -> Result<Vec<String>, String> {
     let mut applets = Vec::new();
     for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
         if line.contains('/') || line == "." || line == ".." || line.contains('\0') {
-            return Err(format!("busybox --list printed {line:?}, which is not an applet name"));
+            return Err(format!(
+                "busybox --list printed {line:?}, which is not an applet name"
+            ));
         }
         applets.push(line.to_string());
     }
@@ -142,7 +186,10 @@ pub fn parse_applet_list(text: &str) -> Result<Vec<String>, String> {
 /// The applets of the busybox at `binary` (run on the host: it is a
 /// static x86_64 program like the host's).
 pub fn applets(binary: &Path) -> Result<Vec<String>, String> {
-    let text = run(Command::new(binary).arg("--list"), &format!("{} --list", binary.display()))?;
+    let text = run(
+        Command::new(binary).arg("--list"),
+        &format!("{} --list", binary.display()),
+    )?;
     parse_applet_list(&text)
 }
 
@@ -154,7 +201,9 @@ pub fn stage(cache: &Path) -> Result<PathBuf, String> {
     let applets = applets(&binary)?;
     let stage = staged_tree(cache);
     let guest_dir = stage.join(GUEST_DIR.trim_start_matches('/'));
-    let io = |what: &Path, error: std::io::Error| format!("staging busybox: {}: {error}", what.display());
+    let io = |what: &Path, error: std::io::Error| {
+        format!("staging busybox: {}: {error}", what.display())
+    };
     if stage.exists() {
         std::fs::remove_dir_all(&stage).map_err(|error| io(&stage, error))?;
     }
@@ -174,9 +223,14 @@ mod tests {
 
     #[test]
     fn applet_lists_are_checked() {
-        assert_eq!(parse_applet_list("[\n[[\nash\nsh\n"), Ok(vec!["[".into(), "[[".into(), "ash".into(), "sh".into()]));
+        assert_eq!(
+            parse_applet_list("[\n[[\nash\nsh\n"),
+            Ok(vec!["[".into(), "[[".into(), "ash".into(), "sh".into()])
+        );
         assert!(parse_applet_list("").unwrap_err().contains("no applets"));
-        assert!(parse_applet_list("ls\n../etc/passwd\n").unwrap_err().contains("not an applet name"));
+        assert!(parse_applet_list("ls\n../etc/passwd\n")
+            .unwrap_err()
+            .contains("not an applet name"));
         assert!(parse_applet_list("..\n").is_err());
     }
 
@@ -184,7 +238,11 @@ mod tests {
     fn a_cache_without_apt_says_what_to_do() {
         let cache = Path::new("/nonexistent/cache");
         let text = by_hand(cache);
-        assert!(text.contains("apt-get download busybox-static") && text.contains("/nonexistent/cache/bin/busybox"), "{text}");
+        assert!(
+            text.contains("apt-get download busybox-static")
+                && text.contains("/nonexistent/cache/bin/busybox"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -16,13 +16,16 @@ pub const VERSION: &str = "0.12.0";
 /// The utilities built, each a cargo feature of `coreutils` and the name
 /// of its link in `/bin` (`test` is also linked as `[`).
 pub const UTILITIES: &[&str] = &[
-    "basename", "cat", "cp", "cut", "date", "dirname", "du", "echo", "env", "expr", "false", "head", "ln", "ls", "mkdir",
-    "mktemp", "mv", "nproc", "od", "printenv", "printf", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "sleep",
-    "sort", "stat", "tac", "tail", "tee", "test", "touch", "tr", "true", "uname", "uniq", "wc", "yes",
+    "basename", "cat", "cp", "cut", "date", "dirname", "du", "echo", "env", "expr", "false",
+    "head", "ln", "ls", "mkdir", "mktemp", "mv", "nproc", "od", "printenv", "printf", "pwd",
+    "readlink", "realpath", "rm", "rmdir", "seq", "sleep", "sort", "stat", "tac", "tail", "tee",
+    "test", "touch", "tr", "true", "uname", "uniq", "wc", "yes",
 ];
 
 /// Names our own programs provide (or will): never a coreutils link.
-pub const RESERVED_NAMES: &[&str] = &["ps", "top", "kill", "free", "uptime", "dmesg", "poweroff", "reboot", "taskset", "sh"];
+pub const RESERVED_NAMES: &[&str] = &[
+    "ps", "top", "kill", "free", "uptime", "dmesg", "poweroff", "reboot", "taskset", "sh",
+];
 
 /// The guest path of the multicall binary.
 pub const GUEST_BINARY: &str = "/bin/coreutils";
@@ -64,8 +67,15 @@ pub fn binary_path() -> PathBuf {
 /// What the cached binary was built from: version, utilities, profile.
 /// A change to any of them rebuilds it.
 pub fn build_recipe() -> String {
-    let profile: Vec<String> = PROFILE.iter().map(|(name, value)| format!("{name}={value}")).collect();
-    format!("coreutils {VERSION} for {USER_TARGET}\nfeatures: {}\n{}\n", UTILITIES.join(" "), profile.join("\n"))
+    let profile: Vec<String> = PROFILE
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    format!(
+        "coreutils {VERSION} for {USER_TARGET}\nfeatures: {}\n{}\n",
+        UTILITIES.join(" "),
+        profile.join("\n")
+    )
 }
 
 fn recipe_file() -> PathBuf {
@@ -74,7 +84,15 @@ fn recipe_file() -> PathBuf {
 
 /// True when the cached binary matches [`build_recipe`].
 fn cached(binary: &Path) -> bool {
-    binary.is_file() && std::fs::read_to_string(recipe_file()).is_ok_and(|recipe| recipe == build_recipe())
+    binary.is_file()
+        && std::fs::read_to_string(recipe_file()).is_ok_and(|recipe| recipe == build_recipe())
+}
+
+/// The cached binary, if a build with today's [`build_recipe`] is there
+/// (what `cargo xtask test` packs: it never builds coreutils itself).
+pub fn cached_binary() -> Option<PathBuf> {
+    let binary = binary_path();
+    cached(&binary).then_some(binary)
 }
 
 /// Builds the multicall binary unless the cache already holds it; returns
@@ -88,17 +106,30 @@ pub fn build_coreutils() -> Result<PathBuf, String> {
     let cache = cache_dir();
     let mut command = cargo();
     command
-        .args(["install", "coreutils", "--version", &format!("={VERSION}"), "--locked", "--force", "--no-default-features"])
+        .args([
+            "install",
+            "coreutils",
+            "--version",
+            &format!("={VERSION}"),
+            "--locked",
+            "--force",
+            "--no-default-features",
+        ])
         .args(["--features", &UTILITIES.join(" "), "--target", USER_TARGET])
         .arg("--root")
         .arg(cache.join("install"))
         .env("CARGO_TARGET_DIR", cache.join("build"))
         .envs(PROFILE.iter().copied());
-    run_checked(&mut command).map_err(|error| format!("building uutils coreutils failed: cargo install {error}"))?;
+    run_checked(&mut command)
+        .map_err(|error| format!("building uutils coreutils failed: cargo install {error}"))?;
     if !binary.is_file() {
-        return Err(format!("cargo install coreutils succeeded but {} does not exist", binary.display()));
+        return Err(format!(
+            "cargo install coreutils succeeded but {} does not exist",
+            binary.display()
+        ));
     }
-    std::fs::write(recipe_file(), build_recipe()).map_err(|error| format!("{}: {error}", recipe_file().display()))?;
+    std::fs::write(recipe_file(), build_recipe())
+        .map_err(|error| format!("{}: {error}", recipe_file().display()))?;
     Ok(binary)
 }
 
@@ -109,7 +140,10 @@ mod tests {
     #[test]
     fn no_link_shadows_one_of_our_programs() {
         for name in link_names() {
-            assert!(!RESERVED_NAMES.contains(&name), "coreutils would shadow our {name}");
+            assert!(
+                !RESERVED_NAMES.contains(&name),
+                "coreutils would shadow our {name}"
+            );
         }
     }
 
@@ -120,12 +154,17 @@ mod tests {
         let mut unique = names.clone();
         unique.dedup();
         assert_eq!(unique, names);
-        assert!(names.iter().all(|name| !name.is_empty() && !name.contains('/') && *name != "coreutils"));
+        assert!(names
+            .iter()
+            .all(|name| !name.is_empty() && !name.contains('/') && *name != "coreutils"));
     }
 
     #[test]
     fn the_recipe_names_version_features_and_profile() {
         let recipe = build_recipe();
-        assert!(recipe.contains(VERSION) && recipe.contains(" ls ") && recipe.contains("OPT_LEVEL=s"), "{recipe}");
+        assert!(
+            recipe.contains(VERSION) && recipe.contains(" ls ") && recipe.contains("OPT_LEVEL=s"),
+            "{recipe}"
+        );
     }
 }

@@ -5,10 +5,13 @@
 //! `Result<u64, Errno>`. Anything not implemented returns `-ENOSYS` and is
 //! counted (per number), never a panic.
 
+mod advice;
 mod fs;
+mod groups;
 mod io;
 mod memory;
 mod process;
+mod sendfile;
 mod signal;
 mod socket;
 mod time;
@@ -198,6 +201,9 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),
         SYS_SETRLIMIT => process::prlimit64(0, a0, a1, 0),
         SYS_REBOOT => process::reboot(a0, a1, a2, a3),
+        SYS_SENDFILE => sendfile::sendfile(a0, a1, a2, a3),
+        SYS_GETGROUPS => groups::getgroups(a0, a1),
+        SYS_FADVISE64 => advice::fadvise64(a0, a1, a2, a3),
         _ => unimplemented(number, frame),
     }
 }

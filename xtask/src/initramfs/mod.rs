@@ -9,7 +9,9 @@
 //! /bin/kernelcheck userland `kernelcheck`        /bin /dev /etc 0755
 //! /bin/fuzz        userland `fuzz`               (then every --add)
 //! /bin/bench       userland `bench`
+//! /bin/ttycheck    userland `ttycheck`
 //! /bin/sh          userland `sh` (the shell)
+//! /bin/coreutils   uutils coreutils, and /bin/NAME -> coreutils per utility
 //! ```
 
 /// `--add HOST[:GUEST]` values.
@@ -51,6 +53,19 @@ pub const ARCHIVE_DIR: &str = "initramfs";
 pub const STANDARD_ARCHIVE: &str = "initramfs.cpio";
 /// The archive `run --add ...` packs (the standard one stays as it is).
 pub const CUSTOM_ARCHIVE: &str = "initramfs-with-additions.cpio";
+/// The standard archive plus Debian's busybox (`cargo xtask test` passes
+/// it to the QEMU tests as `BUSYBOX_INITRD`).
+pub const BUSYBOX_ARCHIVE: &str = "initramfs-busybox.cpio";
+
+/// Where an archive's coreutils comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coreutils {
+    /// Built (minutes the first time, then cached): `build` and `run`.
+    Build,
+    /// Packed only when a cached build is there: `test`, whose time budget
+    /// has no room for the cold build (`TEAM_NOTES/coreutils-and-busybox.md`).
+    CachedOnly,
+}
 
 /// Where the programs of the standard layout are on the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,8 +145,16 @@ pub fn pack(programs: &Programs, additions: &[AddSpec], archive: &Path) -> Resul
 /// addition is `--busybox`'s, and packs them with `additions` into
 /// `target/initramfs/<name>`; returns the archive's path and size.
 pub fn build_initramfs(additions: &[AddSpec], name: &str) -> Result<(PathBuf, u64), String> {
+    build_archive(additions, name, Coreutils::Build)
+}
+
+/// [`build_initramfs`] with coreutils from `coreutils`.
+fn build_archive(additions: &[AddSpec], name: &str, coreutils: Coreutils) -> Result<(PathBuf, u64), String> {
     let userland = crate::user_programs::build_user_programs()?;
-    let coreutils = Some(crate::coreutils::build_coreutils()?);
+    let coreutils = match coreutils {
+        Coreutils::Build => Some(crate::coreutils::build_coreutils()?),
+        Coreutils::CachedOnly => crate::coreutils::cached_binary(),
+    };
     if additions.iter().any(crate::busybox::is_busybox_addition) {
         crate::busybox::stage(&crate::busybox::cache_dir())?;
     }
@@ -140,9 +163,27 @@ pub fn build_initramfs(additions: &[AddSpec], name: &str) -> Result<(PathBuf, u6
     Ok((archive, bytes))
 }
 
-/// The standard archive, built: what `build` and `test` use.
+/// The standard archive, built: what `build` uses.
 pub fn build_standard_initramfs() -> Result<(PathBuf, u64), String> {
     build_initramfs(&[], STANDARD_ARCHIVE)
+}
+
+/// The standard archive for `cargo xtask test`: coreutils only when a
+/// cached build is there (says so when it is not).
+pub fn build_test_initramfs() -> Result<(PathBuf, u64), String> {
+    if crate::coreutils::cached_binary().is_none() {
+        eprintln!(
+            "xtask: coreutils is not built, so this archive has none (`cargo xtask build` builds it \
+             once, minutes cold; later test runs pack the cached binary)"
+        );
+    }
+    build_archive(&[], STANDARD_ARCHIVE, Coreutils::CachedOnly)
+}
+
+/// `target/initramfs/initramfs-busybox.cpio`: the test archive plus
+/// Debian's busybox (fetched into its cache first if needed).
+pub fn build_busybox_test_initramfs() -> Result<(PathBuf, u64), String> {
+    build_archive(&[crate::busybox::busybox_addition()], BUSYBOX_ARCHIVE, Coreutils::CachedOnly)
 }
 
 /// `target/initramfs/<name>` under cargo's target directory.

@@ -119,3 +119,6 @@ pub const SYS_GETRANDOM: u64 = 318;
 pub const SYS_STATX: u64 = 332;
 pub const SYS_RSEQ: u64 = 334;
 pub const SYS_FACCESSAT2: u64 = 439;
+pub const SYS_SENDFILE: u64 = 40;
+pub const SYS_GETGROUPS: u64 = 115;
+pub const SYS_FADVISE64: u64 = 221;
