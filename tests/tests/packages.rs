@@ -225,6 +225,8 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
         "ps | tr a-z A-Z",
         &["PID", "COMMAND", "/BUSYBOX/BIN/SH"],
     );
+    // A relative path: glibc passes AT_FDCWD as a 32-bit int.
+    check(&mut shell, "(cd /busybox && ls bin/ls) | tr a-z A-Z", &["\nBIN/LS\r"]);
     // `id` needs getgroups.
     check(&mut shell, "id > /dev/null; echo I''D=$?", &["ID=0"]);
     check(
@@ -243,6 +245,6 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
         .wait_for("Stopped", STEP)
         .unwrap_or_else(|error| panic!("{error}"));
     check(&mut shell, "bg; jobs", &["Running"]);
-    check(&mut shell, "kill %1; wait; echo W''AITED", &["WAITED"]);
+    check(&mut shell, "kill %1; wait %1; echo W''AITED $?", &["WAITED 143"]);
     end(shell, "/busybox/bin/sh");
 }
