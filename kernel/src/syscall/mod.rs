@@ -15,6 +15,7 @@ mod sendfile;
 mod signal;
 mod socket;
 mod time;
+mod xattr;
 
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -204,6 +205,12 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_SENDFILE => sendfile::sendfile(a0, a1, a2, a3),
         SYS_GETGROUPS => groups::getgroups(a0, a1),
         SYS_FADVISE64 => advice::fadvise64(a0, a1, a2, a3),
+        SYS_LISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: true }),
+        SYS_LLISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: false }),
+        SYS_FLISTXATTR => xattr::list(xattr::Target::Descriptor(a0)),
+        SYS_GETXATTR | SYS_SETXATTR | SYS_REMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: true }, a1),
+        SYS_LGETXATTR | SYS_LSETXATTR | SYS_LREMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: false }, a1),
+        SYS_FGETXATTR | SYS_FSETXATTR | SYS_FREMOVEXATTR => xattr::unsupported(xattr::Target::Descriptor(a0), a1),
         _ => unimplemented(number, frame),
     }
 }
