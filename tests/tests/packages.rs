@@ -143,7 +143,7 @@ fn coreutils_utilities_run_from_their_links_in_bin() {
     check(
         &mut shell,
         "ls -l /bin/ls /bin/coreutils | tr a-z A-Z",
-        &["/BIN/LS -> COREUTILS", "/BIN/COREUTILS"],
+        &["/BIN/LS -> COREUTILS", "ROOT ROOT", "/BIN/COREUTILS"],
     );
     check(
         &mut shell,
@@ -211,7 +211,7 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
             return;
         }
     };
-    let mut shell = start(initrd, "/busybox/bin/sh", "/ # ");
+    let mut shell = start(initrd, "/busybox/bin/sh", " # ");
     check(
         &mut shell,
         "ls -l /busybox/bin/ls | tr a-z A-Z",
@@ -242,6 +242,7 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
     check(&mut shell, "(cd /busybox && ls bin/ls) | tr a-z A-Z", &["\nBIN/LS\r"]);
     // `id` needs getgroups.
     check(&mut shell, "id > /dev/null; echo I''D=$?", &["ID=0"]);
+    check(&mut shell, "id | tr a-z A-Z", &["UID=0(ROOT) GID=0(ROOT)"]);
     check(
         &mut shell,
         "seq 3 | sort -r | awk '{ printf \"%s-\", $1 * 7 }'",

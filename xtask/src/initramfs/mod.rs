@@ -12,6 +12,7 @@
 //! /bin/ttycheck    userland `ttycheck`
 //! /bin/sh          userland `sh` (the shell)
 //! /bin/coreutils   uutils coreutils, and /bin/NAME -> coreutils per utility
+//! /etc/passwd /etc/group   root (uid and gid 0), 0644
 //! ```
 
 /// `--add HOST[:GUEST]` values.
@@ -47,6 +48,10 @@ pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).
 pub const CONSOLE_DEVICE: (&str, u32, u32) = ("/dev/console", 5, 1);
+/// The user and group databases: every process runs as root (uid and gid
+/// 0), and tools such as `ls -l`, `ps` and `id` show its name from these.
+pub const ACCOUNT_FILES: [(&str, &str); 2] =
+    [("/etc/passwd", "root:x:0:0:root:/:/bin/sh\n"), ("/etc/group", "root:x:0:\n")];
 /// The folder under the target directory that holds the archives.
 pub const ARCHIVE_DIR: &str = "initramfs";
 /// The standard archive (`cargo xtask build`, `run` without `--add`, `test`).
@@ -85,6 +90,9 @@ pub fn standard_tree(programs: &Programs) -> Result<ArchiveTree, String> {
     }
     let (console, major, minor) = CONSOLE_DEVICE;
     tree.add_leaf(&guest(console), Node::CharDevice { permissions: 0o600, major, minor })?;
+    for (path, text) in ACCOUNT_FILES {
+        tree.add_leaf(&guest(path), Node::File { permissions: 0o644, source: FileSource::Bytes(text.as_bytes().to_vec()) })?;
+    }
     for (binary, path) in STANDARD_PROGRAMS {
         let host = programs_dir.join(binary);
         if !host.is_file() {

@@ -46,6 +46,8 @@ fn standard_archive_has_the_documented_layout() {
             ("dev", 0o040755),
             ("dev/console", 0o020600),
             ("etc", 0o040755),
+            ("etc/group", 0o100644),
+            ("etc/passwd", 0o100644),
             ("init", 0o100755),
             ("proc", 0o040555),
             ("tmp", 0o041777),
