@@ -243,6 +243,8 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
     // `id` needs getgroups.
     check(&mut shell, "id > /dev/null; echo I''D=$?", &["ID=0"]);
     check(&mut shell, "id | tr a-z A-Z", &["UID=0(ROOT) GID=0(ROOT)"]);
+    // statfs: the root filesystem in memory, and /proc.
+    check(&mut shell, "stat -f / /proc | tr a-z A-Z", &["TYPE: TMPFS", "TYPE: PROC"]);
     check(
         &mut shell,
         "seq 3 | sort -r | awk '{ printf \"%s-\", $1 * 7 }'",

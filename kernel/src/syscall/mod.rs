@@ -14,6 +14,7 @@ mod process;
 mod sendfile;
 mod signal;
 mod socket;
+mod statfs;
 mod time;
 mod xattr;
 
@@ -205,6 +206,8 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_SENDFILE => sendfile::sendfile(a0, a1, a2, a3),
         SYS_GETGROUPS => groups::getgroups(a0, a1),
         SYS_FADVISE64 => advice::fadvise64(a0, a1, a2, a3),
+        SYS_STATFS => statfs::statfs(a0, a1),
+        SYS_FSTATFS => statfs::fstatfs(a0, a1),
         SYS_LISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: true }),
         SYS_LLISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: false }),
         SYS_FLISTXATTR => xattr::list(xattr::Target::Descriptor(a0)),

@@ -134,3 +134,5 @@ pub const SYS_FLISTXATTR: u64 = 196;
 pub const SYS_REMOVEXATTR: u64 = 197;
 pub const SYS_LREMOVEXATTR: u64 = 198;
 pub const SYS_FREMOVEXATTR: u64 = 199;
+pub const SYS_STATFS: u64 = 137;
+pub const SYS_FSTATFS: u64 = 138;
