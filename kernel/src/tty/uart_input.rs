@@ -53,9 +53,6 @@ pub fn enable(topology: &CpuTopology, destination: u8) -> Result<alloc::string::
         .ok_or_else(|| alloc::format!("no I/O APIC handles GSI {gsi}"))?;
     let vector = u8::try_from(u32::from(crate::vectors::IO_APIC_FIRST) + gsi).map_err(|_| alloc::format!("GSI {gsi} is beyond the vector space"))?;
     let pin = u8::try_from(gsi - io_apic.gsi_base).map_err(|_| alloc::format!("GSI {gsi} is beyond I/O APIC {}", io_apic.id))?;
-    if let Some(byte) = crate::console::take_early_input() {
-        RAW_INPUT.lock().push(byte);
-    }
     arch::idt::register_handler(vector, on_interrupt);
     crate::console::with_uart(SerialPort::enable_receive_interrupts);
     arch::ioapic::route_and_unmask(index, pin, vector, destination, signalling).map_err(|error| alloc::format!("I/O APIC {} pin {pin}: {error:?}", io_apic.id))?;

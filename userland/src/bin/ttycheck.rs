@@ -9,6 +9,7 @@
 //! - `ctty`: a new session has no `/dev/tty` and cannot take the terminal
 //!   (TIOCSCTTY); ours (made by init, or here) opens it, and the caller's
 //!   group is the foreground group.
+//! - `early`: a line typed before the kernel booted arrives whole.
 //! - `canonical`: a line typed with an erase comes back edited (`abc`,
 //!   DEL, `d`, CR gives `abd\n`).
 //! - `eof`: `x` then ^D gives `x`; ^D on an empty line gives end of file.
@@ -30,8 +31,9 @@ const PASTE_LINE_BYTES: usize = 64;
 
 type Check = fn() -> Result<String, String>;
 
-const CHECKS: [(&str, Check); 10] = [
+const CHECKS: [(&str, Check); 11] = [
     ("ctty", ctty),
+    ("early", early),
     ("canonical", canonical),
     ("eof", end_of_file),
     ("raw", raw),
@@ -129,6 +131,20 @@ fn ctty() -> Result<String, String> {
         // Like a shell: this process moves jobs in and out of the foreground.
         libc::signal(libc::SIGTTOU, libc::SIG_IGN);
         Ok(format!("a new session has no /dev/tty and cannot take the terminal; ours opens it, foreground group {foreground}"))
+    }
+}
+
+/// What the test types before the machine has even booted.
+const EARLY_LINE: &[u8] = b"typed-before-boot\n";
+
+fn early() -> Result<String, String> {
+    ready("early");
+    let mut line = [0u8; 64];
+    let count = read_stdin(&mut line)?;
+    if &line[..count] == EARLY_LINE {
+        Ok("a line typed before boot arrived whole".into())
+    } else {
+        Err(format!("read {:?}", String::from_utf8_lossy(&line[..count])))
     }
 }
 
