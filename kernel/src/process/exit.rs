@@ -75,7 +75,7 @@ pub fn return_to_user_work(frame: &mut InterruptFrame) {
     let mut fatal = super::signal::deliver_pending(&user, frame);
     if fatal.is_none() && user.process.stopped.load(Ordering::Acquire) {
         arch::cpu::enable_interrupts();
-        super::job_control::wait_while_stopped(&user);
+        super::signal::wait_while_stopped(&user);
         // What arrived meanwhile (SIGKILL, a handler for SIGCONT).
         fatal = super::signal::deliver_pending(&user, frame);
         arch::cpu::disable_interrupts();
