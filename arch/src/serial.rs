@@ -1,5 +1,7 @@
-//! The 16550 UART on COM1, polled: the serial console. Locking is the
-//! kernel's business (see kernel/src/console.rs); this is the bare device.
+//! The 16550 UART on COM1: the serial console. Output is polled; input
+//! comes by interrupt (received data and the FIFO's receive timeout) once
+//! the kernel routes COM1's IRQ. Locking is the kernel's business (see
+//! kernel/src/console.rs); this is the bare device.
 
 use x86_64::instructions::port::Port;
 
@@ -12,6 +14,16 @@ const FIFO_CONTROL: u16 = 2;
 const LINE_CONTROL: u16 = 3;
 const MODEM_CONTROL: u16 = 4;
 const LINE_STATUS: u16 = 5;
+const MODEM_STATUS: u16 = 6;
+/// Read side of register 2.
+const INTERRUPT_IDENTIFICATION: u16 = 2;
+const INTERRUPT_ENABLE_RECEIVED_DATA: u8 = 1 << 0;
+const INTERRUPT_ENABLE_LINE_STATUS: u8 = 1 << 2;
+/// DTR and RTS.
+const MODEM_CONTROL_DTR_RTS: u8 = 0x03;
+/// OUT2 gates the UART's interrupt line on PC hardware (and in QEMU).
+const MODEM_CONTROL_OUT2: u8 = 1 << 3;
+const IDENTIFICATION_NONE_PENDING: u8 = 1 << 0;
 const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
 const LINE_STATUS_DATA_READY: u8 = 1 << 0;
 const LINE_CONTROL_DLAB: u8 = 1 << 7;
@@ -42,15 +54,54 @@ impl SerialPort {
         unsafe { Port::<u8>::new(self.base + register).read() }
     }
 
-    /// 115200 baud, 8N1, FIFOs on, device interrupts off.
-    pub fn init(&mut self) {
+    /// 115200 baud, 8N1, FIFOs on, device interrupts off. Turning the
+    /// FIFOs on clears them, so a byte that arrived before (with the FIFOs
+    /// off the UART holds one) is taken first and returned.
+    pub fn init(&mut self) -> Option<u8> {
         self.write_register(INTERRUPT_ENABLE, 0);
+        let early = self.try_read_byte();
         self.write_register(LINE_CONTROL, LINE_CONTROL_DLAB);
         self.write_register(DATA, DIVISOR_115200_BAUD as u8);
         self.write_register(INTERRUPT_ENABLE, (DIVISOR_115200_BAUD >> 8) as u8);
         self.write_register(LINE_CONTROL, LINE_CONTROL_8N1);
         self.write_register(FIFO_CONTROL, 0xc7); // enable, clear both, 14-byte threshold
-        self.write_register(MODEM_CONTROL, 0x03); // DTR + RTS
+        self.write_register(MODEM_CONTROL, MODEM_CONTROL_DTR_RTS);
+        early
+    }
+
+    /// Raises the interrupt line for received data, receive timeouts and
+    /// line-status changes (and sets OUT2, without which it stays low).
+    pub fn enable_receive_interrupts(&mut self) {
+        self.write_register(MODEM_CONTROL, MODEM_CONTROL_DTR_RTS | MODEM_CONTROL_OUT2);
+        self.write_register(INTERRUPT_ENABLE, INTERRUPT_ENABLE_RECEIVED_DATA | INTERRUPT_ENABLE_LINE_STATUS);
+    }
+
+    /// Stops receive interrupts (input is throttled); bytes wait in the FIFO.
+    pub fn disable_receive_interrupts(&mut self) {
+        self.write_register(INTERRUPT_ENABLE, 0);
+    }
+
+    /// What the UART is interrupting for, if anything (reading IIR, and
+    /// for line and modem status the register that clears the cause).
+    /// The data causes are cleared by reading the received bytes.
+    pub fn pending_interrupt(&mut self) -> Option<UartInterrupt> {
+        let identification = self.read_register(INTERRUPT_IDENTIFICATION);
+        if identification & IDENTIFICATION_NONE_PENDING != 0 {
+            return None;
+        }
+        Some(match (identification >> 1) & 0b111 {
+            0b011 => {
+                self.read_register(LINE_STATUS);
+                UartInterrupt::LineStatus
+            }
+            0b010 => UartInterrupt::ReceivedData,
+            0b110 => UartInterrupt::ReceiveTimeout,
+            0b001 => UartInterrupt::TransmitterEmpty,
+            _ => {
+                self.read_register(MODEM_STATUS);
+                UartInterrupt::ModemStatus
+            }
+        })
     }
 
     /// Sends one byte, waiting for room in the transmitter.
@@ -60,6 +111,21 @@ impl SerialPort {
         }
         self.write_register(DATA, byte);
     }
+}
+
+/// Why the UART raised its interrupt (IIR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UartInterrupt {
+    /// A line-status change (overrun, parity, framing, break); cleared.
+    LineStatus,
+    /// The receive FIFO reached its trigger level: read the bytes.
+    ReceivedData,
+    /// Bytes sat in the FIFO below the trigger level: read them.
+    ReceiveTimeout,
+    /// The transmitter wants data (not enabled by this driver).
+    TransmitterEmpty,
+    /// A modem-status change; cleared.
+    ModemStatus,
 }
 
 impl SerialPort {

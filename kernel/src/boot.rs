@@ -130,6 +130,10 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
         let name = alloc::string::String::from(name);
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     } else {
+        match u8::try_from(bsp.apic_id()) {
+            Ok(destination) => crate::tty::start(&topology, destination),
+            Err(_) => kwarn!("tty: the BSP's APIC id does not fit an I/O APIC destination; the console takes no input"),
+        }
         start_init(&args, boot_info.initramfs);
     }
     sched::run_idle_loop()

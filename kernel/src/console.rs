@@ -16,9 +16,22 @@ static CONSOLE: spin::Mutex<SerialPort> = spin::Mutex::new(unsafe { SerialPort::
 /// How many lock attempts the emergency writer makes before forcing.
 const EMERGENCY_LOCK_ATTEMPTS: u32 = 10_000_000;
 
+/// A byte typed before the kernel started, kept for the terminal
+/// (`EARLY_INPUT_PRESENT` set).
+static EARLY_INPUT: core::sync::atomic::AtomicU16 = core::sync::atomic::AtomicU16::new(0);
+const EARLY_INPUT_PRESENT: u16 = 0x100;
+
 /// Programs the UART. Call once, first thing at boot.
 pub fn init() {
-    CONSOLE.lock().init();
+    if let Some(byte) = CONSOLE.lock().init() {
+        EARLY_INPUT.store(EARLY_INPUT_PRESENT | u16::from(byte), core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The byte that was waiting in the UART at boot, if any (taken once).
+pub fn take_early_input() -> Option<u8> {
+    let value = EARLY_INPUT.swap(0, core::sync::atomic::Ordering::Relaxed);
+    (value & EARLY_INPUT_PRESENT != 0).then_some(value as u8)
 }
 
 /// Writes formatted text, whole, with interrupts disabled.
@@ -29,18 +42,15 @@ pub fn print(args: core::fmt::Arguments) {
     });
 }
 
-/// Writes raw bytes (a user program's output), `\n` as `\r\n`, with
-/// the lock held for one piece at a time so that a long write does not
-/// keep interrupts off for long. A piece of up to `WRITE_PIECE_BYTES`
-/// bytes never interleaves with other output.
+/// Writes bytes exactly as given (the terminal has done its output
+/// processing), with the lock held for one piece at a time so that a long
+/// write does not keep interrupts off for long. A piece of up to
+/// `WRITE_PIECE_BYTES` bytes never interleaves with other output.
 pub fn write_bytes(bytes: &[u8]) {
     for piece in bytes.chunks(WRITE_PIECE_BYTES) {
         arch::cpu::without_interrupts(|| {
             let mut port = CONSOLE.lock();
             for &byte in piece {
-                if byte == b'\n' {
-                    port.write_byte(b'\r');
-                }
                 port.write_byte(byte);
             }
         });
@@ -50,27 +60,10 @@ pub fn write_bytes(bytes: &[u8]) {
 /// Bytes of one `write_bytes` piece.
 const WRITE_PIECE_BYTES: usize = 256;
 
-/// Moves the input bytes that have arrived into `buffer`; returns how many.
-pub fn read_available(buffer: &mut [u8]) -> usize {
-    arch::cpu::without_interrupts(|| {
-        let mut port = CONSOLE.lock();
-        let mut count = 0;
-        while count < buffer.len() {
-            match port.try_read_byte() {
-                Some(byte) => {
-                    buffer[count] = byte;
-                    count += 1;
-                }
-                None => break,
-            }
-        }
-        count
-    })
-}
-
-/// Whether input is waiting.
-pub fn input_pending() -> bool {
-    arch::cpu::without_interrupts(|| CONSOLE.lock().input_pending())
+/// Runs `action` on the UART with the console lock held and interrupts
+/// off (the terminal's input side: interrupt causes, received bytes).
+pub fn with_uart<R>(action: impl FnOnce(&mut SerialPort) -> R) -> R {
+    arch::cpu::without_interrupts(|| action(&mut CONSOLE.lock()))
 }
 
 /// Writes formatted text only if the console is free right now (for

@@ -31,6 +31,8 @@ pub mod madt;
 pub mod memory;
 /// Tiny xorshift64* pseudo-random generator for stress tests (kernel and host).
 pub mod random;
+/// The terminal: line discipline (pure, host-tested), the serial tty and its job control.
+pub mod tty;
 /// Per-CPU flight recorder: lock-free event rings and their checksummed serial dump format.
 pub mod trace;
 

@@ -19,7 +19,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use xtask::exit_protocol::Outcome;
-pub use xtask::qemu::{kvm_usable, run_qemu, Accel, Machine, QemuConfig, ResolvedAccel, RunResult};
+pub use xtask::qemu::session::QemuSession;
+pub use xtask::qemu::{kvm_usable, run_qemu, Accel, ConsoleInput, Machine, QemuConfig, ResolvedAccel, RunResult};
 
 /// Default per-boot timeout; override with `KERNEL_TEST_TIMEOUT_SECS`.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;

@@ -10,6 +10,8 @@ pub mod hello;
 pub mod init_plan;
 /// `init` as PID 1: run, reap, report, power off (and the power-off convention).
 pub mod pid1;
+/// `sh`: the shell (parser, line editor, job control).
+pub mod shell;
 /// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.
 pub mod usertest;
 /// Raw wait statuses decoded, signal names.

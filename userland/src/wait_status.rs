@@ -130,7 +130,11 @@ mod tests {
                 ChildEnd::Signaled(signal),
                 "core dump bit"
             );
-            assert_eq!(ChildEnd::Signaled(signal).to_raw(), signal, "the encoding init hands the kernel");
+            assert_eq!(
+                ChildEnd::Signaled(signal).to_raw(),
+                signal,
+                "the encoding init hands the kernel"
+            );
         }
         assert!(
             matches!(ChildEnd::from_raw(0x137f), ChildEnd::Other(_)),

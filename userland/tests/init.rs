@@ -68,15 +68,56 @@ fn orphans_are_reaped_while_the_program_runs() {
 #[test]
 fn as_pid1_it_reports_and_powers_off() {
     use std::os::unix::process::ExitStatusExt;
-    let probe = std::process::Command::new("unshare").args(["--pid", "--fork", "true"]).output();
+    let probe = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "true"])
+        .output();
     if !probe.is_ok_and(|output| output.status.success()) {
         println!("skipped: cannot make a PID namespace here (needs root and unshare)");
         return;
     }
-    let output = run("unshare", &["--pid", "--fork", INIT, "--", HELLO, "--exit", "3"]);
+    let output = run(
+        "unshare",
+        &["--pid", "--fork", INIT, "--", HELLO, "--exit", "3"],
+    );
     let text = stdout(&output);
-    assert!(text.contains(&format!("init: {HELLO} exited with status 3\n")), "{text}");
-    assert!(text.contains("init: powering off (wait status 0x300)\n"), "{text}");
+    assert!(
+        text.contains(&format!("init: {HELLO} exited with status 3\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("init: powering off (wait status 0x300)\n"),
+        "{text}"
+    );
     assert!(!text.contains("not PID 1"), "{text}");
-    assert_eq!(output.status.signal(), Some(libc::SIGINT), "reboot(POWER_OFF) in a PID namespace; {text}");
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGINT),
+        "reboot(POWER_OFF) in a PID namespace; {text}"
+    );
+}
+
+#[test]
+fn the_program_leads_its_own_session() {
+    // Field 6 of /proc/PID/stat is the session id: the program's own pid.
+    let output = run(INIT, &["sh", "-c", "echo $$; cut -d' ' -f6 /proc/$$/stat"]);
+    let text = stdout(&output);
+    let numbers: Vec<&str> = text.lines().take(2).collect();
+    assert_eq!(numbers.len(), 2, "{text}");
+    assert_eq!(numbers[0], numbers[1], "pid and session id: {text}");
+}
+
+#[test]
+fn sigusr2_and_sigterm_request_a_clean_power_off() {
+    for signal in ["USR2", "TERM"] {
+        // The program signals init, then would sleep for a minute: init
+        // ends it (SIGTERM) and exits 0 instead of waiting.
+        let script = format!("kill -{signal} $PPID; exec sleep 60");
+        let output = run(INIT, &["sh", "-c", &script]);
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("init: power-off requested (SIG{signal})\n")),
+            "{text}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{text}");
+    }
 }

@@ -10,10 +10,27 @@ const KERNELCHECK: &str = env!("CARGO_BIN_EXE_kernelcheck");
 fn every_check_passes_on_linux() {
     let output = run(KERNELCHECK, &[]);
     let text = stdout(&output);
-    for name in ["signal-handler", "segv-handler", "eintr", "kill-sleeper", "exit-group", "shared-mmap", "tlb-shootdown", "proc", "stop-continue"] {
-        assert!(text.contains(&format!("KCHECK PASS {name}")), "kernelcheck printed:\n{text}");
+    for name in [
+        "signal-handler",
+        "segv-handler",
+        "eintr",
+        "kill-sleeper",
+        "exit-group",
+        "shared-mmap",
+        "tlb-shootdown",
+        "proc",
+        "stop-continue",
+    ] {
+        assert!(
+            text.contains(&format!("KCHECK PASS {name}")),
+            "kernelcheck printed:\n{text}"
+        );
     }
-    assert_eq!(output.status.code(), Some(0), "kernelcheck printed:\n{text}");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "kernelcheck printed:\n{text}"
+    );
 }
 
 #[test]

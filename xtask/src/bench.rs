@@ -101,6 +101,7 @@ pub fn run_bench(bench_args: BenchArgs) -> i32 {
         kernel_elf: kernel_elf.clone(),
         initrd: None,
         echo: false,
+        input: crate::ConsoleInput::Closed,
     };
     let bench_run = match boot(&config(args.smp, &["test=bench"])) {
         Ok(result) => result,

@@ -11,6 +11,7 @@
 //!  0x10           33           Pass       0
 //!  0x11           35           Fail       1
 //!  0x12           37           Panic      3
+//!  0x13           39           PowerOff   0   a program powered off
 //!  (none)         0            NoResult   4   guest reset / triple fault
 //!  (killed)       -            Timeout    124 --timeout expired
 //!  (other)        any other    Other(n)   5
@@ -26,6 +27,8 @@ pub const QEMU_STATUS_PASS: i32 = GuestExit::Pass.qemu_status();
 pub const QEMU_STATUS_FAIL: i32 = GuestExit::Fail.qemu_status();
 /// QEMU's status after the guest wrote [`GuestExit::Panic`] (37).
 pub const QEMU_STATUS_PANIC: i32 = GuestExit::Panic.qemu_status();
+/// QEMU's status after the guest wrote [`GuestExit::PowerOff`] (39).
+pub const QEMU_STATUS_POWER_OFF: i32 = GuestExit::PowerOff.qemu_status();
 /// QEMU's status when it stopped without the guest reporting (reset or triple
 /// fault with `-no-reboot`).
 pub const QEMU_STATUS_NO_RESULT: i32 = 0;
@@ -59,6 +62,8 @@ pub enum Outcome {
     Fail,
     /// Guest wrote [`GuestExit::Panic`].
     Panic,
+    /// Guest wrote [`GuestExit::PowerOff`]: a clean power-off.
+    PowerOff,
     /// QEMU exited 0 without a guest result (reset / triple fault).
     NoResult,
     /// The timeout expired and xtask killed QEMU.
@@ -74,6 +79,7 @@ impl Outcome {
             Some(QEMU_STATUS_PASS) => Outcome::Pass,
             Some(QEMU_STATUS_FAIL) => Outcome::Fail,
             Some(QEMU_STATUS_PANIC) => Outcome::Panic,
+            Some(QEMU_STATUS_POWER_OFF) => Outcome::PowerOff,
             Some(QEMU_STATUS_NO_RESULT) => Outcome::NoResult,
             Some(other) => Outcome::Other(other),
             None => Outcome::Other(128 + signal.unwrap_or(0)),
@@ -83,7 +89,7 @@ impl Outcome {
     /// The exit code `cargo xtask run` uses for this outcome.
     pub fn xtask_exit_code(self) -> i32 {
         match self {
-            Outcome::Pass => xtask_exit::PASS,
+            Outcome::Pass | Outcome::PowerOff => xtask_exit::PASS,
             Outcome::Fail => xtask_exit::FAIL,
             Outcome::Panic => xtask_exit::PANIC,
             Outcome::NoResult => xtask_exit::NO_RESULT,
@@ -99,6 +105,7 @@ impl fmt::Display for Outcome {
             Outcome::Pass => write!(f, "PASS"),
             Outcome::Fail => write!(f, "FAIL"),
             Outcome::Panic => write!(f, "PANIC"),
+            Outcome::PowerOff => write!(f, "POWER OFF"),
             Outcome::NoResult => write!(f, "NO RESULT"),
             Outcome::Timeout => write!(f, "TIMEOUT"),
             Outcome::Other(status) => write!(f, "QEMU status {status}"),
@@ -119,7 +126,7 @@ mod tests {
 
     #[test]
     fn every_guest_exit_value_maps_to_its_outcome() {
-        let expected = [Outcome::Pass, Outcome::Fail, Outcome::Panic];
+        let expected = [Outcome::Pass, Outcome::Fail, Outcome::Panic, Outcome::PowerOff];
         for (guest_exit, outcome) in GuestExit::ALL.into_iter().zip(expected) {
             assert_eq!(Outcome::from_qemu_status(Some(guest_exit.qemu_status()), None), outcome);
         }
@@ -130,6 +137,7 @@ mod tests {
         assert_eq!(Outcome::from_qemu_status(Some(33), None), Outcome::Pass);
         assert_eq!(Outcome::from_qemu_status(Some(35), None), Outcome::Fail);
         assert_eq!(Outcome::from_qemu_status(Some(37), None), Outcome::Panic);
+        assert_eq!(Outcome::from_qemu_status(Some(39), None), Outcome::PowerOff);
         assert_eq!(Outcome::from_qemu_status(Some(0), None), Outcome::NoResult);
         assert_eq!(Outcome::from_qemu_status(Some(1), None), Outcome::Other(1));
         assert_eq!(
@@ -143,6 +151,7 @@ mod tests {
         assert_eq!(Outcome::Pass.xtask_exit_code(), 0);
         assert_eq!(Outcome::Fail.xtask_exit_code(), 1);
         assert_eq!(Outcome::Panic.xtask_exit_code(), 3);
+        assert_eq!(Outcome::PowerOff.xtask_exit_code(), 0);
         assert_eq!(Outcome::NoResult.xtask_exit_code(), 4);
         assert_eq!(Outcome::Other(1).xtask_exit_code(), 5);
         assert_eq!(Outcome::Other(255).xtask_exit_code(), 5);

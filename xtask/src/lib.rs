@@ -32,4 +32,4 @@ pub mod user_programs;
 pub mod trace;
 
 pub use exit_protocol::Outcome;
-pub use qemu::{kvm_usable, run_qemu, Accel, Machine, QemuConfig, ResolvedAccel, RunResult};
+pub use qemu::{kvm_usable, run_qemu, Accel, ConsoleInput, Machine, QemuConfig, ResolvedAccel, RunResult};

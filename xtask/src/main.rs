@@ -92,6 +92,7 @@ fn run(run_args: RunArgs) -> i32 {
         kernel_elf,
         initrd: Some(initrd),
         echo: true,
+        input: xtask::ConsoleInput::from_stdin(),
     };
     let result = match run_qemu(&config) {
         Ok(result) => result,

@@ -79,6 +79,7 @@ fn boot_workload(args: &TraceArgs, out: &Path) -> Result<PathBuf, i32> {
         kernel_elf,
         initrd: None,
         echo: false,
+        input: crate::ConsoleInput::Closed,
     };
     println!("xtask: tracing {WORKLOAD} on {} CPUs ({:?})", config.smp, config.accel);
     let result = run_qemu(&config).map_err(|error| tool_error(error.to_string()))?;

@@ -18,11 +18,15 @@ pub enum GuestExit {
     Fail = 0x11,
     /// The kernel panicked (after printing `PANIC cpu=K ...`).
     Panic = 0x12,
+    /// A program powered the machine off (`reboot(2)` with
+    /// `LINUX_REBOOT_CMD_POWER_OFF`, e.g. `poweroff` at the shell, or init
+    /// after its program exited with status 0).
+    PowerOff = 0x13,
 }
 
 impl GuestExit {
     /// Every value, for tables and tests.
-    pub const ALL: [GuestExit; 3] = [GuestExit::Pass, GuestExit::Fail, GuestExit::Panic];
+    pub const ALL: [GuestExit; 4] = [GuestExit::Pass, GuestExit::Fail, GuestExit::Panic, GuestExit::PowerOff];
 
     /// QEMU's exit status after the guest wrote this value.
     pub const fn qemu_status(self) -> i32 {
@@ -38,3 +42,4 @@ pub const fn qemu_status_for(guest_value: u8) -> i32 {
 const _: () = assert!(GuestExit::Pass.qemu_status() == 33);
 const _: () = assert!(GuestExit::Fail.qemu_status() == 35);
 const _: () = assert!(GuestExit::Panic.qemu_status() == 37);
+const _: () = assert!(GuestExit::PowerOff.qemu_status() == 39);

@@ -3,16 +3,14 @@
 //! an `OpenFile` is one open of it (shared by `dup` and `fork`); the
 //! `FdTable` maps a process's descriptors to open files.
 
-mod console_file;
 mod devices;
 mod fd_table;
 mod open;
 mod pipe;
 mod vfs_file;
 
-pub use console_file::ConsoleFile;
 pub use fd_table::{FdTable, MAX_FDS};
-pub use open::{open_path, O_CLOEXEC};
+pub use open::{open_path, register_terminal, O_CLOEXEC};
 pub use pipe::new_pipe;
 pub use vfs_file::VfsFile;
 

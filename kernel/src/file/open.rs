@@ -3,7 +3,8 @@
 //! run as root, so permission bits are recorded but not enforced.
 
 use super::devices::Device;
-use super::{ConsoleFile, FileOps, VfsFile};
+use super::{FileOps, VfsFile};
+use arch::hook::Hook;
 use crate::vfs::{self, Content, DeviceKind, FileData, Inode};
 use alloc::sync::Arc;
 use protocol::linux_abi::Errno;
@@ -21,13 +22,28 @@ const O_TMPFILE: u64 = 0o20000000;
 /// Close on exec.
 pub const O_CLOEXEC: u64 = 0o2000000;
 
-fn device_operations(kind: DeviceKind) -> Arc<dyn FileOps> {
-    match kind {
-        DeviceKind::Console => Arc::new(ConsoleFile),
+/// Opens a terminal device node (`Console`, `Tty`, `Serial`) with the open
+/// flags: the terminal (`tty`, a layer above files) registers it.
+pub type TerminalOpener = fn(DeviceKind, u64) -> Result<Arc<dyn FileOps>, Errno>;
+
+static TERMINAL_OPENER: Hook<TerminalOpener> = Hook::new();
+
+/// Registers the terminal's opener (once, when the terminal starts).
+pub fn register_terminal(opener: TerminalOpener) {
+    TERMINAL_OPENER.set(opener);
+}
+
+fn device_operations(kind: DeviceKind, flags: u64) -> Result<Arc<dyn FileOps>, Errno> {
+    Ok(match kind {
+        DeviceKind::Console | DeviceKind::Tty | DeviceKind::Serial => {
+            // No terminal (an in-kernel test run): no such device.
+            let open = TERMINAL_OPENER.get().ok_or(Errno::ENXIO)?;
+            open(kind, flags)?
+        }
         DeviceKind::Null => Arc::new(Device::Null),
         DeviceKind::Zero => Arc::new(Device::Zero),
         DeviceKind::Random => Arc::new(Device::Random),
-    }
+    })
 }
 
 /// Opens the absolute `path` with `flags`; a created file gets
@@ -64,7 +80,7 @@ pub fn open_path(path: &[u8], flags: u64, mode: u64, umask: u32) -> Result<Arc<d
         return Err(Errno::EISDIR);
     }
     let device = match node.content {
-        Content::Device(kind) => Some(device_operations(kind)),
+        Content::Device(kind) => Some(device_operations(kind, flags)?),
         _ => None,
     };
     let file = VfsFile::new(node.clone(), vfs::canonical(path), readable, writable, flags & O_APPEND != 0, device);

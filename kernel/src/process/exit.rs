@@ -106,6 +106,15 @@ fn exit_thread(user: Arc<UserThread>, thread_code: u64) -> ! {
     crate::sched::exit(thread_code)
 }
 
+/// Told when a session leader ends (the terminal releases the session's
+/// controlling terminal and hangs up its foreground group).
+static SESSION_LEADER_EXIT: arch::hook::Hook<fn(u32)> = arch::hook::Hook::new();
+
+/// Registers the session-leader-exit observer (the terminal, once).
+pub fn on_session_leader_exit(observer: fn(u32)) {
+    SESSION_LEADER_EXIT.set(observer);
+}
+
 /// The last thread of `process` is leaving.
 fn finish_process(process: &Arc<Process>) {
     let status = process.exit_status.load(Ordering::Acquire);
@@ -120,6 +129,11 @@ fn finish_process(process: &Arc<Process>) {
     drop(files);
     hand_children_to_init(process);
     process.zombie.store(true, Ordering::Release);
+    if process.session.load(Ordering::Relaxed) == process.pid {
+        if let Some(session_ended) = SESSION_LEADER_EXIT.get() {
+            session_ended(process.pid);
+        }
+    }
     process.release_vfork_parent();
     if let Some(parent) = process.parent.lock().upgrade() {
         let info = super::signal::SignalInfo { signal: super::signal::SIGCHLD, code: 1, address: 0, sender_pid: process.pid };
@@ -162,5 +176,5 @@ pub fn power_off(wait_status: u32) -> ! {
         current().map_or(0, |user| user.process.pid()),
         wait_status
     );
-    arch::qemu_exit::exit_qemu(if wait_status == 0 { GuestExit::Pass } else { GuestExit::Fail })
+    arch::qemu_exit::exit_qemu(if wait_status == 0 { GuestExit::PowerOff } else { GuestExit::Fail })
 }

@@ -5,9 +5,8 @@
 
 use super::{command_name, Process, UserThread};
 use crate::exec::load::{load, LoadError};
-use crate::file::{ConsoleFile, FdTable, OpenFile};
+use crate::file::{FdTable, OpenFile};
 use crate::sched::JoinHandle;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 
@@ -40,10 +39,16 @@ impl core::fmt::Display for StartError {
 
 /// Descriptors 0, 1 and 2 on the console.
 fn console_descriptors() -> FdTable {
-    let console = OpenFile::new(Arc::new(ConsoleFile));
+    const O_RDWR: u64 = 2;
     let mut files = FdTable::new();
-    for fd in 0..3 {
-        files.insert_at(fd, console.clone(), false).expect("descriptors 0-2 fit");
+    match crate::file::open_path(b"/dev/console", O_RDWR, 0, 0) {
+        Ok(console) => {
+            let console = OpenFile::new(console);
+            for fd in 0..3 {
+                files.insert_at(fd, console.clone(), false).expect("descriptors 0-2 fit");
+            }
+        }
+        Err(error) => crate::kwarn!("init: cannot open /dev/console (errno {}); PID 1 starts without descriptors 0-2", error.0),
     }
     files
 }

@@ -14,7 +14,12 @@ use protocol::linux_abi::Errno;
 /// Character devices a node can stand for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceKind {
+    /// `/dev/console`.
     Console,
+    /// `/dev/tty`: the opener's controlling terminal.
+    Tty,
+    /// `/dev/ttyS0`: the serial line.
+    Serial,
     Null,
     Zero,
     Random,
@@ -25,6 +30,8 @@ impl DeviceKind {
     pub fn number(self) -> u64 {
         match self {
             DeviceKind::Console => (5 << 8) | 1,
+            DeviceKind::Tty => 5 << 8,
+            DeviceKind::Serial => (4 << 8) | 64,
             DeviceKind::Null => (1 << 8) | 3,
             DeviceKind::Zero => (1 << 8) | 5,
             DeviceKind::Random => (1 << 8) | 9,

@@ -32,8 +32,8 @@ pub fn root() -> Arc<Inode> {
         let dev = Inode::new_directory(0o755);
         for (name, kind, permissions) in [
             (&b"console"[..], DeviceKind::Console, 0o620),
-            (b"tty", DeviceKind::Console, 0o666),
-            (b"ttyS0", DeviceKind::Console, 0o620),
+            (b"tty", DeviceKind::Tty, 0o666),
+            (b"ttyS0", DeviceKind::Serial, 0o620),
             (b"null", DeviceKind::Null, 0o666),
             (b"zero", DeviceKind::Zero, 0o666),
             (b"urandom", DeviceKind::Random, 0o666),

@@ -39,7 +39,15 @@ fn pin(cpu: usize) {
 
 fn futex(word: &AtomicU32, operation: i32, value: u32) {
     // SAFETY: `word` is a live, aligned u32; no timeout, no second word.
-    unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), operation | libc::FUTEX_PRIVATE_FLAG, value, 0usize) };
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            operation | libc::FUTEX_PRIVATE_FLAG,
+            value,
+            0usize,
+        )
+    };
 }
 
 fn getpid_raw() {
@@ -56,7 +64,11 @@ fn read_byte(fd: i32) -> u8 {
     let mut byte = 0u8;
     // SAFETY: one byte into a live local.
     let count = unsafe { libc::read(fd, (&mut byte as *mut u8).cast(), 1) };
-    if count == 1 { byte } else { 0 }
+    if count == 1 {
+        byte
+    } else {
+        0
+    }
 }
 
 fn write_byte(fd: i32, byte: u8) {
@@ -88,8 +100,13 @@ fn report(name: &str, nanoseconds: f64) {
 }
 
 fn main() {
-    let cpus = std::thread::available_parallelism().map(|count| count.get()).unwrap_or(1);
-    report("getpid", measure(9, 20_000, |n| (0..n).for_each(|_| getpid_raw())));
+    let cpus = std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1);
+    report(
+        "getpid",
+        measure(9, 20_000, |n| (0..n).for_each(|_| getpid_raw())),
+    );
 
     // sched_yield round trip: two threads on CPU 0 take turns.
     pin(0);
@@ -103,7 +120,10 @@ fn main() {
             }
         })
     };
-    report("sched_yield_round_trip", 2.0 * measure(9, 2_000, |n| (0..n).for_each(|_| sched_yield())));
+    report(
+        "sched_yield_round_trip",
+        2.0 * measure(9, 2_000, |n| (0..n).for_each(|_| sched_yield())),
+    );
     stop.store(1, Ordering::Relaxed);
     other.join().expect("the yielding thread");
 
@@ -168,8 +188,16 @@ fn main() {
         echo.join().expect("the echo thread");
         report("pipe_round_trip_across_cpus", nanoseconds);
     }
-    report("fork_exit_wait", measure(5, 50, |n| (0..n).for_each(|_| fork_exit_wait())));
-    report("thread_create_join", measure(5, 100, |n| (0..n).for_each(|_| std::thread::spawn(|| {}).join().expect("an empty thread"))));
+    report(
+        "fork_exit_wait",
+        measure(5, 50, |n| (0..n).for_each(|_| fork_exit_wait())),
+    );
+    report(
+        "thread_create_join",
+        measure(5, 100, |n| {
+            (0..n).for_each(|_| std::thread::spawn(|| {}).join().expect("an empty thread"))
+        }),
+    );
     println!("BENCH-USER done cpus={cpus}");
     if std::process::id() == 1 {
         // SAFETY: PID 1 ends the machine; nothing is left to run.

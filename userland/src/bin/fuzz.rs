@@ -45,7 +45,14 @@ struct Pointers {
 fn map(pages: u64) -> u64 {
     // SAFETY: a fresh anonymous mapping; nothing aliases it.
     unsafe {
-        libc::mmap(ptr::null_mut(), (pages * PAGE) as usize, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) as u64
+        libc::mmap(
+            ptr::null_mut(),
+            (pages * PAGE) as usize,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        ) as u64
     }
 }
 
@@ -54,9 +61,18 @@ fn setup() -> Pointers {
     // SAFETY: pages of our own fresh mapping: a hole at page 1, page 2 read-only.
     unsafe {
         libc::munmap((region + PAGE) as *mut _, PAGE as usize);
-        libc::mprotect((region + 2 * PAGE) as *mut _, PAGE as usize, libc::PROT_READ);
+        libc::mprotect(
+            (region + 2 * PAGE) as *mut _,
+            PAGE as usize,
+            libc::PROT_READ,
+        );
     }
-    Pointers { unmapped: region + PAGE, read_only: region + 2 * PAGE, straddle: region + PAGE - 8, scratch: map(SCRATCH_PAGES) }
+    Pointers {
+        unmapped: region + PAGE,
+        read_only: region + 2 * PAGE,
+        straddle: region + PAGE - 8,
+        scratch: map(SCRATCH_PAGES),
+    }
 }
 
 fn pointer(rng: &mut Rng, pointers: &Pointers) -> u64 {
@@ -87,22 +103,95 @@ fn number(rng: &mut Rng) -> u64 {
 
 /// Implemented calls that cannot end, replace or stall the fuzzer.
 const CALLS: &[i64] = &[
-    libc::SYS_read, libc::SYS_write, libc::SYS_open, libc::SYS_close, libc::SYS_stat, libc::SYS_fstat, libc::SYS_lstat,
-    libc::SYS_poll, libc::SYS_lseek, libc::SYS_mmap, libc::SYS_mprotect, libc::SYS_munmap, libc::SYS_brk,
-    libc::SYS_rt_sigaction, libc::SYS_rt_sigprocmask, libc::SYS_ioctl, libc::SYS_pread64, libc::SYS_pwrite64,
-    libc::SYS_readv, libc::SYS_writev, libc::SYS_access, libc::SYS_pipe, libc::SYS_sched_yield, libc::SYS_madvise,
-    libc::SYS_dup, libc::SYS_dup2, libc::SYS_nanosleep, libc::SYS_getpid, libc::SYS_uname, libc::SYS_fcntl,
-    libc::SYS_getcwd, libc::SYS_chdir, libc::SYS_fchdir, libc::SYS_rename, libc::SYS_mkdir, libc::SYS_rmdir,
-    libc::SYS_creat, libc::SYS_unlink, libc::SYS_symlink, libc::SYS_readlink, libc::SYS_chmod, libc::SYS_fchmod,
-    libc::SYS_chown, libc::SYS_umask, libc::SYS_gettimeofday, libc::SYS_getrlimit, libc::SYS_sysinfo, libc::SYS_getuid,
-    libc::SYS_getppid, libc::SYS_getpgrp, libc::SYS_setsid, libc::SYS_setpgid, libc::SYS_getpgid, libc::SYS_getsid,
-    libc::SYS_sigaltstack, libc::SYS_gettid, libc::SYS_futex, libc::SYS_sched_getaffinity, libc::SYS_clock_gettime,
-    libc::SYS_clock_getres, libc::SYS_clock_nanosleep, libc::SYS_openat, libc::SYS_mkdirat, libc::SYS_newfstatat,
-    libc::SYS_unlinkat, libc::SYS_renameat, libc::SYS_renameat2, libc::SYS_readlinkat, libc::SYS_faccessat,
-    libc::SYS_faccessat2, libc::SYS_ppoll, libc::SYS_pselect6, libc::SYS_dup3, libc::SYS_pipe2, libc::SYS_prlimit64,
-    libc::SYS_getcpu, libc::SYS_getrandom, libc::SYS_statx, libc::SYS_getdents64, libc::SYS_wait4, libc::SYS_waitid,
-    libc::SYS_truncate, libc::SYS_ftruncate, libc::SYS_utimensat, libc::SYS_arch_prctl, libc::SYS_fchmodat,
-    libc::SYS_fchownat, libc::SYS_set_robust_list, libc::SYS_getdents64,
+    libc::SYS_read,
+    libc::SYS_write,
+    libc::SYS_open,
+    libc::SYS_close,
+    libc::SYS_stat,
+    libc::SYS_fstat,
+    libc::SYS_lstat,
+    libc::SYS_poll,
+    libc::SYS_lseek,
+    libc::SYS_mmap,
+    libc::SYS_mprotect,
+    libc::SYS_munmap,
+    libc::SYS_brk,
+    libc::SYS_rt_sigaction,
+    libc::SYS_rt_sigprocmask,
+    libc::SYS_ioctl,
+    libc::SYS_pread64,
+    libc::SYS_pwrite64,
+    libc::SYS_readv,
+    libc::SYS_writev,
+    libc::SYS_access,
+    libc::SYS_pipe,
+    libc::SYS_sched_yield,
+    libc::SYS_madvise,
+    libc::SYS_dup,
+    libc::SYS_dup2,
+    libc::SYS_nanosleep,
+    libc::SYS_getpid,
+    libc::SYS_uname,
+    libc::SYS_fcntl,
+    libc::SYS_getcwd,
+    libc::SYS_chdir,
+    libc::SYS_fchdir,
+    libc::SYS_rename,
+    libc::SYS_mkdir,
+    libc::SYS_rmdir,
+    libc::SYS_creat,
+    libc::SYS_unlink,
+    libc::SYS_symlink,
+    libc::SYS_readlink,
+    libc::SYS_chmod,
+    libc::SYS_fchmod,
+    libc::SYS_chown,
+    libc::SYS_umask,
+    libc::SYS_gettimeofday,
+    libc::SYS_getrlimit,
+    libc::SYS_sysinfo,
+    libc::SYS_getuid,
+    libc::SYS_getppid,
+    libc::SYS_getpgrp,
+    libc::SYS_setsid,
+    libc::SYS_setpgid,
+    libc::SYS_getpgid,
+    libc::SYS_getsid,
+    libc::SYS_sigaltstack,
+    libc::SYS_gettid,
+    libc::SYS_futex,
+    libc::SYS_sched_getaffinity,
+    libc::SYS_clock_gettime,
+    libc::SYS_clock_getres,
+    libc::SYS_clock_nanosleep,
+    libc::SYS_openat,
+    libc::SYS_mkdirat,
+    libc::SYS_newfstatat,
+    libc::SYS_unlinkat,
+    libc::SYS_renameat,
+    libc::SYS_renameat2,
+    libc::SYS_readlinkat,
+    libc::SYS_faccessat,
+    libc::SYS_faccessat2,
+    libc::SYS_ppoll,
+    libc::SYS_pselect6,
+    libc::SYS_dup3,
+    libc::SYS_pipe2,
+    libc::SYS_prlimit64,
+    libc::SYS_getcpu,
+    libc::SYS_getrandom,
+    libc::SYS_statx,
+    libc::SYS_getdents64,
+    libc::SYS_wait4,
+    libc::SYS_waitid,
+    libc::SYS_truncate,
+    libc::SYS_ftruncate,
+    libc::SYS_utimensat,
+    libc::SYS_arch_prctl,
+    libc::SYS_fchmodat,
+    libc::SYS_fchownat,
+    libc::SYS_set_robust_list,
+    libc::SYS_getdents64,
 ];
 
 fn set_nonblocking(fd: u64) {
@@ -114,7 +203,11 @@ fn one_call(rng: &mut Rng, pointers: &Pointers) {
     let call = CALLS[rng.below(CALLS.len() as u64) as usize];
     let mut args = [0u64; 6];
     for arg in args.iter_mut() {
-        *arg = if rng.below(2) == 0 { pointer(rng, pointers) } else { number(rng) };
+        *arg = if rng.below(2) == 0 {
+            pointer(rng, pointers)
+        } else {
+            number(rng)
+        };
     }
     let zero_timespec = pointers.scratch;
     match call {
@@ -141,13 +234,20 @@ fn one_call(rng: &mut Rng, pointers: &Pointers) {
         libc::SYS_poll => args[2] = 0,
         libc::SYS_ppoll => args[2] = zero_timespec,
         libc::SYS_pselect6 => args[4] = zero_timespec,
-        libc::SYS_read | libc::SYS_readv | libc::SYS_pread64 | libc::SYS_write | libc::SYS_writev | libc::SYS_pwrite64 => {
+        libc::SYS_read
+        | libc::SYS_readv
+        | libc::SYS_pread64
+        | libc::SYS_write
+        | libc::SYS_writev
+        | libc::SYS_pwrite64 => {
             args[0] = 3 + rng.below(20);
             set_nonblocking(args[0]);
         }
         libc::SYS_wait4 => args[2] |= libc::WNOHANG as u64,
         libc::SYS_waitid => args[3] |= libc::WNOHANG as u64,
-        libc::SYS_futex => args[1] = libc::FUTEX_WAKE as u64 | (args[1] & libc::FUTEX_PRIVATE_FLAG as u64),
+        libc::SYS_futex => {
+            args[1] = libc::FUTEX_WAKE as u64 | (args[1] & libc::FUTEX_PRIVATE_FLAG as u64)
+        }
         libc::SYS_sigaltstack => args[0] = 0,
         _ => {}
     }
@@ -232,7 +332,12 @@ fn remove_new_entries(directory: &str, keep: &[String]) {
 
 /// The names in `/` now (so that what the fuzzers add can be removed).
 fn root_names() -> Vec<String> {
-    std::fs::read_dir("/").into_iter().flatten().flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir("/")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 fn main() {
@@ -267,11 +372,16 @@ fn main() {
             failures.push(format!("round {seed}: free {free_now} KiB (warm-up {free}), heap {heap_now} B (warm-up {heap})"));
         }
     }
-    let syscalls = std::fs::read_to_string("/proc/syscalls").unwrap_or_default().replace('\n', " ");
+    let syscalls = std::fs::read_to_string("/proc/syscalls")
+        .unwrap_or_default()
+        .replace('\n', " ");
     if failures.is_empty() {
         println!("FUZZ PASS {processes} processes x {calls} calls x 3 rounds, nothing leaked; /proc/syscalls: {syscalls}");
     } else {
-        println!("FUZZ FAIL memory not back to the warm-up values: {}", failures.join("; "));
+        println!(
+            "FUZZ FAIL memory not back to the warm-up values: {}",
+            failures.join("; ")
+        );
         std::process::exit(1);
     }
 }

@@ -90,7 +90,9 @@ fn signal_handler() -> Result<String, String> {
     if runs == 1 && before == after && after == 8.75 {
         Ok("the handler ran once and the float computation around it is intact".into())
     } else {
-        Err(format!("handler ran {runs} times; float {before} then {after}"))
+        Err(format!(
+            "handler ran {runs} times; float {before} then {after}"
+        ))
     }
 }
 
@@ -100,13 +102,19 @@ const SEGV_ADDRESS: u64 = 0x1000;
 fn segv_handler() -> Result<String, String> {
     const ADDRESS: u64 = SEGV_ADDRESS;
     let status = in_child(|| {
-        install(libc::SIGSEGV, record_fault as *const () as usize, libc::SA_SIGINFO);
+        install(
+            libc::SIGSEGV,
+            record_fault as *const () as usize,
+            libc::SA_SIGINFO,
+        );
         // SAFETY: deliberately writes to an unmapped address; the handler exits.
         unsafe { std::ptr::write_volatile(ADDRESS as *mut u64, 1) };
         1
     });
     if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 42 {
-        Ok(format!("the handler ran for a write to {ADDRESS:#x} and si_addr named it"))
+        Ok(format!(
+            "the handler ran for a write to {ADDRESS:#x} and si_addr named it"
+        ))
     } else {
         Err(format!("child wait status {status:#x}"))
     }
@@ -121,7 +129,11 @@ fn pipe() -> [i32; 2] {
 
 /// A read that a signal interrupts while it waits: its result and errno.
 fn interrupted_read(restart: bool) -> (isize, i32) {
-    install(libc::SIGUSR2, count_signal as *const () as usize, if restart { libc::SA_RESTART } else { 0 });
+    install(
+        libc::SIGUSR2,
+        count_signal as *const () as usize,
+        if restart { libc::SA_RESTART } else { 0 },
+    );
     let [read_end, write_end] = pipe();
     let reader = std::thread::spawn(move || {
         // SAFETY: gettid takes no arguments.
@@ -129,14 +141,24 @@ fn interrupted_read(restart: bool) -> (isize, i32) {
         let mut buffer = [0u8; 4];
         // SAFETY: reads into a live local buffer.
         let count = unsafe { libc::read(read_end, buffer.as_mut_ptr().cast(), 4) };
-        (count, std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        (
+            count,
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        )
     });
     while READER_TID.load(Ordering::SeqCst) == 0 {
         std::thread::yield_now();
     }
     std::thread::sleep(Duration::from_millis(50));
     // SAFETY: a signal to a thread of our own process.
-    unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), READER_TID.load(Ordering::SeqCst), libc::SIGUSR2) };
+    unsafe {
+        libc::syscall(
+            libc::SYS_tgkill,
+            libc::getpid(),
+            READER_TID.load(Ordering::SeqCst),
+            libc::SIGUSR2,
+        )
+    };
     std::thread::sleep(Duration::from_millis(50));
     // SAFETY: writes four bytes from a literal.
     unsafe { libc::write(write_end, b"data".as_ptr().cast(), 4) };
@@ -171,10 +193,16 @@ fn kill_sleeper() -> Result<String, String> {
         libc::waitpid(pid, &mut status, 0);
     }
     let took = start.elapsed();
-    if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGTERM && took < Duration::from_secs(5) {
+    if libc::WIFSIGNALED(status)
+        && libc::WTERMSIG(status) == libc::SIGTERM
+        && took < Duration::from_secs(5)
+    {
         Ok(format!("killed by SIGTERM after {} ms", took.as_millis()))
     } else {
-        Err(format!("wait status {status:#x} after {} ms", took.as_millis()))
+        Err(format!(
+            "wait status {status:#x} after {} ms",
+            took.as_millis()
+        ))
     }
 }
 
@@ -203,7 +231,17 @@ fn exit_group() -> Result<String, String> {
 
 fn map(flags: i32) -> *mut u64 {
     // SAFETY: a fresh anonymous mapping of two pages.
-    unsafe { libc::mmap(std::ptr::null_mut(), 8192, libc::PROT_READ | libc::PROT_WRITE, flags | libc::MAP_ANONYMOUS, -1, 0).cast() }
+    unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            8192,
+            libc::PROT_READ | libc::PROT_WRITE,
+            flags | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+        .cast()
+    }
 }
 
 fn shared_mmap() -> Result<String, String> {
@@ -222,7 +260,9 @@ fn shared_mmap() -> Result<String, String> {
     if status == 0 && seen == (42, 43, 0) {
         Ok("the child's writes show in MAP_SHARED memory, not in MAP_PRIVATE".into())
     } else {
-        Err(format!("saw {seen:?} (expected (42, 43, 0)), child status {status:#x}"))
+        Err(format!(
+            "saw {seen:?} (expected (42, 43, 0)), child status {status:#x}"
+        ))
     }
 }
 
@@ -265,19 +305,30 @@ fn tlb_shootdown() -> Result<String, String> {
     if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSEGV {
         Ok("the reader on the other CPU faulted right after the munmap".into())
     } else {
-        Err(format!("the reader kept reading the unmapped page (child wait status {status:#x})"))
+        Err(format!(
+            "the reader kept reading the unmapped page (child wait status {status:#x})"
+        ))
     }
 }
 
 fn proc_files() -> Result<String, String> {
-    let status = std::fs::read_to_string("/proc/self/status").map_err(|error| format!("status: {error}"))?;
-    let maps = std::fs::read_to_string("/proc/self/maps").map_err(|error| format!("maps: {error}"))?;
-    let meminfo = std::fs::read_to_string("/proc/meminfo").map_err(|error| format!("meminfo: {error}"))?;
+    let status =
+        std::fs::read_to_string("/proc/self/status").map_err(|error| format!("status: {error}"))?;
+    let maps =
+        std::fs::read_to_string("/proc/self/maps").map_err(|error| format!("maps: {error}"))?;
+    let meminfo =
+        std::fs::read_to_string("/proc/meminfo").map_err(|error| format!("meminfo: {error}"))?;
     let pid_line = format!("Pid:\t{}", std::process::id());
     if status.contains(&pid_line) && maps.contains("[stack]") && meminfo.starts_with("MemTotal:") {
-        Ok(format!("status names pid {}, maps has {} areas, meminfo reads", std::process::id(), maps.lines().count()))
+        Ok(format!(
+            "status names pid {}, maps has {} areas, meminfo reads",
+            std::process::id(),
+            maps.lines().count()
+        ))
     } else {
-        Err(format!("unexpected contents: status {status:?}, maps {maps:?}"))
+        Err(format!(
+            "unexpected contents: status {status:?}, maps {maps:?}"
+        ))
     }
 }
 
@@ -333,7 +384,11 @@ fn stop_continue() -> Result<String, String> {
         && running > after
         && libc::WIFSIGNALED(status)
         && libc::WTERMSIG(status) == libc::SIGKILL;
-    if good { Ok(report) } else { Err(report) }
+    if good {
+        Ok(report)
+    } else {
+        Err(report)
+    }
 }
 
 fn main() {

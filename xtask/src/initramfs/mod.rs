@@ -9,6 +9,7 @@
 //! /bin/kernelcheck userland `kernelcheck`        /bin /dev /etc 0755
 //! /bin/fuzz        userland `fuzz`               (then every --add)
 //! /bin/bench       userland `bench`
+//! /bin/sh          userland `sh` (the shell)
 //! ```
 
 /// `--add HOST[:GUEST]` values.
@@ -30,9 +31,17 @@ use guest_path::GuestPath;
 /// Directories every archive has, with their permissions.
 pub const STANDARD_DIRECTORIES: [(&str, u32); 5] =
     [("/bin", 0o755), ("/dev", 0o755), ("/etc", 0o755), ("/proc", 0o555), ("/tmp", 0o1777)];
-/// Our programs: (binary name in the userland build, guest path).
-pub const STANDARD_PROGRAMS: [(&str, &str); 6] =
-    [("init", "/init"), ("hello", "/bin/hello"), ("usertest", "/bin/usertest"), ("kernelcheck", "/bin/kernelcheck"), ("fuzz", "/bin/fuzz"), ("bench", "/bin/bench")];
+/// Our programs: (binary name in the userland build, guest path), one a line.
+pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
+    ("init", "/init"),
+    ("hello", "/bin/hello"),
+    ("usertest", "/bin/usertest"),
+    ("kernelcheck", "/bin/kernelcheck"),
+    ("fuzz", "/bin/fuzz"),
+    ("bench", "/bin/bench"),
+    ("ttycheck", "/bin/ttycheck"),
+    ("sh", "/bin/sh"),
+];
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).
 pub const CONSOLE_DEVICE: (&str, u32, u32) = ("/dev/console", 5, 1);

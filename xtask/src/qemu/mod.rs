@@ -153,6 +153,33 @@ pub struct QemuConfig {
     pub initrd: Option<PathBuf>,
     /// Copy the serial console (and QEMU's stderr) to our stdout (stderr) live.
     pub echo: bool,
+    /// Where the guest's serial input comes from.
+    pub input: ConsoleInput,
+}
+
+/// Where the serial console's input comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleInput {
+    /// Nothing (QEMU's stdin is /dev/null).
+    Closed,
+    /// Our stdin, a terminal: QEMU puts it in raw mode and multiplexes it
+    /// (`mux=on`), so Ctrl-A X quits QEMU and Ctrl-A A sends a Ctrl-A; every
+    /// other key, Ctrl-C, Ctrl-Z and Ctrl-\ included, goes to the guest.
+    Terminal,
+    /// Our stdin, not a terminal (a pipe or a file): passed byte for byte,
+    /// Ctrl-A included.
+    Stream,
+}
+
+impl ConsoleInput {
+    /// [`ConsoleInput::Terminal`] or [`ConsoleInput::Stream`], by what our stdin is.
+    pub fn from_stdin() -> ConsoleInput {
+        if io::stdin().is_terminal() {
+            ConsoleInput::Terminal
+        } else {
+            ConsoleInput::Stream
+        }
+    }
 }
 
 impl QemuConfig {
@@ -170,6 +197,7 @@ impl QemuConfig {
             kernel_elf: kernel_elf.into(),
             initrd: None,
             echo: true,
+            input: ConsoleInput::Closed,
         }
     }
 }
@@ -273,8 +301,10 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         "-display".into(),
         "none".into(),
         "-no-reboot".into(),
+        "-chardev".into(),
+        format!("stdio,id=console,signal=off,mux={}", if cfg.input == ConsoleInput::Terminal { "on" } else { "off" }).into(),
         "-serial".into(),
-        "stdio".into(),
+        "chardev:console".into(),
         "-monitor".into(),
         "none".into(),
         "-device".into(),
@@ -362,16 +392,13 @@ pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
             cfg.kernel_elf.display()
         );
     }
-    // Hand the terminal to QEMU only for interactive runs: with `-serial stdio`
-    // QEMU puts the tty in raw mode and Ctrl-C still quits it (signal=on).
-    let interactive = cfg.echo && io::stdin().is_terminal();
-    if interactive {
-        eprintln!("xtask: serial console on this terminal; Ctrl-C quits QEMU");
-    }
-    let stdin = if interactive {
-        Stdio::inherit()
-    } else {
-        Stdio::null()
+    let stdin = match cfg.input {
+        ConsoleInput::Closed => Stdio::null(),
+        ConsoleInput::Terminal => {
+            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A");
+            Stdio::inherit()
+        }
+        ConsoleInput::Stream => Stdio::inherit(),
     };
 
     let started = Instant::now();
@@ -458,3 +485,6 @@ where
 
 #[cfg(test)]
 mod tests;
+
+/// Interactive runs: typing into the serial line, waiting for console text.
+pub mod session;

@@ -19,7 +19,7 @@ fn kvm_command_line_uses_host_cpu_and_microvm() {
     assert_eq!(
         args.to_str().unwrap(),
         format!(
-            "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -serial stdio -monitor none \
+            "-kernel /k/kernel -smp 4 -m 512 -display none -no-reboot -chardev stdio,id=console,signal=off,mux=off -serial chardev:console -monitor none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel kvm -cpu host,-arch-capabilities \
              -machine microvm,acpi=on{append}"
         )

@@ -15,6 +15,8 @@ impl Errno {
     pub const EINTR: Errno = Errno(4);
     /// I/O error.
     pub const EIO: Errno = Errno(5);
+    /// No such device or address (`/dev/tty` without a controlling terminal).
+    pub const ENXIO: Errno = Errno(6);
     /// Argument list too long.
     pub const E2BIG: Errno = Errno(7);
     /// Exec format error.

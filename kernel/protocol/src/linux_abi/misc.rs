@@ -29,10 +29,6 @@ pub const POLLERR: i16 = 0x008;
 pub const POLLHUP: i16 = 0x010;
 pub const POLLNVAL: i16 = 0x020;
 
-/// Terminal ioctls.
-pub const TCGETS: u64 = 0x5401;
-pub const TIOCGWINSZ: u64 = 0x5413;
-
 /// `fcntl` commands.
 pub const F_DUPFD: u64 = 0;
 pub const F_GETFD: u64 = 1;

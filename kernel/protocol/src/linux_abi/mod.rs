@@ -12,6 +12,8 @@ pub mod memory;
 pub mod numbers;
 /// Process start-up: auxiliary vector keys.
 pub mod auxv;
+/// Terminals: `struct termios`, its flags and control characters, the tty ioctls.
+pub mod termios;
 /// Everything else small: `arch_prctl` codes, clocks, `poll` events, ioctls.
 pub mod misc;
 

@@ -18,6 +18,7 @@ use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::Ordering;
 use protocol::linux_abi::Errno;
 
+pub const SIGHUP: u64 = 1;
 pub const SIGILL: u64 = 4;
 pub const SIGTRAP: u64 = 5;
 pub const SIGBUS: u64 = 7;
@@ -284,25 +285,48 @@ pub fn has_handler(user: &UserThread, signal: u64) -> bool {
     !blocked && handler != SIG_DFL && handler != SIG_IGN
 }
 
-/// `kill(pid, signal)`: `pid > 0` one process; signal 0 only checks.
+/// `kill(pid, signal)`: `pid > 0` one process, 0 the caller's process
+/// group, -1 every process but init and the caller, `-pgid` a group;
+/// signal 0 only checks that a target exists.
 pub fn kill(pid: u64, signal: u64) -> Result<u64, Errno> {
     if signal > SIGNAL_COUNT {
         return Err(Errno::EINVAL);
     }
     let sender = current().ok_or(Errno::EPERM)?;
-    let pid = pid as i64;
-    let target = match pid {
-        pid if pid > 0 => super::find(pid as u32).ok_or(Errno::ESRCH)?,
-        0 | -1 => sender.process.clone(), // groups arrive with sessions
-        _ => return Err(Errno::ESRCH),
+    let sender_pid = sender.process.pid();
+    let targets: alloc::vec::Vec<alloc::sync::Arc<Process>> = match pid as i64 {
+        pid if pid > 0 => {
+            let target = super::find(pid as u32).ok_or(Errno::ESRCH)?;
+            if target.zombie.load(Ordering::Acquire) {
+                return Ok(0); // exists until reaped; the signal has no effect
+            }
+            alloc::vec![target]
+        }
+        0 => super::process_group::members(sender.process.group.load(Ordering::Relaxed)),
+        -1 => super::all()
+            .into_iter()
+            .filter(|process| process.pid() != 1 && process.pid() != sender_pid && !process.zombie.load(Ordering::Acquire))
+            .collect(),
+        pid => {
+            let group = u32::try_from(pid.unsigned_abs()).map_err(|_| Errno::ESRCH)?;
+            super::process_group::members(group)
+        }
     };
-    if target.zombie.load(Ordering::Acquire) {
-        return Ok(0);
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
     }
     if signal != 0 {
-        send_to_process(&target, SignalInfo { signal, code: SI_USER, address: 0, sender_pid: sender.process.pid() });
+        for target in &targets {
+            send_to_process(target, SignalInfo { signal, code: SI_USER, address: 0, sender_pid });
+        }
     }
     Ok(0)
+}
+
+/// Whether `user` would not act on `signal` now: its process ignores it
+/// (SIG_IGN, or a default of ignore) or the thread blocks it.
+pub fn ignores_or_blocks(user: &UserThread, signal: u64) -> bool {
+    is_ignored(&user.process, signal) || blocks(user, signal)
 }
 
 /// `tgkill(tgid, tid, signal)` (and `tkill` with `tgid` 0).

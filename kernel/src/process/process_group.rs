@@ -1,0 +1,40 @@
+//! Process groups as signal targets: `kill(0 | -1 | -pgid)`, the
+//! terminal's signals to its foreground group, and the "orphaned group"
+//! test that decides whether a background read gets SIGTTIN or EIO.
+
+use super::signal::{send_to_process, SignalInfo};
+use super::Process;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+/// The live (not yet exited) members of group `group`.
+pub fn members(group: u32) -> Vec<Arc<Process>> {
+    super::all()
+        .into_iter()
+        .filter(|process| process.group.load(Ordering::Relaxed) == group && !process.zombie.load(Ordering::Acquire))
+        .collect()
+}
+
+/// Sends `info` to every live member of `group`; returns how many there were.
+pub fn send_to_group(group: u32, info: SignalInfo) -> usize {
+    let members = members(group);
+    for process in &members {
+        send_to_process(process, info);
+    }
+    members.len()
+}
+
+/// Whether `group` is orphaned: no member has a parent in another group
+/// of the same session (so nobody is left to continue it after a stop).
+pub fn is_orphaned(group: u32) -> bool {
+    !members(group).iter().any(|process| {
+        let Some(parent) = process.parent.lock().upgrade() else { return false };
+        parent.group.load(Ordering::Relaxed) != group && parent.session.load(Ordering::Relaxed) == process.session.load(Ordering::Relaxed)
+    })
+}
+
+/// Whether a live process in `session` leads or belongs to `group`.
+pub fn exists_in_session(group: u32, session: u32) -> bool {
+    members(group).iter().any(|process| process.session.load(Ordering::Relaxed) == session)
+}
