@@ -47,7 +47,10 @@ pub fn interrupts() -> Vec<u8> {
 
 /// `/proc/sched_debug`: Linux's `cpu#N` sections with the fields this
 /// kernel keeps: `.nr_running` (queued plus running, as Linux counts),
-/// `.nr_switches`, `.curr->pid` (0: idle), and `.apic_id` (ours).
+/// `.nr_switches`, `.curr->pid` (0: the idle thread, as Linux numbers
+/// it), and two of ours: `.curr->comm` (the running thread's process
+/// name; `swapper/N` for idle as Linux calls it, `[kernel]` for another
+/// kernel thread) and `.apic_id`.
 pub fn sched_debug() -> Vec<u8> {
     let mut text = String::new();
     let nanos = crate::clock::monotonic_nanos();
@@ -55,13 +58,18 @@ pub fn sched_debug() -> Vec<u8> {
     let _ = writeln!(text, "ktime                                   : {}.{:06}", nanos / 1_000_000, nanos % 1_000_000);
     for cpu in crate::cpu::online() {
         let queue = &cpu.run_queue;
+        let current = queue.current_id.load(Ordering::Relaxed);
+        let (pid, command) = if current == queue.idle.id() {
+            (0, alloc::format!("swapper/{}", cpu.id().index()))
+        } else {
+            (current, crate::process::find_thread(current).map_or_else(|| String::from("[kernel]"), |user| user.process.name()))
+        };
         let _ = write!(
             text,
-            "\ncpu#{}\n  .nr_running                    : {}\n  .nr_switches                   : {}\n  .curr->pid                     : {}\n  .apic_id                       : {}\n",
+            "\ncpu#{}\n  .nr_running                    : {}\n  .nr_switches                   : {}\n  .curr->pid                     : {pid}\n  .curr->comm                    : {command}\n  .apic_id                       : {}\n",
             cpu.id().index(),
             queue.load(),
             queue.switches.load(Ordering::Relaxed),
-            queue.current_id.load(Ordering::Relaxed),
             cpu.apic_id(),
         );
     }

@@ -73,6 +73,7 @@ pub const SYS_GETSID: u64 = 124;
 pub const SYS_RT_SIGSUSPEND: u64 = 130;
 pub const SYS_SIGALTSTACK: u64 = 131;
 pub const SYS_SYSLOG: u64 = 103;
+pub const SYS_SYNC: u64 = 162;
 pub const SYS_PRCTL: u64 = 157;
 pub const SYS_ARCH_PRCTL: u64 = 158;
 pub const SYS_SETRLIMIT: u64 = 160;
