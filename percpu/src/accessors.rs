@@ -70,6 +70,12 @@ pub fn should_preempt() -> bool {
     preempt_word() == 0
 }
 
+/// Whether a reschedule is due on the running CPU (whatever the count).
+#[inline(always)]
+pub fn need_resched() -> bool {
+    preempt_word() & NO_RESCHED_NEEDED_BIT == 0
+}
+
 /// Marks a reschedule due (or not) on the running CPU: one `and`/`or` on
 /// the folded bit, so it cannot tear against the count on this CPU.
 #[inline(always)]

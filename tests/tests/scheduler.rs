@@ -87,6 +87,20 @@ fn no_wakeup_is_lost_between_two_cpus() {
     }
 }
 
+/// A thread whose last CPU is slow to switch away from it (held 20 ms
+/// here; under host load a vCPU can stall that long mid-switch) still runs
+/// on an idle, tickless CPU once it is free: the idle loop does not halt
+/// while a reschedule is due (TEAM_NOTES/idle-halt-after-switch-wait.md).
+#[test]
+fn a_thread_released_late_by_its_last_cpu_still_runs() {
+    for smp in [2, 4] {
+        let cfg = QemuConfig { accel: Accel::Tcg, timeout: Some(timeout(2)), ..config(smp, &["test=late_switch_out"]) };
+        let result = boot(&cfg);
+        assert_outcome(&result, Outcome::Pass);
+        assert_line_contains(&result, "late_switch_out: the worker ran on cpu");
+    }
+}
+
 /// Preemption where vCPUs outnumber host cores 32 to 1.
 #[test]
 fn preemption_on_sixty_four_cpus() {

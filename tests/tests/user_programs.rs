@@ -83,6 +83,8 @@ fn signals_eintr_exit_group_stop_continue_shared_memory_tlb_shootdown_and_proc_w
             "KCHECK PASS tlb-shootdown",
             "KCHECK PASS proc",
             "KCHECK PASS stop-continue",
+            "KCHECK PASS socketpair",
+            "KCHECK PASS command-exec-failure",
         ],
     );
     assert_no_line_contains(&result, "KCHECK FAIL");

@@ -12,6 +12,8 @@ pub mod init_plan;
 pub mod pid1;
 /// `sh`: the shell (parser, line editor, job control).
 pub mod shell;
+/// `kernelcheck`'s socket checks.
+pub mod socket_checks;
 /// `ps`, `top`, `cpus`, `free` and the other system tools: `/proc` parsers.
 pub mod tools;
 /// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.

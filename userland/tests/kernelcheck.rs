@@ -20,6 +20,8 @@ fn every_check_passes_on_linux() {
         "tlb-shootdown",
         "proc",
         "stop-continue",
+        "socketpair",
+        "command-exec-failure",
     ] {
         assert!(
             text.contains(&format!("KCHECK PASS {name}")),

@@ -7,11 +7,13 @@ mod devices;
 mod fd_table;
 mod open;
 mod pipe;
+mod socket_pair;
 mod vfs_file;
 
 pub use fd_table::{FdTable, MAX_FDS};
 pub use open::{open_path, register_terminal, O_CLOEXEC};
 pub use pipe::new_pipe;
+pub use socket_pair::{new_socket_pair, ReceiveOptions, SocketEnd, SocketType, SOCKET_BUFFER_BYTES};
 pub use vfs_file::VfsFile;
 
 use alloc::sync::Arc;
@@ -36,6 +38,8 @@ pub enum FileKind {
     Directory,
     /// A pipe.
     Fifo,
+    /// A socket.
+    Socket,
 }
 
 /// What a file does. Buffers are kernel memory: the system-call layer
@@ -75,6 +79,10 @@ pub trait FileOps: Send + Sync {
     }
     /// A directory's read position (`getdents64`).
     fn directory_position(&self) -> Option<&crate::sync::SpinLock<u64>> {
+        None
+    }
+    /// The socket behind the file, if it is one (`sendto`, `recvmsg`, ...).
+    fn socket(&self) -> Option<&SocketEnd> {
         None
     }
     /// Device-specific requests; none by default.

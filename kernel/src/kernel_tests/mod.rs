@@ -9,6 +9,7 @@ mod alloc_stress;
 mod bench;
 mod boot;
 mod exceptions;
+mod late_switch_out;
 mod panic;
 mod preemption;
 mod producer_consumer;
@@ -47,6 +48,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("bench", bench::run),
     ("write_protect", write_protect::run),
     ("wakeup_pingpong", wakeup_pingpong::run),
+    ("late_switch_out", late_switch_out::run),
     ("user_syscalls", user_syscalls::run),
     ("user_faults", user_faults::run),
     ("smep", smep::run),

@@ -13,7 +13,8 @@
 //!   that last ran it may still be saving its registers. The wait is
 //!   bounded: that CPU may itself be waiting for our current thread (two
 //!   threads trading CPUs), so after a while `next` goes back in the queue
-//!   and this CPU runs its idle thread until the next reschedule.
+//!   and this CPU runs its idle thread with a reschedule due; the idle
+//!   loop does not halt while one is due, it calls `schedule` again.
 //! - After the switch, the new thread calls `finish_switch`, which clears
 //!   the previous thread's `on_cpu` (its context is now saved) and reaps it
 //!   if it exited.
@@ -68,12 +69,16 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         cpu.enqueue(previous.clone());
     }
     let mut next = pick_next(cpu);
-    if !wait_until_switched_out(&next) {
+    // The running thread picked again is on this CPU by definition: no
+    // wait (it would always fail, and bounce it through idle).
+    if !Arc::ptr_eq(&next, &previous) && !wait_until_switched_out(&next) {
         // The CPU that ran `next` is still switching away from it, and may
         // be waiting for our `previous` in the same way (two threads
         // trading CPUs, `move_current_to` on both): waiting on would
-        // deadlock. Put `next` back and switch to idle for now; the tick
-        // or the flag brings us back at once.
+        // deadlock. Put `next` back and switch to idle for now; the flag
+        // brings us back at once (the idle loop does not halt while it is
+        // set: our tick may be stopped, and no IPI comes when `next` is
+        // finally switched out).
         cpu.enqueue(next);
         percpu::set_need_resched(true);
         next = cpu.idle.clone();
@@ -245,7 +250,10 @@ pub(super) fn preempt_if_due() {
 /// The idle loop: run whatever is runnable, else stop the tick (when no
 /// sleeper needs it) and halt until an interrupt. `sti; hlt` is atomic, so a
 /// wake-up IPI cannot be missed; whoever queues work for an idle CPU, or
-/// queues stealable work while a CPU idles, sends it a reschedule IPI.
+/// queues stealable work while a CPU idles, sends it a reschedule IPI. It
+/// never halts with a reschedule due: that is how `schedule` asks to be
+/// run again after it gave up waiting for a thread's last CPU (nobody
+/// sends an IPI when that CPU finally lets the thread go).
 pub fn run_idle_loop() -> ! {
     loop {
         arch::cpu::disable_interrupts();
@@ -254,6 +262,17 @@ pub fn run_idle_loop() -> ! {
             let guard = IrqGuard::new();
             stop_tick_if_nothing_to_time(&cpu::this_cpu(&guard));
             guard.end_keeping_interrupts_off();
+        }
+        if percpu::need_resched() {
+            // `schedule` gave a thread back to the queue because its last
+            // CPU had not switched away from it yet. That CPU will clear
+            // `on_cpu` without telling us, and our tick may be stopped:
+            // halting now could leave the thread queued here for ever. Let
+            // pending interrupts in (`sti` takes effect after the next
+            // instruction), then look again.
+            arch::cpu::enable_interrupts();
+            arch::cpu::pause();
+            continue;
         }
         arch::cpu::enable_interrupts_and_halt();
     }

@@ -117,8 +117,10 @@ pub fn stat_of_file(file: &OpenFile) -> Stat {
     }
     const S_IFIFO: u32 = 0o010000;
     const S_IFCHR: u32 = 0o020000;
+    const S_IFSOCK: u32 = 0o140000;
     let (mode, device) = match file.ops().kind() {
         crate::file::FileKind::Fifo => (S_IFIFO | 0o600, 0),
+        crate::file::FileKind::Socket => (S_IFSOCK | 0o777, 0),
         _ => (S_IFCHR | 0o620, crate::vfs::DeviceKind::Console.number()),
     };
     Stat { mode, links: 1, represented_device: device, block_size: 4096, ..Stat::default() }

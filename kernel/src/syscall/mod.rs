@@ -10,6 +10,7 @@ mod io;
 mod memory;
 mod process;
 mod signal;
+mod socket;
 mod time;
 
 use arch::interrupt_frame::InterruptFrame;
@@ -96,6 +97,12 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_OPENAT => fs::openat(a0, a1, a2, a3),
         SYS_PIPE => io::pipe2(a0, 0),
         SYS_PIPE2 => io::pipe2(a0, a1),
+        SYS_SOCKETPAIR => socket::socketpair(a0, a1, a2, a3),
+        SYS_SENDTO => socket::sendto(a0, a1, a2, a3, a4, a5),
+        SYS_RECVFROM => socket::recvfrom(a0, a1, a2, a3, a4, a5),
+        SYS_SENDMSG => socket::sendmsg(a0, a1, a2),
+        SYS_RECVMSG => socket::recvmsg(a0, a1, a2),
+        SYS_SHUTDOWN => socket::shutdown(a0, a1),
         SYS_FSTAT => fs::fstat(a0, a1),
         SYS_STAT => fs::stat(a0, a1, true),
         SYS_LSTAT => fs::stat(a0, a1, false),

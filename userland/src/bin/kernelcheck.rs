@@ -18,13 +18,14 @@
 //! - `stop-continue`: SIGSTOP stops a child (it makes no progress, and
 //!   `waitpid(WUNTRACED)` says so), SIGCONT resumes it (`WCONTINUED`),
 //!   SIGKILL ends it.
+//! - `socketpair`, `command-exec-failure`: see `userland::socket_checks`.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 type Check = fn() -> Result<String, String>;
 
-const CHECKS: [(&str, Check); 9] = [
+const CHECKS: [(&str, Check); 11] = [
     ("signal-handler", signal_handler),
     ("segv-handler", segv_handler),
     ("eintr", eintr),
@@ -34,6 +35,8 @@ const CHECKS: [(&str, Check); 9] = [
     ("tlb-shootdown", tlb_shootdown),
     ("proc", proc_files),
     ("stop-continue", stop_continue),
+    ("socketpair", userland::socket_checks::socket_pair),
+    ("command-exec-failure", userland::socket_checks::command_exec_failure),
 ];
 
 static HANDLER_RUNS: AtomicU64 = AtomicU64::new(0);

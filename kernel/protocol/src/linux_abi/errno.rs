@@ -73,6 +73,20 @@ impl Errno {
     pub const ENOSYS: Errno = Errno(38);
     /// Operation timed out.
     pub const ETIMEDOUT: Errno = Errno(110);
+    /// Socket operation on a file that is not a socket.
+    pub const ENOTSOCK: Errno = Errno(88);
+    /// Message too long for the socket.
+    pub const EMSGSIZE: Errno = Errno(90);
+    /// Protocol not supported.
+    pub const EPROTONOSUPPORT: Errno = Errno(93);
+    /// Socket type not supported.
+    pub const ESOCKTNOSUPPORT: Errno = Errno(94);
+    /// Address family not supported.
+    pub const EAFNOSUPPORT: Errno = Errno(97);
+    /// The socket is already connected.
+    pub const EISCONN: Errno = Errno(106);
+    /// Connection refused.
+    pub const ECONNREFUSED: Errno = Errno(111);
 
     /// Kernel-internal (never seen by programs): the call was interrupted
     /// by a signal and is restarted unless a handler without SA_RESTART

@@ -14,6 +14,8 @@ pub mod numbers;
 pub mod auxv;
 /// Terminals: `struct termios`, its flags and control characters, the tty ioctls.
 pub mod termios;
+/// Sockets: `socketpair`, message flags, `struct msghdr`.
+pub mod socket;
 /// Everything else small: `arch_prctl` codes, clocks, `poll` events, ioctls.
 pub mod misc;
 
