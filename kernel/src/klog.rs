@@ -20,9 +20,21 @@ static RING: spin::Mutex<LogRing<LOG_RING_BYTES>> = spin::Mutex::new(LogRing::ne
 /// Copies printed text into the ring (called by `console::print` with
 /// interrupts off).
 pub fn record(args: fmt::Arguments) {
-    let now = crate::clock::monotonic_nanos();
+    let now = stamp_nanos();
     let mut ring = RING.lock();
     let _ = fmt::write(&mut RingWriter { ring: &mut ring, now }, args);
+}
+
+/// The time a line is stamped with: nanoseconds of the TSC, which starts
+/// at 0 when the machine does, so stamps grow from the first line on
+/// (`clock::monotonic_nanos` starts later, at `clock::init`, and would
+/// step back). 0 until the TSC rate is measured, as Linux stamps its
+/// earliest lines `[    0.000000]`.
+fn stamp_nanos() -> u64 {
+    match crate::timer::tsc_hz() {
+        0 => 0,
+        hz => (u128::from(arch::tsc::read()) * 1_000_000_000 / u128::from(hz)) as u64,
+    }
 }
 
 struct RingWriter<'a> {

@@ -104,8 +104,11 @@ fn run(options: TopOptions) -> Result<(), String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = top_args::parse_args(&args).and_then(run);
-    if let Err(error) = result {
+    let options = top_args::parse_args(&args).unwrap_or_else(|error| {
+        eprintln!("{error}");
+        std::process::exit(2);
+    });
+    if let Err(error) = run(options) {
         eprintln!("top: {error}");
         std::process::exit(1);
     }

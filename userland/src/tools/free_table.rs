@@ -33,8 +33,11 @@ pub fn parse_args(args: &[String]) -> Result<Units, String> {
 }
 
 /// A KiB amount as `free -h` shows it: three significant digits at most,
-/// a decimal only below 10.
+/// a decimal only below 10; nothing is `0B`.
 pub fn human(kibibytes: u64) -> String {
+    if kibibytes == 0 {
+        return "0B".into();
+    }
     const UNITS: [&str; 4] = ["Ki", "Mi", "Gi", "Ti"];
     let mut value = kibibytes as f64;
     for (index, unit) in UNITS.iter().enumerate() {
@@ -123,7 +126,8 @@ mod tests {
 
     #[test]
     fn human_units_scale_by_1024() {
-        assert_eq!(human(0), "0Ki");
+        assert_eq!(human(0), "0B");
+        assert_eq!(human(1), "1Ki");
         assert_eq!(human(1023), "1023Ki");
         assert_eq!(human(1536), "1.5Mi");
         assert_eq!(human(2_000_000), "1.9Gi");

@@ -86,11 +86,9 @@ fn spin(index: usize, until: Instant) -> ThreadReport {
 pub fn run(plan: StressPlan) -> Result<Vec<ThreadReport>, String> {
     let until = Instant::now() + plan.duration;
     let handles: Vec<_> = (0..plan.threads)
-        .map(|index| {
-            std::thread::Builder::new()
-                .name(format!("stress-{index}"))
-                .spawn(move || spin(index, until))
-        })
+        // Unnamed: this kernel's PR_SET_NAME (which std uses to name a
+        // thread) renames the whole process, and `ps` would show that.
+        .map(|index| std::thread::Builder::new().spawn(move || spin(index, until)))
         .collect::<Result<_, _>>()
         .map_err(|error| format!("stress: cannot start a thread: {error}"))?;
     handles
