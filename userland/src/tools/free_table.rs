@@ -25,7 +25,7 @@ pub fn parse_args(args: &[String]) -> Result<Units, String> {
             other => {
                 return Err(format!(
                     "free: unknown option {other:?} (usage: free [-h|-k])"
-                ))
+                ));
             }
         };
     }

@@ -122,10 +122,8 @@ mod tests {
             assert_eq!((raw.c_cc[libc::VMIN], raw.c_cc[libc::VTIME]), (0, 0));
             // A key arrives without a newline.
             // SAFETY: writing one byte from a valid buffer.
-            assert_eq!(
-                unsafe { libc::write(controller, b"q".as_ptr().cast(), 1) },
-                1
-            );
+            let written = unsafe { libc::write(controller, b"q".as_ptr().cast(), 1) };
+            assert_eq!(written, 1);
             assert_eq!(read_keys(terminal, 5000).unwrap(), b"q");
             assert_eq!(read_keys(terminal, 10).unwrap(), b"");
         }
