@@ -89,10 +89,25 @@ fn check_ps(output: &str) {
 
 fn check_cpus(output: &str) {
     assert!(output.contains("CPU ONLINE APIC  CURRENT"), "{output}");
+    let mut switches_and_interrupts = (0, 0);
     for cpu in 0..CPUS {
         let rows = rows_starting(output, &[&cpu.to_string(), "yes"]);
         assert_eq!(rows.len(), 1, "cpu {cpu} not listed online:\n{output}");
+        // cpu online apic pid command runq switches interrupts idle
+        let words: Vec<&str> = rows[0].split_whitespace().collect();
+        let count = |from_end: usize| {
+            words[words.len() - from_end]
+                .parse::<u64>()
+                .expect("a count")
+        };
+        switches_and_interrupts.0 += count(3);
+        switches_and_interrupts.1 += count(2);
     }
+    // The boot CPU has switched threads and taken timer interrupts.
+    assert!(
+        switches_and_interrupts.0 > 0 && switches_and_interrupts.1 > 0,
+        "no context switches or interrupts counted:\n{output}"
+    );
     // The CPU running `cpus` shows it as its current thread.
     assert!(
         output.lines().any(|line| line.contains(" cpus ")),

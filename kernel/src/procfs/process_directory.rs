@@ -28,7 +28,8 @@ impl ProcessDirectory {
 
     /// `stat`: the 52 fields of Linux's `/proc/[pid]/stat`. What the
     /// kernel does not track is 0 (fault counts, `rss`, the signal masks,
-    /// the children's times); `tty_nr` is 0 (no controlling terminal yet).
+    /// the children's times); `tty_nr` is 0 and `tpgid` -1 (the terminal
+    /// does not tell other modules which session it belongs to yet).
     fn stat(&self) -> Vec<u8> {
         let process = &self.process;
         let threads = process_state::threads(process);
