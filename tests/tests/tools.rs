@@ -55,6 +55,16 @@ fn run_ok(session: &mut QemuSession, line: &str) -> String {
     output
 }
 
+/// Waits for `needle` unless the console already showed it (a background
+/// job's output may have arrived inside an earlier command's).
+fn wait_anywhere(session: &mut QemuSession, needle: &str) {
+    if !session.console().contains(needle) {
+        session
+            .wait_for(needle, STEP)
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+}
+
 /// The output's lines that start with `words` (split on white space).
 fn rows_starting<'a>(output: &'a str, words: &[&str]) -> Vec<&'a str> {
     output
@@ -199,10 +209,12 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
         "{pinned}"
     );
 
-    // Two busy threads: while they run, two CPUs are busy, ps shows them,
-    // and top's second frame names stress the busiest.
-    run_ok(&mut session, "stress 2 6 &");
-    let busy = run_ok(&mut session, "cpus 1");
+    // Two busy threads (started before `cpus` measures; 10 s covers the
+    // next three commands): while they run, two CPUs are busy, ps shows
+    // them, and top's second frame names stress the busiest.
+    run_ok(&mut session, "stress 2 10 &");
+    wait_anywhere(&mut session, "stress: 2 threads for");
+    let busy = run_ok(&mut session, "cpus 2");
     let busy_cpus = busy
         .lines()
         .filter(|line| {
@@ -254,12 +266,7 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
     assert_eq!(status, 0, "top did not quit cleanly on q:\n{after_top}");
 
     // stress has ended and said where its threads ran.
-    let report = "stress: thread 1: cpu ";
-    if !session.console().contains(report) {
-        session
-            .wait_for(report, STEP)
-            .expect("stress reports its threads");
-    }
+    wait_anywhere(&mut session, "stress: thread 1: cpu ");
     assert!(session.console().contains("stress: thread 0: cpu "));
 
     session.type_text("poweroff\r").expect("type");
