@@ -1,5 +1,5 @@
 //! The 16550 UART on COM1: the serial console. Output is polled; input
-//! comes by interrupt (received data and the FIFO's receive timeout) once
+//! comes by interrupt (received data, byte by byte: the FIFOs stay off) once
 //! the kernel routes COM1's IRQ. Locking is the kernel's business (see
 //! kernel/src/console.rs); this is the bare device.
 
@@ -54,19 +54,22 @@ impl SerialPort {
         unsafe { Port::<u8>::new(self.base + register).read() }
     }
 
-    /// 115200 baud, 8N1, FIFOs on, device interrupts off. Turning the
-    /// FIFOs on clears them, so a byte that arrived before (with the FIFOs
-    /// off the UART holds one) is taken first and returned.
-    pub fn init(&mut self) -> Option<u8> {
+    /// 115200 baud, 8N1, device interrupts off, FIFOs off. Off on purpose:
+    /// with them off the UART holds one received byte and QEMU holds back
+    /// the rest until it is read, so nothing typed before or during boot
+    /// is lost; turning them on would flush what is waiting (QEMU, like a
+    /// 16550, clears both FIFOs when the enable bit changes), and a byte
+    /// arriving between a read and that flush was lost (`echo` came in as
+    /// `eho`). The cost, one interrupt per byte, is nothing at a person's
+    /// typing speed, and a 4 KiB paste waits in QEMU rather than overrun.
+    pub fn init(&mut self) {
         self.write_register(INTERRUPT_ENABLE, 0);
-        let early = self.try_read_byte();
         self.write_register(LINE_CONTROL, LINE_CONTROL_DLAB);
         self.write_register(DATA, DIVISOR_115200_BAUD as u8);
         self.write_register(INTERRUPT_ENABLE, (DIVISOR_115200_BAUD >> 8) as u8);
         self.write_register(LINE_CONTROL, LINE_CONTROL_8N1);
-        self.write_register(FIFO_CONTROL, 0xc7); // enable, clear both, 14-byte threshold
+        self.write_register(FIFO_CONTROL, 0);
         self.write_register(MODEM_CONTROL, MODEM_CONTROL_DTR_RTS);
-        early
     }
 
     /// Raises the interrupt line for received data, receive timeouts and

@@ -16,22 +16,10 @@ static CONSOLE: spin::Mutex<SerialPort> = spin::Mutex::new(unsafe { SerialPort::
 /// How many lock attempts the emergency writer makes before forcing.
 const EMERGENCY_LOCK_ATTEMPTS: u32 = 10_000_000;
 
-/// A byte typed before the kernel started, kept for the terminal
-/// (`EARLY_INPUT_PRESENT` set).
-static EARLY_INPUT: core::sync::atomic::AtomicU16 = core::sync::atomic::AtomicU16::new(0);
-const EARLY_INPUT_PRESENT: u16 = 0x100;
-
-/// Programs the UART. Call once, first thing at boot.
+/// Programs the UART. Call once, first thing at boot. A byte typed
+/// before stays in the UART for the terminal (`SerialPort::init`).
 pub fn init() {
-    if let Some(byte) = CONSOLE.lock().init() {
-        EARLY_INPUT.store(EARLY_INPUT_PRESENT | u16::from(byte), core::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// The byte that was waiting in the UART at boot, if any (taken once).
-pub fn take_early_input() -> Option<u8> {
-    let value = EARLY_INPUT.swap(0, core::sync::atomic::Ordering::Relaxed);
-    (value & EARLY_INPUT_PRESENT != 0).then_some(value as u8)
+    CONSOLE.lock().init();
 }
 
 /// Writes formatted text, whole, with interrupts disabled.

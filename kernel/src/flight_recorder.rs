@@ -121,12 +121,10 @@ fn on_interrupt_exit(vector: u8) {
 type LineSink = fn(core::fmt::Arguments);
 
 /// The dump's opening: `BEGIN` (CPU count, TSC rate) and the thread names,
-/// after noting the names the table may lack (idle threads, this CPU's).
+/// after noting this CPU's running thread (the table may lack it). Idle
+/// threads are thread 0 (Linux's pid 0): no name line, the exports call
+/// them `swapper/N`.
 fn write_preamble(print: LineSink) {
-    for block in cpu::online() {
-        let idle = &block.run_queue.idle;
-        THREAD_NAMES.note(idle.id(), idle.name());
-    }
     note_running_thread_name();
     let begin = TraceLine::Begin { cpus: cpu::online_count(), tsc_hz: crate::timer::tsc_hz() };
     print(format_args!("{begin}\n"));

@@ -58,13 +58,16 @@ pub fn initramfs() -> PathBuf {
     }
 }
 
-/// The accelerator from `KERNEL_TEST_ACCEL` (auto when unset).
+/// The accelerator from `KERNEL_TEST_ACCEL`; when unset, KVM wherever
+/// `/dev/kvm` opens (even an instruction-emulating one, which kernel tests
+/// must pass on too, while `cargo xtask run`'s `auto` avoids it), else TCG.
 pub fn test_accel() -> Accel {
     match env::var("KERNEL_TEST_ACCEL") {
         Ok(text) if !text.is_empty() => text
             .parse()
             .unwrap_or_else(|error| panic!("KERNEL_TEST_ACCEL: {error}")),
-        _ => Accel::Auto,
+        _ if kvm_usable() => Accel::Kvm,
+        _ => Accel::Tcg,
     }
 }
 

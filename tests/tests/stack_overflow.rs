@@ -42,8 +42,8 @@ fn overflow_on_last_cpu_is_reported_and_panics() {
 }
 
 /// After the panic: a `@@TRACE2-BEGIN` naming the CPUs and the TSC rate,
-/// one parseable `@@TRACE2-CPU` header per CPU (with its idle thread, which
-/// a `@@TRACE2-THREAD` line names), each followed by its events, then
+/// one parseable `@@TRACE2-CPU` header per CPU (with its idle thread: 0,
+/// which the exports call `swapper/N`), each followed by its events, then
 /// `@@TRACE2-END`. Every line's checksum holds.
 fn assert_trace_dump_follows(lines: &[&str], smp: u32) {
     use protocol::trace_line::{parse_line, TraceLine};
@@ -58,7 +58,9 @@ fn assert_trace_dump_follows(lines: &[&str], smp: u32) {
             Ok(TraceLine::Thread { thread, .. }) => named_threads.push(thread),
             Ok(TraceLine::CpuHeader { cpu, idle_thread, counts }) => {
                 let idle = idle_thread.expect("format 2 headers name the idle thread");
-                assert!(named_threads.contains(&idle), "cpu {cpu}: idle thread {idle} has no name line");
+                // Idle is thread 0 on every CPU (Linux's pid 0, `swapper/N`
+                // in the exports); any other idle id needs its name line.
+                assert!(idle == 0 || named_threads.contains(&idle), "cpu {cpu}: idle thread {idle} has no name line");
                 headers.push((cpu, counts.kept()))
             }
             Ok(TraceLine::Event { cpu, .. }) => events_per_cpu[cpu as usize] += 1,

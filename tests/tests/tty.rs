@@ -1,7 +1,8 @@
 //! The terminal, driven from the other end of the serial line (QEMU's
 //! stdin), as a person types: `/bin/ttycheck` (userland) announces each
 //! step with `TTYCHECK READY NAME`, this test types, and the program
-//! reports `TTYCHECK PASS|FAIL NAME`. Covers canonical editing, end of
+//! reports `TTYCHECK PASS|FAIL NAME`. Covers a line typed before boot,
+//! canonical editing, end of
 //! file, raw mode with VMIN/VTIME, ^C, ^\ and ^Z reaching the foreground
 //! job (not the shell-like parent), SIGTTIN and SIGTTOU for background
 //! jobs, and a 4 KiB paste arriving whole. TCG: this machine's KVM cannot
@@ -47,8 +48,12 @@ fn the_serial_terminal_edits_lines_signals_jobs_and_takes_a_paste_whole() {
             ..config_with_initramfs(smp, &["--", "/bin/ttycheck"])
         };
         let mut session = QemuSession::start(&cfg).expect("start QEMU");
+        // Typed before the kernel has booted: waits in the UART and QEMU.
+        session.send(b"typed-before-boot\r").expect("type into the serial line");
         let ctty = expect(&mut session, "ctty: ");
         assert!(ctty.ends_with("TTYCHECK PASS ctty: "), "{ctty}");
+        let early = expect(&mut session, "early: ");
+        assert!(early.ends_with("TTYCHECK PASS early: "), "{early}");
         step(&mut session, "canonical", b"abc\x7fd\r");
         step(&mut session, "eof", b"x\x04\x04");
         step(&mut session, "raw", b"q");

@@ -31,7 +31,7 @@ commands:
   run [options] [-- ARGS...]     build, then boot in QEMU (serial on this terminal)
       --smp N                    CPUs, 1 to {MAX_SMP} (default 1)
       --mem MIB                  guest memory in MiB (default 256)
-      --accel auto|kvm|tcg       accelerator (default auto: KVM if /dev/kvm usable)
+      --accel auto|kvm|tcg       accelerator (default auto: KVM on hardware virtualization, else TCG)
       --machine pc|microvm       machine type (default: microvm on KVM, pc on TCG)
       --release                  boot the release build
       --gdb                      wait for gdb on :1234 (-s -S)

@@ -75,7 +75,7 @@ pub fn return_to_user_work(frame: &mut InterruptFrame) {
     let mut fatal = super::signal::deliver_pending(&user, frame);
     if fatal.is_none() && user.process.stopped.load(Ordering::Acquire) {
         arch::cpu::enable_interrupts();
-        super::job_control::wait_while_stopped(&user);
+        super::signal::wait_while_stopped(&user);
         // What arrived meanwhile (SIGKILL, a handler for SIGCONT).
         fatal = super::signal::deliver_pending(&user, frame);
         arch::cpu::disable_interrupts();
@@ -156,7 +156,8 @@ fn hand_children_to_init(process: &Arc<Process>) {
     init.child_exited.wake_all();
 }
 
-/// PID 1 is gone: say so and power off.
+/// PID 1 is gone: say so and power off (a clean power-off when it exited
+/// with 0, a failure otherwise).
 fn init_ended(status: u32) -> ! {
     let (how, success) = if status & 0x7f == 0 {
         let code = (status >> 8) & 0xff;
@@ -165,11 +166,12 @@ fn init_ended(status: u32) -> ! {
         (alloc::format!("was killed by signal {}", status & 0x7f), false)
     };
     crate::kprintln!("init: PID 1 {how}; powering off");
-    arch::qemu_exit::exit_qemu(if success { GuestExit::Pass } else { GuestExit::Fail })
+    arch::qemu_exit::exit_qemu(if success { GuestExit::PowerOff } else { GuestExit::Fail })
 }
 
 /// `reboot(LINUX_REBOOT_CMD_POWER_OFF)` and friends: the machine stops,
-/// with PASS when `wait_status` (what init reports of its program) is 0.
+/// cleanly (`GuestExit::PowerOff`, QEMU exit status 0) when `wait_status`
+/// (what init reports of its program) is 0, as a failure otherwise.
 pub fn power_off(wait_status: u32) -> ! {
     crate::kprintln!(
         "reboot: power off requested by process {} (reported status {:#x})",

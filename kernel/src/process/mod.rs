@@ -234,6 +234,14 @@ pub fn all() -> Vec<Arc<Process>> {
     PROCESSES.lock().values().filter_map(Weak::upgrade).collect()
 }
 
+/// The live (not yet exited) members of process group `group`.
+pub fn group_members(group: u32) -> Vec<Arc<Process>> {
+    all()
+        .into_iter()
+        .filter(|process| process.group.load(Ordering::Relaxed) == group && !process.zombie.load(Ordering::Acquire))
+        .collect()
+}
+
 /// Threads in `process` that have not exited.
 pub fn thread_count(process: &Process) -> u32 {
     process.live_threads.load(Ordering::Relaxed)

@@ -3,18 +3,9 @@
 //! test that decides whether a background read gets SIGTTIN or EIO.
 
 use super::signal::{send_to_process, SignalInfo};
-use super::Process;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
-/// The live (not yet exited) members of group `group`.
-pub fn members(group: u32) -> Vec<Arc<Process>> {
-    super::all()
-        .into_iter()
-        .filter(|process| process.group.load(Ordering::Relaxed) == group && !process.zombie.load(Ordering::Acquire))
-        .collect()
-}
+pub use super::group_members as members;
 
 /// Sends `info` to every live member of `group`; returns how many there were.
 pub fn send_to_group(group: u32, info: SignalInfo) -> usize {

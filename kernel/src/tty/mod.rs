@@ -14,6 +14,8 @@
 pub mod line_discipline;
 
 #[cfg(target_os = "none")]
+mod device_file;
+#[cfg(target_os = "none")]
 mod foreground;
 #[cfg(target_os = "none")]
 mod ioctl;
@@ -23,5 +25,19 @@ mod terminal;
 #[cfg(target_os = "none")]
 mod uart_input;
 
+/// Starts the terminal: its device nodes and the session hook, the `tty`
+/// thread, then COM1's interrupt routed to the CPU with xAPIC id
+/// `destination`. Input before this waits in the UART.
 #[cfg(target_os = "none")]
-pub use terminal::start;
+pub fn start(topology: &crate::madt::CpuTopology, destination: u8) {
+    crate::file::register_terminal(device_file::open_node);
+    crate::process::on_session_leader_exit(terminal::session_leader_exited);
+    if let Err(error) = crate::sched::spawn("tty", terminal::feed_forever) {
+        crate::kwarn!("tty: cannot start the input thread ({error:?}); the console takes no input");
+        return;
+    }
+    match uart_input::enable(topology, destination, terminal::input_arrived) {
+        Ok(line) => crate::kprintln!("{line}"),
+        Err(reason) => crate::kwarn!("tty: {reason}; the console takes no input"),
+    }
+}

@@ -1,11 +1,11 @@
 //! The serial terminal: one line discipline behind `/dev/console`,
-//! `/dev/ttyS0` and `/dev/tty`, the `tty` kernel thread that feeds it, and
-//! the read and write paths with their job-control checks.
+//! `/dev/ttyS0` and `/dev/tty` (opened through `device_file`), the `tty`
+//! kernel thread that feeds it, and the read and write paths with their
+//! job-control checks.
 
 use super::foreground::{self, Caller, Ownership};
 use super::line_discipline::{Effects, LineDiscipline, ReadOutcome};
 use super::uart_input;
-use crate::file::{FileKind, FileOps, Readiness};
 use crate::process::process_group;
 use crate::process::signal::{SignalInfo, SIGCONT, SIGHUP, SI_KERNEL};
 use crate::sched::{Mutex, WaitQueue};
@@ -62,21 +62,6 @@ const TIMED_READ_RECHECK_MICROS: u64 = 1000;
 /// Bytes of a program's write processed per lock hold.
 const WRITE_CHUNK_BYTES: usize = 1024;
 
-/// Starts the terminal: the `tty` thread, then COM1's interrupt routed to
-/// the CPU with xAPIC id `destination`. Input before this is not read.
-pub fn start(topology: &crate::madt::CpuTopology, destination: u8) {
-    crate::file::register_terminal(open_node);
-    crate::process::on_session_leader_exit(session_leader_exited);
-    if let Err(error) = crate::sched::spawn("tty", feed_forever) {
-        crate::kwarn!("tty: cannot start the input thread ({error:?}); the console takes no input");
-        return;
-    }
-    match uart_input::enable(topology, destination) {
-        Ok(line) => crate::kprintln!("{line}"),
-        Err(reason) => crate::kwarn!("tty: {reason}; the console takes no input"),
-    }
-}
-
 /// The interrupt handler's news: bytes wait in the raw ring.
 pub(super) fn input_arrived() {
     TERMINAL.worker.wake_all();
@@ -84,7 +69,7 @@ pub(super) fn input_arrived() {
 
 /// The `tty` thread: feeds raw bytes to the line discipline as room allows,
 /// echoes, signals the foreground group, wakes readers.
-fn feed_forever() {
+pub(super) fn feed_forever() {
     loop {
         TERMINAL.worker.wait_until(|| TERMINAL.has_room.load(Ordering::Acquire) && uart_input::pending());
         while feed_batch() {}
@@ -197,7 +182,7 @@ fn raw_step(min: u8, time: u8, available: usize, wanted: usize, started_nanos: u
     }
 }
 
-fn read(buffer: &mut [u8]) -> Result<usize, Errno> {
+pub(super) fn read(buffer: &mut [u8]) -> Result<usize, Errno> {
     if buffer.is_empty() {
         return Ok(0);
     }
@@ -247,7 +232,7 @@ fn read(buffer: &mut [u8]) -> Result<usize, Errno> {
     }
 }
 
-fn write(bytes: &[u8]) -> Result<usize, Errno> {
+pub(super) fn write(bytes: &[u8]) -> Result<usize, Errno> {
     if let Some(caller) = foreground::caller() {
         let (ownership, tostop) = {
             let state = TERMINAL.state.lock();
@@ -283,84 +268,10 @@ pub(super) fn publish_output_state(state: &TerminalState) {
     TERMINAL.writers.wake_all();
 }
 
-/// Which device node was opened (they share one terminal).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TerminalName {
-    /// `/dev/console`: never becomes a controlling terminal by being opened.
-    Console,
-    /// `/dev/ttyS0`: becomes the controlling terminal of a session leader
-    /// without one that opens it (unless `O_NOCTTY`).
-    Serial,
-    /// `/dev/tty`: the caller's controlling terminal; ENXIO without one.
-    Controlling,
-}
-
-/// `O_NOCTTY`.
-const O_NOCTTY: u64 = 0o400;
-
-/// An open terminal device.
-pub struct TerminalFile {
-    #[allow(dead_code)] // which node: kept for fstat-like questions
-    name: TerminalName,
-}
-
-impl TerminalFile {
-    /// Opens `name` with open flags `flags` for the calling process.
-    pub fn open(name: TerminalName, flags: u64) -> Result<TerminalFile, Errno> {
-        let caller = foreground::caller();
-        match (name, &caller) {
-            (TerminalName::Controlling, Some(caller)) if !ownership().controls(caller) => return Err(Errno::ENXIO),
-            (TerminalName::Serial, Some(caller)) if flags & O_NOCTTY == 0 && caller.pid == caller.session => {
-                let mut state = TERMINAL.state.lock();
-                if state.ownership.session.is_none() {
-                    state.ownership = Ownership { session: Some(caller.session), foreground: Some(caller.group) };
-                }
-            }
-            _ => {}
-        }
-        Ok(TerminalFile { name })
-    }
-
-}
-
-/// The file layer's opener for the terminal's device nodes.
-fn open_node(kind: crate::vfs::DeviceKind, flags: u64) -> Result<alloc::sync::Arc<dyn FileOps>, Errno> {
-    use crate::vfs::DeviceKind;
-    let name = match kind {
-        DeviceKind::Tty => TerminalName::Controlling,
-        DeviceKind::Serial => TerminalName::Serial,
-        _ => TerminalName::Console,
-    };
-    Ok(alloc::sync::Arc::new(TerminalFile::open(name, flags)?))
-}
-
-impl FileOps for TerminalFile {
-    fn read(&self, buffer: &mut [u8]) -> Result<usize, Errno> {
-        read(buffer)
-    }
-
-    fn write(&self, bytes: &[u8]) -> Result<usize, Errno> {
-        write(bytes)
-    }
-
-    fn readiness(&self) -> Readiness {
-        let state = TERMINAL.state.lock();
-        Readiness { readable: state.discipline.readable(), writable: !state.discipline.output_stopped(), hung_up: false }
-    }
-
-    fn kind(&self) -> FileKind {
-        FileKind::CharacterDevice
-    }
-
-    fn ioctl(&self, request: u64, argument: u64) -> Result<u64, Errno> {
-        super::ioctl::handle(request, argument)
-    }
-}
-
 /// The session leader of `session` ended: if it owned the terminal, the
 /// terminal is released and its foreground group hung up (SIGHUP, then
 /// SIGCONT so a stopped group sees it), as on Linux.
-pub fn session_leader_exited(session: u32) {
+pub(super) fn session_leader_exited(session: u32) {
     let foreground = {
         let mut state = TERMINAL.state.lock();
         if state.ownership.session != Some(session) {

@@ -9,6 +9,7 @@
 use super::raw_ring::{RawRing, RAW_RING_BYTES};
 use crate::madt::{CpuTopology, Polarity, TriggerMode};
 use crate::sync::IrqSpinLock;
+use arch::hook::Hook;
 use arch::interrupt_frame::InterruptFrame;
 use arch::ioapic::PinSignalling;
 use arch::serial::{SerialPort, UartInterrupt};
@@ -23,6 +24,8 @@ const MAX_CAUSES_PER_PASS: usize = 64;
 static RAW_INPUT: IrqSpinLock<RawRing> = IrqSpinLock::new(RawRing::new());
 /// The ring filled up: the UART's receive interrupt is masked.
 static THROTTLED: AtomicBool = AtomicBool::new(false);
+/// Told (from the interrupt handler) that bytes wait in the ring.
+static ON_INPUT: Hook<fn()> = Hook::new();
 
 /// Where COM1's interrupt goes: GSI and signalling.
 fn com1_route(topology: &CpuTopology) -> (u32, PinSignalling) {
@@ -40,9 +43,10 @@ fn com1_route(topology: &CpuTopology) -> (u32, PinSignalling) {
 }
 
 /// Routes COM1's interrupt to the CPU with xAPIC id `destination`,
-/// registers the handler and turns the UART's receive interrupts on.
+/// registers the handler (which calls `on_input` after taking bytes) and
+/// turns the UART's receive interrupts on.
 /// Returns a line for the boot log, or why input stays off.
-pub fn enable(topology: &CpuTopology, destination: u8) -> Result<alloc::string::String, alloc::string::String> {
+pub fn enable(topology: &CpuTopology, destination: u8, on_input: fn()) -> Result<alloc::string::String, alloc::string::String> {
     let (gsi, signalling) = com1_route(topology);
     let (index, io_apic) = topology
         .io_apics
@@ -53,9 +57,7 @@ pub fn enable(topology: &CpuTopology, destination: u8) -> Result<alloc::string::
         .ok_or_else(|| alloc::format!("no I/O APIC handles GSI {gsi}"))?;
     let vector = u8::try_from(u32::from(crate::vectors::IO_APIC_FIRST) + gsi).map_err(|_| alloc::format!("GSI {gsi} is beyond the vector space"))?;
     let pin = u8::try_from(gsi - io_apic.gsi_base).map_err(|_| alloc::format!("GSI {gsi} is beyond I/O APIC {}", io_apic.id))?;
-    if let Some(byte) = crate::console::take_early_input() {
-        RAW_INPUT.lock().push(byte);
-    }
+    ON_INPUT.set(on_input);
     arch::idt::register_handler(vector, on_interrupt);
     crate::console::with_uart(SerialPort::enable_receive_interrupts);
     arch::ioapic::route_and_unmask(index, pin, vector, destination, signalling).map_err(|error| alloc::format!("I/O APIC {} pin {pin}: {error:?}", io_apic.id))?;
@@ -72,7 +74,9 @@ pub fn enable(topology: &CpuTopology, destination: u8) -> Result<alloc::string::
 
 fn on_interrupt(_frame: &mut InterruptFrame) {
     drain();
-    super::terminal::input_arrived();
+    if let Some(on_input) = ON_INPUT.get() {
+        on_input();
+    }
     let guard = crate::sync::IrqGuard::new();
     crate::cpu::this_cpu(&guard).lapic().end_of_interrupt();
 }

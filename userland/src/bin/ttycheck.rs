@@ -6,8 +6,10 @@
 //! standard input as the controlling terminal). On Linux it passes too,
 //! with a person typing what the test types.
 //!
-//! - `ctty`: no `/dev/tty` before TIOCSCTTY, then it opens, and the caller's
+//! - `ctty`: a new session has no `/dev/tty` and cannot take the terminal
+//!   (TIOCSCTTY); ours (made by init, or here) opens it, and the caller's
 //!   group is the foreground group.
+//! - `early`: a line typed before the kernel booted arrives whole.
 //! - `canonical`: a line typed with an erase comes back edited (`abc`,
 //!   DEL, `d`, CR gives `abd\n`).
 //! - `eof`: `x` then ^D gives `x`; ^D on an empty line gives end of file.
@@ -29,8 +31,9 @@ const PASTE_LINE_BYTES: usize = 64;
 
 type Check = fn() -> Result<String, String>;
 
-const CHECKS: [(&str, Check); 10] = [
+const CHECKS: [(&str, Check); 11] = [
     ("ctty", ctty),
+    ("early", early),
     ("canonical", canonical),
     ("eof", end_of_file),
     ("raw", raw),
@@ -86,31 +89,62 @@ fn set_termios(settings: &libc::termios) -> Result<(), String> {
 }
 
 fn ctty() -> Result<String, String> {
+    // A new session has no controlling terminal, and cannot take ours.
+    // SAFETY: the child makes plain system calls and exits.
+    let outsider = unsafe {
+        match libc::fork() {
+            -1 => return Err(format!("fork: {}", errno())),
+            0 => {
+                let new_session = libc::setsid() > 0;
+                let no_tty = libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR) < 0;
+                let refused = libc::ioctl(0, libc::TIOCSCTTY, 0) != 0;
+                libc::_exit(if new_session && no_tty && refused { 0 } else { 1 });
+            }
+            child => child,
+        }
+    };
+    let status = wait_child(outsider, 0)?;
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("a new session opened /dev/tty or took the terminal (wait status {status:#x})"));
+    }
     // SAFETY: plain system calls on this process.
     unsafe {
-        if libc::setsid() < 0 {
-            return Err(format!("setsid: {}", errno()));
+        // Started by our init, this process leads a session that owns the
+        // terminal already; started otherwise, it takes the terminal.
+        if libc::getsid(0) != libc::getpid() {
+            if libc::setsid() < 0 {
+                return Err(format!("setsid: {}", errno()));
+            }
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
+                return Err(format!("TIOCSCTTY: {}", errno()));
+            }
         }
-        let before = libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR);
-        if before >= 0 {
-            return Err("/dev/tty opened without a controlling terminal".into());
+        let tty = libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR);
+        if tty < 0 {
+            return Err(format!("/dev/tty in the session that owns the terminal: {}", errno()));
         }
-        let before_error = errno();
-        if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
-            return Err(format!("TIOCSCTTY: {}", errno()));
-        }
-        let after = libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR);
-        if after < 0 {
-            return Err(format!("/dev/tty after TIOCSCTTY: {}", errno()));
-        }
-        libc::close(after);
+        libc::close(tty);
         let foreground = libc::tcgetpgrp(0);
         if foreground != libc::getpgrp() {
             return Err(format!("foreground group {foreground}, ours {}", libc::getpgrp()));
         }
         // Like a shell: this process moves jobs in and out of the foreground.
         libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-        Ok(format!("/dev/tty: {before_error} before, opens after; foreground group {foreground}"))
+        Ok(format!("a new session has no /dev/tty and cannot take the terminal; ours opens it, foreground group {foreground}"))
+    }
+}
+
+/// What the test types before the machine has even booted.
+const EARLY_LINE: &[u8] = b"typed-before-boot\n";
+
+fn early() -> Result<String, String> {
+    ready("early");
+    let mut line = [0u8; 64];
+    let count = read_stdin(&mut line)?;
+    if &line[..count] == EARLY_LINE {
+        Ok("a line typed before boot arrived whole".into())
+    } else {
+        Err(format!("read {:?}", String::from_utf8_lossy(&line[..count])))
     }
 }
 

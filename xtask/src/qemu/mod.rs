@@ -266,7 +266,11 @@ pub fn kvm_emulates_instructions() -> bool {
 /// Chooses the accelerator and machine; errors when KVM is demanded but unusable.
 pub fn resolve(accel: Accel, machine: Option<Machine>) -> io::Result<Resolved> {
     let (accel, reason) = match accel {
-        Accel::Auto if kvm_usable() => (ResolvedAccel::Kvm, "auto: /dev/kvm usable"),
+        Accel::Auto if kvm_usable() && !kvm_emulates_instructions() => (ResolvedAccel::Kvm, "auto: /dev/kvm usable"),
+        Accel::Auto if kvm_usable() => (
+            ResolvedAccel::Tcg,
+            "auto: this /dev/kvm emulates instructions (no vmx/svm on the host) and cannot run user programs; --accel kvm forces it",
+        ),
         Accel::Auto => (ResolvedAccel::Tcg, "auto: /dev/kvm not usable"),
         Accel::Kvm if kvm_usable() => (ResolvedAccel::Kvm, "requested"),
         Accel::Kvm => {

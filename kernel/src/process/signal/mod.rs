@@ -82,6 +82,48 @@ fn ignored_by_default(signal: u64) -> bool {
     matches!(signal, SIGCHLD | SIGURG | SIGWINCH | SIGCONT)
 }
 
+/// `si_code`s of SIGCHLD for a stop and a continue.
+const CLD_STOPPED: i32 = 5;
+const CLD_CONTINUED: i32 = 6;
+
+/// Whether `signal` stops a process by default.
+fn stops_by_default(signal: u64) -> bool {
+    matches!(signal, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
+}
+
+/// The default action "stop" for `signal`: the process stops (every
+/// thread parks at its next return to ring 3) and the parent is told.
+fn stop(process: &Process, signal: u64) {
+    if super::job_control::mark_stopped(process, signal) {
+        interrupt_all(process);
+        tell_parent(process, CLD_STOPPED);
+    }
+}
+
+/// SIGCONT's effect, at the moment it is sent (even if blocked or
+/// ignored): a stopped process runs again and the parent is told.
+fn continue_process(process: &Process) {
+    if super::job_control::mark_continued(process) {
+        tell_parent(process, CLD_CONTINUED);
+    }
+}
+
+/// SIGCHLD with `code` to the parent of `process`, and its `wait4` woken.
+fn tell_parent(process: &Process, code: i32) {
+    if let Some(parent) = process.parent.lock().upgrade() {
+        send_to_process(&parent, SignalInfo { signal: SIGCHLD, code, address: 0, sender_pid: process.pid() });
+        parent.child_exited.wake_all();
+    }
+}
+
+/// Parks the calling thread while its process is stopped, until SIGCONT
+/// or a pending SIGKILL (both senders wake `continued`). Other signals
+/// stay pending until then, as on Linux.
+pub fn wait_while_stopped(user: &UserThread) {
+    let process = &user.process;
+    process.continued.wait_until(|| !super::job_control::is_stopped(process) || kill_pending(user));
+}
+
 /// Whether SIGKILL is pending for the thread or its process.
 pub fn kill_pending(user: &UserThread) -> bool {
     [&user.pending_signals, &user.process.pending_signals].iter().any(|pending| pending.lock().iter().any(|info| info.signal == SIGKILL))
@@ -90,8 +132,8 @@ pub fn kill_pending(user: &UserThread) -> bool {
 /// Queues `info` for the whole process (any thread not blocking it takes
 /// it) and interrupts the waits of the threads that could.
 pub fn send_to_process(process: &Process, info: SignalInfo) {
-    if super::job_control::is_continue(info.signal) {
-        super::job_control::continue_process(process);
+    if info.signal == SIGCONT {
+        continue_process(process);
     }
     if is_ignored(process, info.signal) && super::threads_of(process).iter().all(|thread| !blocks(thread, info.signal)) {
         return; // discarded at once, as on Linux
@@ -113,8 +155,8 @@ pub fn send_to_process(process: &Process, info: SignalInfo) {
 
 /// Queues `info` for one thread and interrupts its wait, if any.
 pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
-    if super::job_control::is_continue(info.signal) {
-        super::job_control::continue_process(&thread.process);
+    if info.signal == SIGCONT {
+        continue_process(&thread.process);
     }
     if is_ignored(&thread.process, info.signal) && !blocks(thread, info.signal) {
         return; // discarded at once, as on Linux
@@ -237,8 +279,8 @@ fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) -> Option<u64> {
             if ignored_by_default(info.signal) {
                 continue;
             }
-            if super::job_control::stops_by_default(info.signal) {
-                super::job_control::stop(&user.process, info.signal);
+            if stops_by_default(info.signal) {
+                stop(&user.process, info.signal);
                 continue;
             }
             return Some(info.signal);
@@ -302,14 +344,14 @@ pub fn kill(pid: u64, signal: u64) -> Result<u64, Errno> {
             }
             alloc::vec![target]
         }
-        0 => super::process_group::members(sender.process.group.load(Ordering::Relaxed)),
+        0 => super::group_members(sender.process.group.load(Ordering::Relaxed)),
         -1 => super::all()
             .into_iter()
             .filter(|process| process.pid() != 1 && process.pid() != sender_pid && !process.zombie.load(Ordering::Acquire))
             .collect(),
         pid => {
             let group = u32::try_from(pid.unsigned_abs()).map_err(|_| Errno::ESRCH)?;
-            super::process_group::members(group)
+            super::group_members(group)
         }
     };
     if targets.is_empty() {
