@@ -64,8 +64,10 @@ fn run(options: TopOptions) -> Result<(), String> {
     loop {
         let later = sample()?;
         let text = frame(&earlier, &later)?;
+        // Home and clear, then the frame (output processing stays on in
+        // raw mode, so the terminal turns each `\n` into `\r\n`).
         let text = if terminal.is_some() {
-            format!("\x1b[H\x1b[2J{}", text.replace('\n', "\r\n"))
+            format!("\x1b[H\x1b[2J{text}")
         } else {
             format!("{text}\n")
         };
