@@ -26,8 +26,10 @@ pub fn usage() -> String {
 usage: cargo xtask <command> [options]
 
 commands:
-  build [--release]              build the kernel ELF (x86_64-unknown-none) and the
-                                 initramfs (user programs for x86_64-unknown-linux-musl)
+  build [--release] [--busybox]  build the kernel ELF (x86_64-unknown-none) and the
+                                 initramfs (user programs for x86_64-unknown-linux-musl,
+                                 uutils coreutils); --busybox also packs
+                                 initramfs-busybox.cpio with Debian's busybox
   run [options] [-- ARGS...]     build, then boot in QEMU (serial on this terminal)
       --smp N                    CPUs, 1 to {MAX_SMP} (default 1)
       --mem MIB                  guest memory in MiB (default 256)
@@ -39,6 +41,9 @@ commands:
       --add HOST[:GUEST]         add a file or directory to the initramfs (repeatable;
                                  default GUEST /NAME; GUEST ending in / puts it inside)
       --initrd FILE              boot your own newc cpio archive instead of ours
+      --busybox                  add Debian's busybox-static (fetched with apt-get download
+                                 into target/busybox/) as /busybox/bin with its applet
+                                 links; init starts its ash unless init's program is given
       -- ARGS...                 kernel command line, e.g. -- test=boot (at most
                                  {KERNEL_COMMAND_LINE_MAX_BYTES} bytes; bytes need not be UTF-8); init=PATH,
                                  rdinit=PATH and a second -- with init's arguments
@@ -71,6 +76,9 @@ pub enum Command {
     Build {
         /// Build the release profile.
         release: bool,
+        /// `--busybox`: also pack `initramfs-busybox.cpio` (the archive of
+        /// the busybox QEMU test).
+        busybox: bool,
     },
     /// `run ...`.
     Run(RunArgs),
@@ -318,21 +326,24 @@ fn no_options(command: &str, rest: &[String]) -> Result<(), ArgError> {
 
 fn parse_build(rest: &[String]) -> Result<Command, ArgError> {
     let mut release = false;
+    let mut busybox = false;
     for word in rest {
         match word.as_str() {
             "--release" => release = true,
+            "--busybox" => busybox = true,
             other => {
                 return Err(ArgError(format!(
-                    "unknown option '{other}' for 'build' (only --release)"
+                    "unknown option '{other}' for 'build' (only --release and --busybox)"
                 )))
             }
         }
     }
-    Ok(Command::Build { release })
+    Ok(Command::Build { release, busybox })
 }
 
 fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, ArgError> {
     let mut run = RunArgs { kernel_args, ..RunArgs::default() };
+    let mut busybox = false;
     let mut words = rest.iter();
     while let Some(word) = words.next() {
         let (name, inline_value) = match word.split_once('=') {
@@ -361,6 +372,8 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
             }
             "--release" => run.release = true,
             "--gdb" => run.gdb = true,
+            "--busybox" if inline_value.is_some() => return Err(ArgError("--busybox takes no value".into())),
+            "--busybox" => busybox = true,
             other => {
                 return Err(ArgError(format!(
                     "unknown option '{other}' for 'run' (kernel arguments go after '--', see cargo xtask help)"
@@ -368,12 +381,33 @@ fn parse_run(rest: &[String], kernel_args: Vec<OsString>) -> Result<RunArgs, Arg
             }
         }
     }
+    if busybox {
+        if run.initrd.is_some() {
+            return Err(ArgError(
+                "--busybox packs busybox into our initramfs and --initrd boots your own instead: give one or the other".into(),
+            ));
+        }
+        add_busybox(&mut run)?;
+    }
     if run.initrd.is_some() && !run.additions.is_empty() {
         return Err(ArgError(
             "--add packs files into our initramfs and --initrd boots your own instead: give one or the other".into(),
         ));
     }
     Ok(run)
+}
+
+/// `--busybox`: Debian's busybox goes into the archive (under
+/// `/busybox/bin`), and init starts its `ash` unless the kernel command
+/// line already names init's program (after a second `--`).
+fn add_busybox(run: &mut RunArgs) -> Result<(), ArgError> {
+    run.additions.push(crate::busybox::busybox_addition());
+    if !run.kernel_args.iter().any(|word| word == "--") {
+        run.kernel_args.push("--".into());
+        run.kernel_args.push(crate::busybox::shell().into());
+        check_command_line_length(&run.kernel_args)?;
+    }
+    Ok(())
 }
 
 /// Parses and range-checks a `--smp` value: 1..=[`MAX_SMP`].
@@ -503,6 +537,25 @@ mod tests {
     }
 
     #[test]
+    fn busybox_adds_the_staged_tree_and_starts_its_shell_unless_told_otherwise() {
+        let run = run_args("run --busybox --accel tcg -- test=boot");
+        assert_eq!(run.additions, [crate::busybox::busybox_addition()]);
+        assert_eq!(run.kernel_args, ["test=boot", "--", "/busybox/bin/sh"]);
+        assert_eq!(run_args("run --busybox").kernel_args, ["--", "/busybox/bin/sh"]);
+        let own = run_args("run --busybox -- -- /busybox/bin/ls -l /");
+        assert_eq!(own.kernel_args, ["--", "/busybox/bin/ls", "-l", "/"], "init's program as given");
+        assert!(parse_words("run --busybox=yes").unwrap_err().0.contains("takes no value"));
+        // Its own directory: scratch() rewrites its files while other tests read them.
+        let dir = std::env::temp_dir().join(format!("xtask-args-busybox-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let own_archive = dir.join("own.cpio");
+        std::fs::write(&own_archive, b"070701...").unwrap();
+        let error = parse_words(&format!("run --busybox --initrd {}", own_archive.display())).unwrap_err().0;
+        assert!(error.starts_with("--busybox packs busybox"), "{error}");
+        assert!(parse_words("bench --busybox").unwrap_err().0.starts_with("bench takes"));
+    }
+
+    #[test]
     fn words_after_double_dash_are_kernel_args_even_if_they_look_like_options() {
         assert_eq!(run_args("run -- --smp 3").kernel_args, ["--smp", "3"]);
     }
@@ -590,11 +643,12 @@ mod tests {
     fn other_commands() {
         assert_eq!(parse_words(""), Ok(Command::Help));
         assert_eq!(parse_words("--help"), Ok(Command::Help));
-        assert_eq!(parse_words("build"), Ok(Command::Build { release: false }));
+        assert_eq!(parse_words("build"), Ok(Command::Build { release: false, busybox: false }));
         assert_eq!(
             parse_words("build --release"),
-            Ok(Command::Build { release: true })
+            Ok(Command::Build { release: true, busybox: false })
         );
+        assert_eq!(parse_words("build --busybox"), Ok(Command::Build { release: false, busybox: true }));
         assert_eq!(parse_words("test"), Ok(Command::Test));
         assert_eq!(
             parse_words("bench"),

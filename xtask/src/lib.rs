@@ -8,6 +8,10 @@
 pub mod args;
 /// `cargo xtask bench`: benchmark boots and their medians.
 pub mod bench;
+/// Debian's busybox-static: fetched, staged, added by `run --busybox`.
+pub mod busybox;
+/// uutils coreutils: the multicall binary for `/bin`, built and cached.
+pub mod coreutils;
 /// The user-space benchmark, ours and Linux's.
 pub mod bench_user;
 /// A Linux kernel to compare with (given, or Debian's fetched).

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> i32 {
     match command {
-        Command::Build { release } => build(release),
+        Command::Build { release, busybox } => build(release, busybox),
         Command::Run(run_args) => run(run_args),
         Command::Test => test(),
         Command::Bench(bench_args) => xtask::bench::run_bench(bench_args),
@@ -37,8 +37,9 @@ fn execute(command: Command) -> i32 {
     }
 }
 
-/// Builds the kernel and the standard initramfs; prints both paths, one a line.
-fn build(release: bool) -> i32 {
+/// Builds the kernel and the standard initramfs (and with `busybox` the
+/// busybox one); prints the paths, one a line.
+fn build(release: bool, busybox: bool) -> i32 {
     if let Err(error) = ensure_rust_targets() {
         return tool_error(&error);
     }
@@ -51,10 +52,16 @@ fn build(release: bool) -> i32 {
             eprintln!("xtask: initramfs {bytes} bytes");
             println!("{}", kernel_elf.display());
             println!("{}", archive.display());
-            xtask_exit::PASS
         }
-        Err(error) => tool_error(&error),
+        Err(error) => return tool_error(&error),
     }
+    if busybox {
+        match xtask::initramfs::build_busybox_test_initramfs() {
+            Ok((archive, _)) => println!("{}", archive.display()),
+            Err(error) => return tool_error(&error),
+        }
+    }
+    xtask_exit::PASS
 }
 
 /// The archive to boot: the user's `--initrd`, or ours (with `--add`s, under

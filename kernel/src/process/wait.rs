@@ -51,7 +51,8 @@ pub fn wait4(pid: u64, status_address: u64, options: u64, rusage_address: u64) -
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE) != 0 {
         return Err(Errno::EINVAL);
     }
-    match reap(pid as i64, options)? {
+    // `pid` is a `pid_t` (an `int`): glibc passes -1 as 0xffff_ffff.
+    match reap(i64::from(pid as u32 as i32), options)? {
         None => Ok(0),
         Some(Reaped::Changed(child, status)) => {
             if status_address != 0 {

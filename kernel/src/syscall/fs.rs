@@ -30,7 +30,8 @@ fn read_path(address: u64) -> Result<Vec<u8>, Errno> {
 /// `AT_FDCWD`).
 fn at_path(directory: u64, path: &[u8]) -> Result<Vec<u8>, Errno> {
     let user = current_user()?;
-    if path.starts_with(b"/") || directory as i64 == AT_FDCWD {
+    // `dirfd` is an `int`: glibc passes AT_FDCWD in the low 32 bits only.
+    if path.starts_with(b"/") || i64::from(directory as u32 as i32) == AT_FDCWD {
         return Ok(user.process.absolute_path(path));
     }
     let file = user.process.files.lock().get(directory)?;

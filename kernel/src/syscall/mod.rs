@@ -5,13 +5,18 @@
 //! `Result<u64, Errno>`. Anything not implemented returns `-ENOSYS` and is
 //! counted (per number), never a panic.
 
+mod advice;
 mod fs;
+mod groups;
 mod io;
 mod memory;
 mod process;
+mod sendfile;
 mod signal;
 mod socket;
+mod statfs;
 mod time;
+mod xattr;
 
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -198,6 +203,17 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),
         SYS_SETRLIMIT => process::prlimit64(0, a0, a1, 0),
         SYS_REBOOT => process::reboot(a0, a1, a2, a3),
+        SYS_SENDFILE => sendfile::sendfile(a0, a1, a2, a3),
+        SYS_GETGROUPS => groups::getgroups(a0, a1),
+        SYS_FADVISE64 => advice::fadvise64(a0, a1, a2, a3),
+        SYS_STATFS => statfs::statfs(a0, a1),
+        SYS_FSTATFS => statfs::fstatfs(a0, a1),
+        SYS_LISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: true }),
+        SYS_LLISTXATTR => xattr::list(xattr::Target::Path { address: a0, follow: false }),
+        SYS_FLISTXATTR => xattr::list(xattr::Target::Descriptor(a0)),
+        SYS_GETXATTR | SYS_SETXATTR | SYS_REMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: true }, a1),
+        SYS_LGETXATTR | SYS_LSETXATTR | SYS_LREMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: false }, a1),
+        SYS_FGETXATTR | SYS_FSETXATTR | SYS_FREMOVEXATTR => xattr::unsupported(xattr::Target::Descriptor(a0), a1),
         SYS_SYSLOG => crate::klog::syslog(a0, a1, a2),
         SYS_SYNC => Ok(0), // every filesystem is in memory: nothing to write back
         _ => unimplemented(number, frame),

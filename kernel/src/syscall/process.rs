@@ -225,7 +225,7 @@ pub fn getsid(pid: u64) -> SyscallResult {
 /// `setpgid(pid, pgid)`: the caller or one of its children joins (or
 /// starts, `pgid` 0 or its own pid) a group in its session.
 pub fn setpgid(pid: u64, group: u64) -> SyscallResult {
-    if (group as i64) < 0 {
+    if (group as u32 as i32) < 0 {
         return Err(Errno::EINVAL);
     }
     let caller = current_user()?;

@@ -336,7 +336,8 @@ pub fn kill(pid: u64, signal: u64) -> Result<u64, Errno> {
     }
     let sender = current().ok_or(Errno::EPERM)?;
     let sender_pid = sender.process.pid();
-    let targets: alloc::vec::Vec<alloc::sync::Arc<Process>> = match pid as i64 {
+    // `pid` is a `pid_t` (an `int`): glibc passes -1 as 0xffff_ffff.
+    let targets: alloc::vec::Vec<alloc::sync::Arc<Process>> = match i64::from(pid as u32 as i32) {
         pid if pid > 0 => {
             let target = super::find(pid as u32).ok_or(Errno::ESRCH)?;
             if target.zombie.load(Ordering::Acquire) {
