@@ -25,6 +25,7 @@ pub fn init() {
 /// Writes formatted text, whole, with interrupts disabled.
 pub fn print(args: core::fmt::Arguments) {
     arch::cpu::without_interrupts(|| {
+        crate::klog::record(args);
         let _ = CONSOLE.lock().write_fmt(args);
     });
 }

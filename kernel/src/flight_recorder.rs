@@ -109,6 +109,7 @@ pub fn exception(vector: u8, rip: u64) {
 }
 
 fn on_interrupt_entry(vector: u8) {
+    cpu::count_interrupt(vector);
     record(EventKind::IrqEntry, TraceEvent::irq_entry(vector));
 }
 

@@ -21,6 +21,8 @@ pub mod command_line;
 pub mod exec;
 /// The initramfs (cpio newc) and finding programs in it.
 pub mod initramfs;
+/// The kernel log ring (`dmesg`): stamped lines, oldest dropped when full.
+pub mod log_ring;
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.
@@ -53,6 +55,9 @@ mod vfs;
 /// Processes: shared memory, files and signal state; starting and ending them.
 #[cfg(target_os = "none")]
 mod process;
+/// The kernel log: console lines kept for `dmesg`, and `syslog(2)`.
+#[cfg(target_os = "none")]
+mod klog;
 /// `/proc`, made on demand from the kernel's state.
 #[cfg(target_os = "none")]
 mod procfs;

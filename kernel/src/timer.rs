@@ -98,12 +98,13 @@ pub fn delay_micros(microseconds: u64) {
     }
 }
 
-/// Called on every tick, after the tick is counted and acknowledged (the
-/// scheduler registers its time-slice accounting here).
-static TICK_HOOK: Hook<fn()> = Hook::new();
+/// Called on every tick, after the tick is counted and acknowledged, with
+/// whether the tick interrupted user mode (the scheduler registers its
+/// time-slice and CPU-time accounting here).
+static TICK_HOOK: Hook<fn(bool)> = Hook::new();
 
 /// Registers what runs on every tick (once).
-pub fn register_tick_hook(hook: fn()) {
+pub fn register_tick_hook(hook: fn(bool)) {
     TICK_HOOK.set(hook);
 }
 
@@ -139,7 +140,7 @@ pub fn stop_tick(this: &ThisCpu) {
     this.lapic().stop_timer();
 }
 
-fn on_tick(_frame: &mut InterruptFrame) {
+fn on_tick(frame: &mut InterruptFrame) {
     {
         let guard = IrqGuard::new();
         let this = cpu::this_cpu(&guard);
@@ -147,6 +148,6 @@ fn on_tick(_frame: &mut InterruptFrame) {
         this.lapic().end_of_interrupt();
     }
     if let Some(hook) = TICK_HOOK.get() {
-        hook();
+        hook(frame.from_user_mode());
     }
 }

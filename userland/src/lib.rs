@@ -14,6 +14,8 @@ pub mod pid1;
 pub mod shell;
 /// `kernelcheck`'s socket checks.
 pub mod socket_checks;
+/// `ps`, `top`, `cpus`, `free` and the other system tools: `/proc` parsers.
+pub mod tools;
 /// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.
 pub mod usertest;
 /// Raw wait statuses decoded, signal names.

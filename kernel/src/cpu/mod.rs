@@ -8,6 +8,7 @@
 //!                     │ run_queue: RunQueue            runnable, current and idle thread
 //!                     │ trace: TraceRing               flight recorder
 //!                     │ calls: CallQueue               IPI function calls
+//!                     │ interrupts: InterruptCounts    taken, by vector
 //!                     └ lapic: Lapic                   owner-only (ThisCpu)
 //! ```
 //!
@@ -23,11 +24,13 @@
 
 mod call_queue;
 mod cpu_set;
+mod interrupt_counts;
 mod per_cpu;
 mod registry;
 
 pub use call_queue::{CallQueue, CallRequest};
 pub use cpu_set::CpuSet;
+pub use interrupt_counts::{count_interrupt, InterruptCounts};
 pub use crate::cpu_id::CpuId;
 pub use per_cpu::{this_cpu, try_this_cpu, PerCpu, ThisCpu};
 pub(crate) use registry::block;

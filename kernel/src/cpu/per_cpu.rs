@@ -52,6 +52,8 @@ pub struct PerCpu {
     pub trace: TraceRing<'static>,
     /// Functions other CPUs asked this CPU to run.
     pub calls: CallQueue,
+    /// Interrupts this CPU took, by vector (`/proc/interrupts`).
+    pub interrupts: super::InterruptCounts,
     /// Local APIC driver state: owner-only, reached through [`ThisCpu`].
     lapic: Lapic,
 }
@@ -72,6 +74,7 @@ impl PerCpu {
             run_queue: CachePadded::new(RunQueue::new(unsafe { CpuId::new_unchecked(index) }, boot_stack_top)),
             trace: TraceRing::leak_new(TRACE_EVENTS_PER_CPU),
             calls: CallQueue::new(),
+            interrupts: super::InterruptCounts::new(),
             lapic: Lapic::new(),
         });
         // SAFETY: the block is on the heap and is leaked below: it never

@@ -98,6 +98,7 @@ fn exit_thread(user: Arc<UserThread>, thread_code: u64) -> ! {
     }
     let process = user.process.clone();
     drop(user);
+    crate::sched::with_current_thread(|thread| process.cpu_time.add(&thread.cpu_time));
     if process.live_threads.fetch_sub(1, Ordering::AcqRel) == 1 {
         finish_process(&process);
     }

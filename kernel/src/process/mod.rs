@@ -100,6 +100,9 @@ pub struct Process {
     /// `vfork`: the parent waits here until this child execs or exits.
     vfork_done: AtomicBool,
     vfork_waiters: WaitQueue,
+    /// When the process started, and the CPU time of its threads that
+    /// have exited (`/proc/[pid]/stat`).
+    pub cpu_time: crate::thread::CpuTime,
 }
 
 /// The user side of one thread.
@@ -183,6 +186,7 @@ impl Process {
             continue_report: AtomicBool::new(false),
             vfork_done: AtomicBool::new(false),
             vfork_waiters: WaitQueue::new(),
+            cpu_time: crate::thread::CpuTime::new(),
         });
         PROCESSES.lock().insert(pid, Arc::downgrade(&process));
         process
@@ -246,6 +250,11 @@ pub fn thread_count(process: &Process) -> u32 {
 /// Whether `process` has exited and awaits its parent.
 pub fn is_zombie(process: &Process) -> bool {
     process.zombie.load(Ordering::Acquire)
+}
+
+/// Whether `process` is stopped by a stop signal (job control).
+pub fn is_stopped(process: &Process) -> bool {
+    process.stopped.load(Ordering::Acquire)
 }
 
 /// Renames `process` (`prctl(PR_SET_NAME)`).

@@ -3,10 +3,13 @@
 //!
 //! `/proc/self` (a link to the caller's pid), `/proc/[pid]/{stat, status,
 //! cmdline, exe, maps}`, `/proc/{cpuinfo, meminfo, uptime, stat, loadavg,
-//! mounts}`, and `/proc/syscalls`: system calls made and how many returned
-//! ENOSYS (not a Linux file; the kernel's own count).
+//! mounts, interrupts, sched_debug}`, and two files of our own:
+//! `/proc/syscalls` (system calls made and how many returned ENOSYS) and
+//! `/proc/kmsg_dropped` (kernel log lines dropped from the full ring).
 
+mod cpu_files;
 mod process_directory;
+mod process_state;
 mod system;
 
 use crate::vfs::{self, DynamicDirectory, Inode};
@@ -21,7 +24,7 @@ struct ProcRoot;
 /// Makes a file's contents.
 type Render = fn() -> Vec<u8>;
 
-const SYSTEM_FILES: [(&[u8], Render); 7] = [
+const SYSTEM_FILES: [(&[u8], Render); 10] = [
     (b"cpuinfo", system::cpuinfo),
     (b"meminfo", system::meminfo),
     (b"uptime", system::uptime),
@@ -29,6 +32,9 @@ const SYSTEM_FILES: [(&[u8], Render); 7] = [
     (b"loadavg", system::loadavg),
     (b"mounts", system::mounts),
     (b"syscalls", system::syscalls),
+    (b"interrupts", cpu_files::interrupts),
+    (b"sched_debug", cpu_files::sched_debug),
+    (b"kmsg_dropped", system::kmsg_dropped),
 ];
 
 fn parse_pid(name: &[u8]) -> Option<u32> {

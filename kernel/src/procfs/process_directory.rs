@@ -1,6 +1,7 @@
 //! `/proc/[pid]`: one process's `stat`, `status`, `cmdline`, `exe` and
 //! `maps`, in Linux's formats.
 
+use super::process_state;
 use crate::memory::vm_areas::AreaKind;
 use crate::process::Process;
 use crate::vfs::{self, DynamicDirectory, Inode};
@@ -9,6 +10,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt::Write;
+use core::sync::atomic::Ordering;
 
 /// See the module doc.
 pub struct ProcessDirectory {
@@ -20,44 +22,44 @@ impl ProcessDirectory {
         ProcessDirectory { process }
     }
 
-    fn state(&self) -> (char, &'static str) {
-        if crate::process::is_zombie(&self.process) {
-            ('Z', "Z (zombie)")
-        } else if crate::process::current().is_some_and(|user| Arc::ptr_eq(&user.process, &self.process)) {
-            ('R', "R (running)")
-        } else {
-            ('S', "S (sleeping)")
-        }
-    }
-
     fn virtual_bytes(&self) -> u64 {
         self.process.memory().map_or(0, |space| space.with_memory(|memory| memory.areas().map(|area| area.end - area.start).sum()))
     }
 
+    /// `stat`: the 52 fields of Linux's `/proc/[pid]/stat`. What the
+    /// kernel does not track is 0 (fault counts, `rss`, the signal masks,
+    /// the children's times); `tty_nr` is 0 and `tpgid` -1 (the terminal
+    /// does not tell other modules which session it belongs to yet).
     fn stat(&self) -> Vec<u8> {
         let process = &self.process;
-        let (state, _) = self.state();
-        let threads = crate::process::thread_count(process);
+        let threads = process_state::threads(process);
+        let (state, _) = process_state::process_state(process, &threads);
+        let (user, system) = process_state::process_times(process, &threads);
+        let processor = threads.first().map_or(0, |thread| process_state::last_cpu(thread));
+        let start = process_state::nanos_to_user_hz(process.cpu_time.start_nanos());
+        let group = process.group.load(Ordering::Relaxed);
+        let session = process.session.load(Ordering::Relaxed);
         // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
         // cminflt majflt cmajflt utime stime cutime cstime priority nice
-        // num_threads itrealvalue starttime vsize rss ...
+        // num_threads itrealvalue starttime vsize rss rsslim, then
+        // startcode .. wchan (9 fields), nswap cnswap exit_signal
+        // processor rt_priority policy, then 11 more.
         format!(
-            "{} ({}) {} {} {} {} 0 -1 0 0 0 0 0 0 0 0 0 20 0 {} 0 0 {} 0\n",
+            "{} ({}) {state} {} {group} {session} 0 -1 0 0 0 0 0 {user} {system} 0 0 20 0 {} 0 {start} {} 0 {} 0 0 0 0 0 0 0 0 0 0 0 0 17 {processor} 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
             process.pid(),
             process.name(),
-            state,
             process.parent_pid(),
-            process.pid(),
-            process.pid(),
-            threads,
-            self.virtual_bytes()
+            crate::process::thread_count(process),
+            self.virtual_bytes(),
+            u64::MAX,
         )
         .into_bytes()
     }
 
     fn status(&self) -> Vec<u8> {
         let process = &self.process;
-        let (_, state) = self.state();
+        let threads = process_state::threads(process);
+        let (_, state) = process_state::process_state(process, &threads);
         format!(
             "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t{} kB\nThreads:\t{}\n",
             process.name(),

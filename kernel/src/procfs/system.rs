@@ -6,18 +6,20 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
 
-/// Clock ticks per second in `/proc/stat` (USER_HZ).
-const USER_HZ: u64 = crate::exec::load::USER_HZ;
-/// Kernel timer ticks per USER_HZ tick.
-const TICKS_PER_USER_TICK: u64 = crate::timer::TICK_HZ as u64 / USER_HZ;
+use super::process_state::{nanos_to_user_hz, ticks_to_user_hz};
 
 fn uptime_hundredths() -> u64 {
     crate::clock::monotonic_nanos() / 10_000_000
 }
 
-/// Busy time of one CPU, in USER_HZ ticks (sampled by the timer tick).
-fn busy_user_ticks(cpu: &crate::cpu::PerCpu) -> u64 {
-    cpu.run_queue.busy_ticks.load(Ordering::Relaxed) / TICKS_PER_USER_TICK.max(1)
+/// One CPU's time in USER_HZ ticks: (user, system, idle). User and system
+/// are sampled by the timer tick; idle is the rest of the time since boot
+/// (an idle CPU stops its tick, so idle time cannot be sampled).
+fn cpu_times(cpu: &crate::cpu::PerCpu) -> (u64, u64, u64) {
+    let user = ticks_to_user_hz(cpu.run_queue.user_ticks.load(Ordering::Relaxed));
+    let system = ticks_to_user_hz(cpu.run_queue.system_ticks.load(Ordering::Relaxed));
+    let up = nanos_to_user_hz(crate::clock::monotonic_nanos());
+    (user, system, up.saturating_sub(user + system))
 }
 
 pub fn cpuinfo() -> Vec<u8> {
@@ -62,31 +64,41 @@ pub fn meminfo() -> Vec<u8> {
 
 pub fn uptime() -> Vec<u8> {
     let up = uptime_hundredths();
-    let cpus = crate::cpu::online_count() as u64;
-    let busy: u64 = crate::cpu::online().map(busy_user_ticks).sum();
-    let idle = (up * cpus).saturating_sub(busy);
+    let idle: u64 = crate::cpu::online().map(|cpu| cpu_times(cpu).2).sum();
     format!("{}.{:02} {}.{:02}\n", up / 100, up % 100, idle / 100, idle % 100).into_bytes()
 }
 
+/// `/proc/stat`: per-CPU times (user nice system idle iowait irq softirq
+/// steal guest guest_nice; nice, iowait, irq and the rest are not
+/// tracked and are 0), interrupts (total, then per vector), context
+/// switches, boot time, processes made, running and blocked threads.
 pub fn stat() -> Vec<u8> {
-    let up = uptime_hundredths();
     let mut text = String::new();
     let mut lines = String::new();
-    let (mut busy_all, mut idle_all) = (0, 0);
+    let (mut user_all, mut system_all, mut idle_all) = (0, 0, 0);
     for cpu in crate::cpu::online() {
-        let busy = busy_user_ticks(cpu);
-        let idle = up.saturating_sub(busy);
-        busy_all += busy;
+        let (user, system, idle) = cpu_times(cpu);
+        user_all += user;
+        system_all += system;
         idle_all += idle;
-        let _ = writeln!(lines, "cpu{} {busy} 0 0 {idle} 0 0 0 0 0 0", cpu.id().index());
+        let _ = writeln!(lines, "cpu{} {user} 0 {system} {idle} 0 0 0 0 0 0", cpu.id().index());
     }
-    let _ = writeln!(text, "cpu  {busy_all} 0 0 {idle_all} 0 0 0 0 0 0");
+    let _ = writeln!(text, "cpu  {user_all} 0 {system_all} {idle_all} 0 0 0 0 0 0");
     text.push_str(&lines);
+    let by_vector: Vec<u64> = (0..=u8::MAX).map(|vector| crate::cpu::online().map(|cpu| cpu.interrupts.of_vector(vector)).sum()).collect();
+    let _ = write!(text, "intr {}", by_vector.iter().sum::<u64>());
+    for count in &by_vector {
+        let _ = write!(text, " {count}");
+    }
+    text.push('\n');
     let boot_seconds = crate::clock::realtime_nanos().saturating_sub(crate::clock::monotonic_nanos()) / 1_000_000_000;
-    let processes = crate::process::all();
-    let running: u64 = crate::cpu::online().map(|cpu| u64::from(!cpu.run_queue.is_idle())).sum();
+    let running: usize = crate::cpu::online().map(|cpu| cpu.run_queue.load()).sum();
     let switches: u64 = crate::cpu::online().map(|cpu| cpu.run_queue.switches.load(Ordering::Relaxed) as u64).sum();
-    let _ = write!(text, "ctxt {switches}\nbtime {boot_seconds}\nprocesses {}\nprocs_running {running}\nprocs_blocked 0\n", processes.len());
+    let _ = write!(
+        text,
+        "ctxt {switches}\nbtime {boot_seconds}\nprocesses {}\nprocs_running {running}\nprocs_blocked 0\n",
+        crate::thread::allocated_ids()
+    );
     text.into_bytes()
 }
 
@@ -113,4 +125,8 @@ pub fn mounts() -> Vec<u8> {
 
 pub fn syscalls() -> Vec<u8> {
     format!("calls {}\nunimplemented {}\n", crate::syscall::calls(), crate::syscall::unimplemented_calls()).into_bytes()
+}
+
+pub fn kmsg_dropped() -> Vec<u8> {
+    format!("{}\n", crate::klog::dropped_lines()).into_bytes()
 }

@@ -4,9 +4,11 @@
 //! `sched`, which sits above the per-CPU block (`cpu`) that holds run queues;
 //! this module sits below it.
 
+mod cpu_time;
 mod run_queue;
 mod user_state;
 
+pub use cpu_time::CpuTime;
 pub use run_queue::{RunQueue, TIME_SLICE_TICKS};
 pub use user_state::UserState;
 
@@ -146,6 +148,8 @@ pub struct Thread {
     /// A signal this (user) thread does not block is pending: blocking
     /// calls give up (`EINTR`, or restart) instead of waiting on.
     signal_pending: AtomicBool,
+    /// CPU time used, in user and kernel mode (charged by the tick).
+    pub cpu_time: CpuTime,
 }
 
 // SAFETY: `saved_rsp` is written only by the CPU switching the thread out
@@ -193,6 +197,7 @@ impl Thread {
             address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
+            cpu_time: CpuTime::new(),
         }
     }
 
@@ -218,6 +223,7 @@ impl Thread {
             address_space: IrqSpinLock::new(None),
             user_state: spin::Once::new(),
             process: spin::Once::new(),
+            cpu_time: CpuTime::new(),
         }
     }
 
@@ -341,4 +347,10 @@ impl Thread {
 /// A fresh thread id.
 pub fn allocate_id() -> u32 {
     NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Threads made since boot, `init` included (`processes` in `/proc/stat`:
+/// Linux counts every fork and clone too).
+pub fn allocated_ids() -> u32 {
+    NEXT_THREAD_ID.load(Ordering::Relaxed) - 1
 }

@@ -13,7 +13,7 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// Timer ticks a thread runs before it is preempted (20 ms at 100 Hz).
 pub const TIME_SLICE_TICKS: u32 = 2;
@@ -42,6 +42,9 @@ pub struct RunQueue {
     /// The thread this CPU just switched away from, until `finish_switch`.
     previous: UnsafeCell<Option<Arc<Thread>>>,
     pub idle: Arc<Thread>,
+    /// Id of the running thread (`current`'s, readable by other CPUs for
+    /// `/proc/sched_debug`).
+    pub current_id: AtomicU32,
     /// Context switches done by this CPU.
     pub switches: AtomicUsize,
     /// Whether the idle thread stopped this CPU's tick.
@@ -50,9 +53,11 @@ pub struct RunQueue {
     /// active set); `None` while the kernel's own root is loaded. Holding
     /// it keeps the page tables alive while CR3 points at them.
     pub loaded_space: IrqSpinLock<Option<Arc<AddressSpace>>>,
-    /// Timer ticks that found a thread other than idle running (CPU time
-    /// in use, sampled at the tick rate; `/proc/stat`, `/proc/uptime`).
-    pub busy_ticks: core::sync::atomic::AtomicU64,
+    /// Timer ticks that found a thread other than idle running in user
+    /// mode (CPU time in use, sampled at the tick rate; `/proc/stat`).
+    pub user_ticks: AtomicU64,
+    /// The same, for ticks that found it in the kernel.
+    pub system_ticks: AtomicU64,
 }
 
 // SAFETY: `current` and `previous` are only accessed by the owning CPU with
@@ -76,11 +81,13 @@ impl RunQueue {
             running_idle: AtomicBool::new(true),
             current: UnsafeCell::new(idle.clone()),
             previous: UnsafeCell::new(None),
+            current_id: AtomicU32::new(idle.id()),
             idle,
             switches: AtomicUsize::new(0),
             tick_stopped: AtomicBool::new(false),
             loaded_space: IrqSpinLock::new(None),
-            busy_ticks: core::sync::atomic::AtomicU64::new(0),
+            user_ticks: AtomicU64::new(0),
+            system_ticks: AtomicU64::new(0),
         }
     }
 
@@ -114,6 +121,7 @@ impl RunQueue {
     pub unsafe fn replace_current(&self, next: Arc<Thread>) -> Arc<Thread> {
         debug_assert!(!arch::cpu::interrupts_enabled());
         self.running_idle.store(next.is_idle(), Ordering::Release);
+        self.current_id.store(next.id(), Ordering::Relaxed);
         // SAFETY: owning CPU, interrupts off (the caller's contract).
         unsafe { core::mem::replace(&mut *self.current.get(), next) }
     }

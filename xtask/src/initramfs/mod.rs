@@ -44,6 +44,17 @@ pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
     ("bench", "/bin/bench"),
     ("ttycheck", "/bin/ttycheck"),
     ("sh", "/bin/sh"),
+    ("ps", "/bin/ps"),
+    ("top", "/bin/top"),
+    ("cpus", "/bin/cpus"),
+    ("taskset", "/bin/taskset"),
+    ("kill", "/bin/kill"),
+    ("free", "/bin/free"),
+    ("uptime", "/bin/uptime"),
+    ("dmesg", "/bin/dmesg"),
+    ("stress", "/bin/stress"),
+    ("poweroff", "/bin/poweroff"),
+    ("reboot", "/bin/reboot"),
 ];
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).
