@@ -213,7 +213,15 @@ impl<'a> TraceRing<'a> {
     /// reserved). Only the newest `min(capacity, buffer.len())` sequences are
     /// examined; older ones count as lost. The events are `buffer[..kept()]`.
     pub fn snapshot_into(&self, next_sequence: u64, buffer: &mut [TraceEvent]) -> SnapshotCounts {
-        let recorded = next_sequence.saturating_sub(FIRST_SEQUENCE);
+        self.snapshot_since(FIRST_SEQUENCE, next_sequence, buffer)
+    }
+
+    /// [`snapshot_into`](Self::snapshot_into) for the events from sequence
+    /// `first` on (a trace cleared when the counter stood at `first`):
+    /// older ones are neither kept nor counted.
+    pub fn snapshot_since(&self, first: u64, next_sequence: u64, buffer: &mut [TraceEvent]) -> SnapshotCounts {
+        let first = first.max(FIRST_SEQUENCE);
+        let recorded = next_sequence.saturating_sub(first);
         let window = recorded
             .min(self.slots.len() as u64)
             .min(buffer.len() as u64);

@@ -122,6 +122,66 @@ fn body(trace: &Trace, event: &Event) -> Option<(&'static str, String)> {
         ),
         Payload::IpiReceive { vector } => ("ipi_entry", format!("({})", linux::ipi_reason(vector))),
         Payload::Exception { .. } | Payload::Unknown { .. } => return None,
+        _ => return process_body(trace, event),
+    })
+}
+
+/// System call, fault, process, signal, migration and marker events, in
+/// the formats of Linux's `raw_syscalls`, `exceptions`, `sched`, `signal`
+/// and `ftrace:print` events. `sys_enter` lists the arguments that were
+/// recorded (Linux lists all six).
+fn process_body(trace: &Trace, event: &Event) -> Option<(&'static str, String)> {
+    let current = trace.thread(event.current);
+    Some(match event.payload {
+        Payload::SyscallEnter { number, arguments, argument_count } => {
+            let listed: Vec<String> = arguments[..usize::from(argument_count)].iter().map(|value| format!("{value:x}")).collect();
+            ("sys_enter", format!("NR {number} ({})", listed.join(", ")))
+        }
+        Payload::SyscallExit { number, value } => ("sys_exit", format!("NR {number} = {value}")),
+        Payload::PageFault { address, rip, error_code, user, .. } => (
+            if user { "page_fault_user" } else { "page_fault_kernel" },
+            format!("address=0x{address:x} ip=0x{rip:x} error_code=0x{error_code:x}"),
+        ),
+        Payload::Fork { child, .. } => {
+            let child = trace.thread(child);
+            (
+                "sched_process_fork",
+                format!("comm={} pid={} child_comm={} child_pid={}", current.name, current.pid, child.name, child.pid),
+            )
+        }
+        Payload::Exec { text } => (
+            "sched_process_exec",
+            format!("filename={} pid={} old_pid={}", trace.texts[text], current.pid, current.pid),
+        ),
+        Payload::Exit { thread, .. } => {
+            let exiting = trace.thread(thread);
+            ("sched_process_exit", format!("comm={} pid={} prio={DEFAULT_PRIO}", exiting.name, exiting.pid))
+        }
+        Payload::SignalGenerate { signal, code, target, group, result } => {
+            let target = trace.thread(target);
+            (
+                "signal_generate",
+                format!(
+                    "sig={signal} errno=0 code={code} comm={} pid={} grp={} res={result}",
+                    target.name,
+                    target.pid,
+                    u8::from(group)
+                ),
+            )
+        }
+        Payload::SignalDeliver { signal, handler, sa_flags } => (
+            "signal_deliver",
+            format!("sig={signal} errno=0 code=0 sa_handler={handler:x} sa_flags={sa_flags:x}"),
+        ),
+        Payload::Migrate { thread, from, to } => {
+            let moved = trace.thread(thread);
+            (
+                "sched_migrate_task",
+                format!("comm={} pid={} prio={DEFAULT_PRIO} orig_cpu={from} dest_cpu={to}", moved.name, moved.pid),
+            )
+        }
+        Payload::Marker { text } => ("tracing_mark_write", trace.texts[text].clone()),
+        _ => return None,
     })
 }
 
