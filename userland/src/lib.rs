@@ -14,6 +14,8 @@ pub mod pid1;
 pub mod shell;
 /// `kernelcheck`'s socket checks.
 pub mod socket_checks;
+/// `trace`: the kernel's tracer started, stopped and dumped through `/sys/kernel/tracing`.
+pub mod trace_tool;
 /// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.
 pub mod usertest;
 /// Raw wait statuses decoded, signal names.

@@ -258,7 +258,8 @@ pub struct DumpReport {
 /// console; without that port, to the console. Counts what it wrote.
 pub fn dump_to_trace_port() -> DumpReport {
     let to_port = port::present();
-    let (cpus, counts) = dump_live(if to_port { &mut port_line } else { &mut console_line });
+    let mut sink: fn(core::fmt::Arguments) = if to_port { port_line } else { console_line };
+    let (cpus, counts) = dump_live(&mut sink);
     DumpReport { cpus, kept: counts.kept(), lost: counts.lost, torn: counts.torn, to_port }
 }
 

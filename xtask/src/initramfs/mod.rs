@@ -41,6 +41,7 @@ pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
     ("bench", "/bin/bench"),
     ("ttycheck", "/bin/ttycheck"),
     ("sh", "/bin/sh"),
+    ("trace", "/bin/trace"),
 ];
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).

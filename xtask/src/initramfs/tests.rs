@@ -36,6 +36,8 @@ fn standard_archive_has_the_documented_layout() {
             ("bin/hello", 0o100755),
             ("bin/kernelcheck", 0o100755),
             ("bin/sh", 0o100755),
+            ("bin/trace", 0o100755),
+            ("bin/ttycheck", 0o100755),
             ("bin/usertest", 0o100755),
             ("dev", 0o040755),
             ("dev/console", 0o020600),
