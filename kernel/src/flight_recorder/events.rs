@@ -63,6 +63,14 @@ pub fn exec(name: &str) {
     }
 }
 
+/// The running thread renamed itself (`prctl(PR_SET_NAME)`): the dump
+/// names it so (a name that is not UTF-8 is left out).
+pub fn thread_renamed(name: &[u8]) {
+    if let Ok(name) = core::str::from_utf8(name) {
+        rename_running_thread(name);
+    }
+}
+
 /// Thread `thread` (the running one) exits with `code`.
 pub fn exit(thread: u32, code: u64) {
     record(EventKind::Exit, TraceEvent::exit(thread, code));

@@ -73,9 +73,38 @@ pub fn enabled_cpus() -> CpuMask {
     mask
 }
 
+/// Largest ring `resize_rings` makes, in events per CPU (32 MiB of slots).
+pub const MAX_EVENTS_PER_CPU: usize = 1 << 20;
+
+/// Gives every CPU a ring of `events` slots (a power of two up to
+/// [`MAX_EVENTS_PER_CPU`]) and clears the trace. Only while stopped: a CPU
+/// that is recording keeps what it has.
+pub fn resize_rings(events: usize) -> Result<(), ResizeError> {
+    if !events.is_power_of_two() || events > MAX_EVENTS_PER_CPU {
+        return Err(ResizeError::BadSize);
+    }
+    if enabled_classes() != 0 {
+        return Err(ResizeError::Recording);
+    }
+    for block in cpu::online() {
+        block.trace.resize(events);
+    }
+    clear();
+    Ok(())
+}
+
+/// Why [`resize_rings`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResizeError {
+    /// Not a power of two, or above the largest size.
+    BadSize,
+    /// Tracing is on: stop it first.
+    Recording,
+}
+
 /// Events each CPU's ring holds (all rings have the boot CPU's size).
 pub fn events_per_cpu() -> usize {
-    cpu::online().next().map_or(0, |block| block.trace.capacity())
+    cpu::online().next().map_or(0, |block| block.trace.ring().capacity())
 }
 
 fn cpu_enabled(cpu: u32) -> bool {
@@ -113,11 +142,12 @@ fn record_with_data(kind: EventKind, head: TraceEvent, data: &[(u64, u32)]) {
     let guard = PreemptGuard::new();
     if let Some(this) = cpu::try_this_cpu(&guard) {
         if enabled & CPU_FILTER_ACTIVE == 0 || cpu_enabled(this.id().as_u32()) {
+            let ring = this.trace.ring();
             let sequence = percpu::trace_reserve_sequence();
-            this.trace.write(sequence, arch::tsc::read(), head);
+            ring.write(sequence, arch::tsc::read(), head);
             for (index, &(wide, narrow)) in data.iter().enumerate() {
                 let sequence = percpu::trace_reserve_sequence();
-                this.trace.write(sequence, arch::tsc::read(), TraceEvent::data(index as u8, wide, narrow));
+                ring.write(sequence, arch::tsc::read(), TraceEvent::data(index as u8, wide, narrow));
             }
         }
     }
@@ -225,7 +255,7 @@ pub fn dump_all_cpus() {
     let mut cpus = 0;
     for block in cpu::online() {
         let next_sequence = block.pcr().trace_next_sequence.load(Ordering::Acquire);
-        let counts = block.trace.snapshot_into(next_sequence, buffer);
+        let counts = block.trace.ring().snapshot_into(next_sequence, buffer);
         let kept = (counts.kept() as usize).min(buffer.len());
         write_cpu(&mut emergency_line, block, &counts, &buffer[..kept]);
         cpus += 1;
@@ -279,7 +309,7 @@ pub fn dump_to_text() -> alloc::string::String {
 fn dump_live(print: LineSink<'_>) -> (u32, SnapshotCounts) {
     let snapshots: Vec<(&PerCpu, SnapshotCounts, Vec<TraceEvent>)> = cpu::online()
         .map(|block| {
-            let mut buffer = vec![TraceEvent::EMPTY; block.trace.capacity()];
+            let mut buffer = vec![TraceEvent::EMPTY; block.trace.ring().capacity()];
             let next_sequence = block.pcr().trace_next_sequence.load(Ordering::Acquire);
             let counts = window::snapshot_since_start(block, next_sequence, &mut buffer);
             buffer.truncate(counts.kept() as usize);

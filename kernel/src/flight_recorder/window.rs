@@ -27,5 +27,5 @@ pub fn clear() {
 /// `block`'s ring since its trace start, into `buffer` (see `TraceRing::snapshot_since`).
 pub(super) fn snapshot_since_start(block: &PerCpu, next_sequence: u64, buffer: &mut [TraceEvent]) -> SnapshotCounts {
     let first = start_of(block).load(Ordering::Acquire);
-    block.trace.snapshot_since(first, next_sequence, buffer)
+    block.trace.ring().snapshot_since(first, next_sequence, buffer)
 }

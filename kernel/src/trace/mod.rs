@@ -42,6 +42,8 @@ mod tests;
 pub mod filter;
 /// Thread id -> name for the dump (noted at switch-out, read at dump time).
 pub mod thread_names;
+/// A CPU's ring behind a pointer, so `buffer_size_kb` can change its size.
+pub mod resizable;
 
 pub use protocol::trace_event::{EventKind, SnapshotCounts, SwitchedOutState, TraceEvent};
 pub use protocol::trace_line::{

@@ -102,9 +102,15 @@ impl ControlFile {
                 flight_recorder::configure(classes, cpus);
             }
             TracingFile::BufferSizeKb => {
-                let wanted: usize = trimmed(bytes)?.parse().map_err(|_| Errno::EINVAL)?;
-                if wanted != buffer_size_kib() {
+                let kib: usize = trimmed(bytes)?.parse().map_err(|_| Errno::EINVAL)?;
+                let events = kib.checked_mul(1024).ok_or(Errno::EINVAL)? / core::mem::size_of::<crate::trace::TraceEvent>();
+                if events == 0 {
                     return Err(Errno::EINVAL);
+                }
+                match flight_recorder::resize_rings(events.next_power_of_two()) {
+                    Ok(()) => {}
+                    Err(flight_recorder::ResizeError::BadSize) => return Err(Errno::EINVAL),
+                    Err(flight_recorder::ResizeError::Recording) => return Err(Errno::EBUSY),
                 }
             }
             TracingFile::TraceMarker => flight_recorder::marker(bytes),

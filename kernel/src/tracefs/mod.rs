@@ -7,7 +7,8 @@
 //! set_event        class names (sched, irq, ipi, exception, syscall, fault, proc, signal, marker),
 //!                  or Linux's "sched:*"; O_TRUNC empties the selection, each write adds
 //! tracing_cpumask  hex mask (Linux's format)
-//! buffer_size_kb   each CPU's ring in KiB (fixed at boot; writing another size is EINVAL)
+//! buffer_size_kb   each CPU's ring in KiB; a write (while stopped, else EBUSY) gives every CPU
+//!                  a ring of that size rounded up to a power of two of events, and clears
 //! trace_marker     each write becomes one marker event (cut at TEXT_MAX_BYTES)
 //! trace            reads the dump lines (@@TRACE2, a snapshot at open); O_TRUNC clears the trace
 //! dump             (ours) a write sends the dump to the trace port (COM2), a one-line notice to the console

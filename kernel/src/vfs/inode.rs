@@ -36,7 +36,7 @@ pub enum TracingFile {
     SetEvent,
     /// `tracing_cpumask`: the CPUs that record, as a hex mask.
     TracingCpumask,
-    /// `buffer_size_kb`: each CPU's ring, in KiB.
+    /// `buffer_size_kb`: each CPU's ring, in KiB (writable while stopped).
     BufferSizeKb,
     /// `trace_marker`: a write becomes a marker event.
     TraceMarker,
@@ -52,7 +52,7 @@ impl TracingFile {
         (TracingFile::TracingOn, b"tracing_on", 0o644),
         (TracingFile::SetEvent, b"set_event", 0o644),
         (TracingFile::TracingCpumask, b"tracing_cpumask", 0o644),
-        (TracingFile::BufferSizeKb, b"buffer_size_kb", 0o444),
+        (TracingFile::BufferSizeKb, b"buffer_size_kb", 0o644),
         (TracingFile::TraceMarker, b"trace_marker", 0o222),
         (TracingFile::Trace, b"trace", 0o644),
         (TracingFile::Dump, b"dump", 0o200),

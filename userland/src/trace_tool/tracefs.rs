@@ -35,15 +35,10 @@ impl Tracefs {
 
     /// Clears the trace, selects what to record and starts recording.
     pub fn start(&self, options: &StartOptions) -> Result<(), String> {
-        if let Some(wanted) = options.buffer_kib {
-            let current = self.read("buffer_size_kb")?;
-            if current != wanted.to_string() {
-                if let Err(error) = self.write("buffer_size_kb", &wanted.to_string()) {
-                    return Err(format!("-b {wanted}: this kernel's buffer is fixed at {current} KiB per CPU ({error})"));
-                }
-            }
-        }
         self.write("tracing_on", "0")?;
+        if let Some(wanted) = options.buffer_kib {
+            self.write("buffer_size_kb", &wanted.to_string()).map_err(|error| format!("-b {wanted}: {error}"))?;
+        }
         let classes = options.classes.clone().unwrap_or_else(|| CLASSES.iter().map(|class| class.to_string()).collect());
         self.write("set_event", &classes.join(","))?;
         self.write("tracing_cpumask", options.cpu_mask.as_deref().unwrap_or(&"f".repeat(64)))?;
