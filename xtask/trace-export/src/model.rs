@@ -271,7 +271,6 @@ impl Trace {
             }
             let mut events = Vec::with_capacity(grouped.len());
             for (raw, data) in &grouped {
-                let raw = &*raw;
                 let payload = Payload::of(raw, data, &mut trace.texts);
                 events.push(Event {
                     cpu,

@@ -138,11 +138,11 @@ pub fn send_to_process(process: &Process, info: SignalInfo) {
         continue_process(process);
     }
     if is_ignored(process, info.signal) && super::threads_of(process).iter().all(|thread| !blocks(thread, info.signal)) {
-        crate::flight_recorder::signal_generate(info.signal, info.code as i32, process.pid(), true, IGNORED);
+        crate::flight_recorder::signal_generate(info.signal, info.code, process.pid(), true, IGNORED);
         return; // discarded at once, as on Linux
     }
     let result = queue_once(&mut process.pending_signals.lock(), info);
-    crate::flight_recorder::signal_generate(info.signal, info.code as i32, process.pid(), true, result);
+    crate::flight_recorder::signal_generate(info.signal, info.code, process.pid(), true, result);
     for thread in super::threads_of(process) {
         interrupt_if_unblocked(&thread, info.signal);
     }
@@ -159,11 +159,11 @@ pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
     }
     let id = thread.thread.get().and_then(Weak::upgrade).map_or(0, |thread| thread.id());
     if is_ignored(&thread.process, info.signal) && !blocks(thread, info.signal) {
-        crate::flight_recorder::signal_generate(info.signal, info.code as i32, id, false, IGNORED);
+        crate::flight_recorder::signal_generate(info.signal, info.code, id, false, IGNORED);
         return; // discarded at once, as on Linux
     }
     let result = queue_once(&mut thread.pending_signals.lock(), info);
-    crate::flight_recorder::signal_generate(info.signal, info.code as i32, id, false, result);
+    crate::flight_recorder::signal_generate(info.signal, info.code, id, false, result);
     interrupt_if_unblocked(thread, info.signal);
     if info.signal == SIGKILL {
         thread.process.continued.wake_all();
