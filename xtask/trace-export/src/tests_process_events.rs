@@ -175,3 +175,48 @@ fn a_lost_data_slot_cuts_the_text_and_an_orphan_is_counted() {
     assert_eq!(exec.as_deref(), Some(""));
     assert!(Summary::of(&trace).to_string().contains("1 data slots lost their event"));
 }
+
+#[test]
+fn a_forked_child_without_a_name_takes_its_parents() {
+    // No THREAD line for 6 and no exec: the fork names it after shell 5.
+    let full = process_log();
+    let log: Vec<&str> = full
+        .lines()
+        .filter(|line| !line.contains("THREAD tid=6 ") && !line.contains("kind=exec") && !line.contains("cpu=1 seq=7 "))
+        .collect();
+    let trace = Trace::build(&dump::read(&log.join("\n")));
+    assert_eq!(trace.thread(6).name, "sh");
+    assert!(ftrace_text::write(&trace).contains("sched_process_fork: comm=sh pid=5 child_comm=sh child_pid=6"));
+}
+
+#[test]
+fn checks_catch_unpaired_system_calls_and_inconsistent_migrations() {
+    let mut trace = Trace::build(&dump::read(&process_log()));
+    for event in trace.per_cpu.get_mut(&0).unwrap() {
+        match &mut event.payload {
+            // The migration claims thread 6 went to CPU 3, but it runs on CPU 1.
+            Payload::Migrate { to, .. } => *to = 3,
+            // write's exit claims another number.
+            Payload::SyscallExit { number, .. } => *number = 57,
+            _ => {}
+        }
+    }
+    let decoded = perfetto::decode(&perfetto::encode(&trace)).unwrap();
+    let migrations = checks::migration_problems(&decoded);
+    assert_eq!(migrations, ["pid 6 runs on cpu 1 at 200000 ns but was last placed on cpu 3"]);
+    let syscalls = checks::syscall_problems(&decoded);
+    assert_eq!(syscalls, ["pid 5 leaves syscall 57 on cpu 0 at 130000 ns but entered Some(56)"]);
+}
+
+#[test]
+fn checks_catch_a_migration_from_the_wrong_cpu() {
+    let mut trace = Trace::build(&dump::read(&process_log()));
+    for event in trace.per_cpu.get_mut(&0).unwrap() {
+        if let Payload::Migrate { thread, from, .. } = &mut event.payload {
+            // Shell 5 runs on CPU 0 (switched in at 100 us), not CPU 1.
+            (*thread, *from) = (5, 1);
+        }
+    }
+    let decoded = perfetto::decode(&perfetto::encode(&trace)).unwrap();
+    assert_eq!(checks::migration_problems(&decoded), ["pid 5 migrates from cpu 1 at 121000 ns but was on cpu 0"]);
+}
