@@ -58,11 +58,13 @@ fn process_log() -> String {
         at(5, 220 * USEC, TraceEvent::syscall_exit(1, 5)),
     ];
     cpu1.extend(text_events(EventKind::Exec, b"usertest", 6, 230 * USEC));
-    cpu1.push(at(8, 240 * USEC, TraceEvent::page_fault(0x7000_0010, 6, 3)));
-    cpu1.push(at(9, 240 * USEC, TraceEvent::data(0, 0x40_1000, 0)));
-    cpu1.push(at(10, 250 * USEC, TraceEvent::signal_deliver(10, 0x40_2000, 0x0400_0000)));
-    cpu1.push(at(11, 260 * USEC, TraceEvent::exit(6, 0)));
-    cpu1.push(at(12, 261 * USEC, TraceEvent::context_switch(6, 2, SwitchedOutState::Exited)));
+    cpu1.push(at(8, 239 * USEC, TraceEvent::irq_entry(14)));
+    cpu1.push(at(9, 240 * USEC, TraceEvent::page_fault(0x7000_0010, 6, 3)));
+    cpu1.push(at(10, 240 * USEC, TraceEvent::data(0, 0x40_1000, 0)));
+    cpu1.push(at(11, 241 * USEC, TraceEvent::irq_exit(14)));
+    cpu1.push(at(12, 250 * USEC, TraceEvent::signal_deliver(10, 0x40_2000, 0x0400_0000)));
+    cpu1.push(at(13, 260 * USEC, TraceEvent::exit(6, 0)));
+    cpu1.push(at(14, 261 * USEC, TraceEvent::context_switch(6, 2, SwitchedOutState::Exited)));
 
     let mut log = String::new();
     format_begin(2, 1_000_000_000, &mut log).unwrap();
@@ -97,13 +99,17 @@ fn process_events_print_in_linuxs_formats() {
         "sys_enter: NR 1 (1, 1000, 5)",
         "sys_exit: NR 1 = 5",
         "sched_process_exec: filename=usertest pid=6 old_pid=6",
+        "irq_handler_entry: irq=14 name=exception_14",
         "page_fault_user: address=0x70000010 ip=0x401000 error_code=0x6",
+        "irq_handler_exit: irq=14 ret=handled",
         "signal_deliver: sig=10 errno=0 code=0 sa_handler=402000 sa_flags=4000000",
         "sched_process_exit: comm=usertest pid=6 prio=120",
         "sched_switch: prev_comm=usertest prev_pid=6 prev_prio=120 prev_state=X ==> next_comm=swapper/1 next_pid=0 next_prio=120",
     ];
     assert_eq!(bodies, expected);
     assert!(text.contains("              sh-5       [000] .....     0.000150: tracing_mark_write: hello from the shell\n"), "{text}");
+    // A page fault is not inside a hard interrupt, even when the exception's entry was recorded.
+    assert!(text.contains("        usertest-6       [001] .....     0.000240: page_fault_user: "), "{text}");
     assert_eq!(trace.orphan_data, 0);
 }
 
