@@ -71,7 +71,10 @@ pub fn thread_renamed(name: &[u8]) {
     }
 }
 
-/// Thread `thread` (the running one) exits with `code`.
+/// Thread `thread` (the running one) exits with `code`: recorded before
+/// its process is finished and its parent told (as Linux's
+/// `sched_process_exit`), so a parent that stops tracing once `wait`
+/// returns still has the event.
 pub fn exit(thread: u32, code: u64) {
     record(EventKind::Exit, TraceEvent::exit(thread, code));
 }

@@ -161,7 +161,6 @@ pub fn unpin_current() {
 pub fn exit(code: u64) -> ! {
     arch::cpu::disable_interrupts();
     let thread = current_thread();
-    crate::flight_recorder::exit(thread.id(), code);
     thread.set_exit_code(code);
     thread.set_state(ThreadState::Exited);
     thread.exit_waiters.wake_all();
