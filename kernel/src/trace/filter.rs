@@ -208,6 +208,34 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_is_filtered_with_its_class() {
+        use EventKind::*;
+        let expected = [
+            (ContextSwitch, EventClass::Sched),
+            (Wakeup, EventClass::Sched),
+            (Migrate, EventClass::Sched),
+            (IrqEntry, EventClass::Irq),
+            (IrqExit, EventClass::Irq),
+            (IpiSend, EventClass::Ipi),
+            (IpiReceive, EventClass::Ipi),
+            (Exception, EventClass::Exception),
+            (SyscallEnter, EventClass::Syscall),
+            (SyscallExit, EventClass::Syscall),
+            (PageFault, EventClass::Fault),
+            (Fork, EventClass::Proc),
+            (Exec, EventClass::Proc),
+            (Exit, EventClass::Proc),
+            (SignalGenerate, EventClass::Signal),
+            (SignalDeliver, EventClass::Signal),
+            (Marker, EventClass::Marker),
+        ];
+        for (kind, class) in expected {
+            assert_eq!(EventClass::of(kind), class, "{kind:?}");
+        }
+        assert_eq!(class_names(EventClass::Syscall.bit() | EventClass::Marker.bit()).collect::<std::vec::Vec<_>>(), ["syscall", "marker"]);
+    }
+
+    #[test]
     fn cpus_parse() {
         let mask = parse_cpus("0-1,3,254").unwrap();
         let listed: std::vec::Vec<u32> = (0..300).filter(|cpu| contains_cpu(&mask, *cpu)).collect();

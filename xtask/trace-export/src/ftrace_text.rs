@@ -18,6 +18,9 @@ use std::fmt::Write;
 use crate::linux::{self, DEFAULT_PRIO};
 use crate::model::{Event, Payload, Trace};
 
+/// Vectors below this are CPU exceptions, not interrupts (x86).
+const FIRST_INTERRUPT_VECTOR: u8 = 32;
+
 /// The column header of ftrace's `trace` file with irq-info on.
 const COLUMN_HEADER: &str = "\
 #                                _-----=> irqs-off/BH-disabled
@@ -46,13 +49,14 @@ pub fn write(trace: &Trace) -> String {
     let mut in_interrupt: BTreeMap<u32, u32> = BTreeMap::new();
     for event in trace.events_by_time() {
         let depth = in_interrupt.entry(event.cpu).or_default();
+        // Exceptions (vectors below 32, e.g. a page fault) are not hard interrupts.
         match event.payload {
-            Payload::IrqEntry { .. } => *depth += 1,
-            Payload::IrqExit { .. } => *depth = depth.saturating_sub(1),
+            Payload::IrqEntry { vector } if vector >= FIRST_INTERRUPT_VECTOR => *depth += 1,
+            Payload::IrqExit { vector } if vector >= FIRST_INTERRUPT_VECTOR => *depth = depth.saturating_sub(1),
             _ => {}
         }
         // The exit line is still printed from inside the handler.
-        let inside = *depth > 0 || matches!(event.payload, Payload::IrqExit { .. });
+        let inside = *depth > 0 || matches!(event.payload, Payload::IrqExit { vector } if vector >= FIRST_INTERRUPT_VECTOR);
         if let Some(body) = body(trace, &event) {
             let (name, fields) = body;
             let current = trace.thread(event.current);
