@@ -7,6 +7,8 @@ use x86_64::instructions::port::Port;
 
 /// I/O base of COM1.
 pub const COM1_PORT_BASE: u16 = 0x3f8;
+/// I/O base of COM2 (the trace port).
+pub const COM2_PORT_BASE: u16 = 0x2f8;
 
 const DATA: u16 = 0;
 const INTERRUPT_ENABLE: u16 = 1;
@@ -15,6 +17,8 @@ const LINE_CONTROL: u16 = 3;
 const MODEM_CONTROL: u16 = 4;
 const LINE_STATUS: u16 = 5;
 const MODEM_STATUS: u16 = 6;
+/// A byte the UART keeps for software (no effect on the line).
+const SCRATCH: u16 = 7;
 /// Read side of register 2.
 const INTERRUPT_IDENTIFICATION: u16 = 2;
 const INTERRUPT_ENABLE_RECEIVED_DATA: u8 = 1 << 0;
@@ -132,6 +136,15 @@ pub enum UartInterrupt {
 }
 
 impl SerialPort {
+    /// Whether a UART answers at this base: its scratch register keeps
+    /// what is written (an empty I/O port reads back 0xff).
+    pub fn is_present(&mut self) -> bool {
+        [0x5a, 0xa5].into_iter().all(|pattern| {
+            self.write_register(SCRATCH, pattern);
+            self.read_register(SCRATCH) == pattern
+        })
+    }
+
     /// Whether a received byte is waiting.
     pub fn input_pending(&mut self) -> bool {
         self.read_register(LINE_STATUS) & LINE_STATUS_DATA_READY != 0

@@ -152,6 +152,7 @@ fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::Boot
         return;
     };
     crate::procfs::mount();
+    crate::tracefs::init();
     let unpacked = crate::vfs::unpack(module.bytes());
     kprintln!(
         "initramfs: {} KiB: {} files, {} directories, {} links unpacked at /{}",

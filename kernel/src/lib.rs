@@ -61,6 +61,9 @@ mod klog;
 /// `/proc`, made on demand from the kernel's state.
 #[cfg(target_os = "none")]
 mod procfs;
+/// `/sys/kernel/tracing`: the flight recorder controlled from user space.
+#[cfg(target_os = "none")]
+mod tracefs;
 /// Spurious and error interrupts of the local APIC.
 #[cfg(target_os = "none")]
 mod apic_events;

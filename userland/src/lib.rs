@@ -16,6 +16,8 @@ pub mod shell;
 pub mod socket_checks;
 /// `ps`, `top`, `cpus`, `free` and the other system tools: `/proc` parsers.
 pub mod tools;
+/// `trace`: the kernel's tracer started, stopped and dumped through `/sys/kernel/tracing`.
+pub mod trace_tool;
 /// `usertest`: subcommands that print `USERTEST PASS|FAIL name` lines.
 pub mod usertest;
 /// Raw wait statuses decoded, signal names.

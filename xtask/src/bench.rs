@@ -102,6 +102,7 @@ pub fn run_bench(bench_args: BenchArgs) -> i32 {
         initrd: None,
         echo: false,
         input: crate::ConsoleInput::Closed,
+        trace_file: None,
     };
     let bench_run = match boot(&config(args.smp, &["test=bench"])) {
         Ok(result) => result,

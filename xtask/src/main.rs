@@ -100,11 +100,13 @@ fn run(run_args: RunArgs) -> i32 {
         initrd: Some(initrd),
         echo: true,
         input: xtask::ConsoleInput::from_stdin(),
+        trace_file: xtask::trace::prepare_last_dump_file(),
     };
     let result = match run_qemu(&config) {
         Ok(result) => result,
         Err(error) => return tool_error(&error.to_string()),
     };
+    xtask::trace::report_last_dump(config.trace_file.as_deref());
     let took = result.wall.as_secs_f64();
     match result.outcome {
         xtask::Outcome::NoResult => {

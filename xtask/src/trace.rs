@@ -1,8 +1,17 @@
 //! `cargo xtask trace`: boots the kernel's traced workload (or reads a saved
-//! console log with `--from`), keeps the console log, and runs the
-//! `trace-export` crate's binary on it, which checks every line and writes
-//! `trace.perfetto-trace`, `trace.txt` and `timeline.svg` into the output
-//! directory and prints a summary.
+//! console log or trace-port file with `--from`), keeps the log, and runs
+//! the `trace-export` crate's binary on it, which checks every line and
+//! writes `trace.perfetto-trace`, `trace.txt` and `timeline.svg` into the
+//! output directory and prints a summary.
+//!
+//! ```text
+//! cargo xtask trace [--smp N] [-- KERNEL_ARGS]            test=trace_workload (in-kernel threads)
+//! cargo xtask trace [--smp N] -- /bin/prog ARGS...        init runs `/bin/trace run /bin/prog ARGS...`
+//! cargo xtask trace [--smp N] -- KERNEL_ARGS -- CMD...    the same, with kernel arguments
+//! ```
+//!
+//! A user command's dump comes on the second serial port (COM2), which
+//! QEMU writes to `OUT/trace-port.log`; the console keeps a one-line notice.
 //!
 //! The exporter is a separate crate (with Perfetto's schema bindings) so
 //! that xtask itself stays std-only and quick to build; only this command
@@ -25,6 +34,41 @@ use crate::setup::ensure_all;
 pub const WORKLOAD: &str = "test=trace_workload";
 /// The console log kept next to the exports.
 pub const CONSOLE_LOG: &str = "console.log";
+/// The trace port's output (COM2) kept next to the exports.
+pub const TRACE_PORT_LOG: &str = "trace-port.log";
+/// Where `cargo xtask run` saves the trace port, under the target directory.
+pub const LAST_DUMP: &str = "trace/last-dump.log";
+/// The tracer's command line in the guest.
+pub const TRACE_TOOL: [&str; 2] = ["/bin/trace", "run"];
+
+/// `cargo xtask run`'s trace-port file (`target/trace/last-dump.log`),
+/// emptied for this run; `None` if its directory cannot be made.
+pub fn prepare_last_dump_file() -> Option<PathBuf> {
+    let path = target_dir().join(LAST_DUMP);
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    std::fs::write(&path, b"").ok()?;
+    Some(path)
+}
+
+/// After `cargo xtask run`: says where a trace dump was saved, if one was.
+pub fn report_last_dump(path: Option<&Path>) {
+    let Some(path) = path else { return };
+    if std::fs::metadata(path).is_ok_and(|metadata| metadata.len() > 0) {
+        eprintln!("xtask: trace port (COM2) saved to {}; export it with cargo xtask trace --from {}", path.display(), path.display());
+    }
+}
+
+/// The kernel arguments and the user command of `cargo xtask trace -- WORDS`:
+/// a command when the first word is an absolute path, or after a second `--`.
+pub fn split_user_command(words: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
+    if words.first().is_some_and(|word| word.to_string_lossy().starts_with('/')) {
+        return (Vec::new(), words.to_vec());
+    }
+    match words.iter().position(|word| word == "--") {
+        Some(split) => (words[..split].to_vec(), words[split + 1..].to_vec()),
+        None => (words.to_vec(), Vec::new()),
+    }
+}
 /// Upper bound for the traced boot when `--timeout` is not given.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -66,8 +110,19 @@ fn boot_workload(args: &TraceArgs, out: &Path) -> Result<PathBuf, i32> {
     };
     ensure_all().map_err(tool_error)?;
     let kernel_elf = build_kernel(args.run.release).map_err(tool_error)?;
-    let mut kernel_args: Vec<OsString> = vec![WORKLOAD.into()];
-    kernel_args.extend(args.run.kernel_args.iter().cloned());
+    let (extra_kernel_args, command) = split_user_command(&args.run.kernel_args);
+    let mut kernel_args: Vec<OsString> = extra_kernel_args;
+    let (initrd, trace_file) = if command.is_empty() {
+        kernel_args.insert(0, WORKLOAD.into());
+        (None, None)
+    } else {
+        let (archive, _) = crate::initramfs::build_initramfs(&args.run.additions, crate::initramfs::STANDARD_ARCHIVE).map_err(tool_error)?;
+        kernel_args.push("--".into());
+        kernel_args.extend(TRACE_TOOL.iter().map(OsString::from));
+        kernel_args.extend(command.iter().cloned());
+        (Some(archive), Some(out.join(TRACE_PORT_LOG)))
+    };
+    let what = if command.is_empty() { WORKLOAD.to_string() } else { command.iter().map(|word| word.to_string_lossy()).collect::<Vec<_>>().join(" ") };
     let config = QemuConfig {
         smp: args.run.smp,
         mem_mib: args.run.mem_mib,
@@ -77,11 +132,12 @@ fn boot_workload(args: &TraceArgs, out: &Path) -> Result<PathBuf, i32> {
         timeout: Some(args.run.timeout.unwrap_or(DEFAULT_TIMEOUT)),
         gdb: false,
         kernel_elf,
-        initrd: None,
+        initrd,
         echo: false,
         input: crate::ConsoleInput::Closed,
+        trace_file,
     };
-    println!("xtask: tracing {WORKLOAD} on {} CPUs ({:?})", config.smp, config.accel);
+    println!("xtask: tracing {what} on {} CPUs ({:?})", config.smp, config.accel);
     let result = run_qemu(&config).map_err(|error| tool_error(error.to_string()))?;
     let log = out.join(CONSOLE_LOG);
     std::fs::write(&log, &result.serial).map_err(|error| tool_error(format!("cannot write {}: {error}", log.display())))?;
@@ -92,8 +148,14 @@ fn boot_workload(args: &TraceArgs, out: &Path) -> Result<PathBuf, i32> {
         result.wall.as_secs_f64(),
         log.display()
     );
-    if result.outcome != Outcome::Pass {
+    // A user command ends with init powering off (cleanly: status 0).
+    let succeeded = result.outcome == Outcome::Pass || (config.trace_file.is_some() && result.outcome == Outcome::PowerOff);
+    if !succeeded {
         eprintln!("xtask: the workload did not pass; exporting what was dumped, if anything");
+    }
+    if let Some(trace_file) = config.trace_file {
+        println!("xtask: trace port (COM2) saved to {}", trace_file.display());
+        return Ok(trace_file);
     }
     Ok(log)
 }
@@ -113,5 +175,22 @@ fn export(log: &Path, out: &Path) -> i32 {
             eprintln!("xtask: cannot run cargo: {error}");
             xtask_exit::TOOL_ERROR
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<OsString> {
+        text.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_user_command_is_told_from_kernel_arguments() {
+        assert_eq!(split_user_command(&words("trace=sched trace_cpus=0")), (words("trace=sched trace_cpus=0"), vec![]));
+        assert_eq!(split_user_command(&words("/bin/usertest threads")), (vec![], words("/bin/usertest threads")));
+        assert_eq!(split_user_command(&words("trace=irq -- /bin/hello -- x")), (words("trace=irq"), words("/bin/hello -- x")));
+        assert_eq!(split_user_command(&[]), (vec![], vec![]));
     }
 }

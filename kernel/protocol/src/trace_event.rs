@@ -22,11 +22,102 @@ pub enum EventKind {
     IpiReceive = 6,
     /// `small` = exception vector, `wide` = faulting RIP.
     Exception = 7,
+    /// System call entry: `narrow` = number, `wide` = first argument,
+    /// `small` = how many [`Data`](Self::Data) slots follow (the next arguments).
+    SyscallEnter = 8,
+    /// System call exit: `narrow` = number, `wide` = return value (two's complement).
+    SyscallExit = 9,
+    /// Page fault: `wide` = address, `narrow` = error code, `small` =
+    /// [`fault_flags`] bits; one [`Data`](Self::Data) slot follows: `wide` = RIP.
+    PageFault = 10,
+    /// fork/clone by the running thread: `narrow` = child id, `wide` = clone
+    /// flags, `small` = 1 for a thread of the same process, 0 for a new process.
+    Fork = 11,
+    /// exec by the running thread: a text head (the new command name).
+    Exec = 12,
+    /// The running thread exits: `narrow` = its id, `wide` = exit code.
+    Exit = 13,
+    /// Signal sent: `small` = signal, `narrow` = target id, `wide` = [`signal_generate`] bits.
+    SignalGenerate = 14,
+    /// Signal delivered to the running thread: `small` = signal,
+    /// `wide` = handler address (0 default, 1 ignore), `narrow` = `sa_flags` (low 32 bits).
+    SignalDeliver = 15,
+    /// Thread `narrow` moved from CPU `small` to CPU `wide`.
+    Migrate = 16,
+    /// A line written to `trace_marker`: a text head.
+    Marker = 17,
+    /// Continuation of the last head on the same CPU: `small` = index from 0;
+    /// a syscall argument in `wide`, or 12 bytes of text (`wide` then `narrow`, little-endian).
+    Data = 18,
+}
+
+/// Bits of a [`EventKind::PageFault`]'s `small`.
+pub mod fault_flags {
+    /// The fault was resolved (a page was mapped); clear: fatal (a signal, or `EFAULT` for a kernel copy).
+    pub const RESOLVED: u8 = 1;
+    /// The fault happened in user mode (error-code bit 2).
+    pub const USER: u8 = 2;
+}
+
+/// Layout of a [`EventKind::SignalGenerate`]'s `wide`.
+pub mod signal_generate {
+    /// Low byte: Linux's result (`TRACE_SIGNAL_*`): 0 delivered, 1 ignored, 2 already pending.
+    pub const RESULT_MASK: u64 = 0xff;
+    /// Set when the signal went to a whole process (thread group), clear for one thread.
+    pub const GROUP: u64 = 1 << 8;
+    /// Bits 32..64: the `si_code` (an `i32`).
+    pub const CODE_SHIFT: u32 = 32;
+    /// Queued for delivery.
+    pub const DELIVERED: u64 = 0;
+    /// Discarded: the target ignores it.
+    pub const IGNORED: u64 = 1;
+    /// Not queued again: one is already pending.
+    pub const ALREADY_PENDING: u64 = 2;
+}
+
+impl EventKind {
+    /// How many [`EventKind::Data`] slots follow a head of this kind whose
+    /// `small` is `small` (0 for kinds that have none).
+    pub const fn data_slots(self, small: u8) -> u8 {
+        match self {
+            EventKind::SyscallEnter | EventKind::Exec | EventKind::Marker => small,
+            EventKind::PageFault => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// Bytes of text one [`EventKind::Data`] slot carries (`wide` then `narrow`).
+pub const TEXT_BYTES_PER_SLOT: usize = 12;
+/// Longest text a head carries: `small` counts its slots.
+pub const TEXT_MAX_BYTES: usize = 96;
+/// Most arguments a [`EventKind::SyscallEnter`] carries (the first in the head).
+pub const SYSCALL_ARGUMENTS_RECORDED: usize = 3;
+
+/// One [`EventKind::Data`] slot's payload for `chunk` (at most
+/// [`TEXT_BYTES_PER_SLOT`] bytes; the rest is zero): `(wide, narrow)`.
+pub fn pack_text_chunk(chunk: &[u8]) -> (u64, u32) {
+    let mut bytes = [0u8; TEXT_BYTES_PER_SLOT];
+    let length = chunk.len().min(TEXT_BYTES_PER_SLOT);
+    bytes[..length].copy_from_slice(&chunk[..length]);
+    let mut wide = [0u8; 8];
+    wide.copy_from_slice(&bytes[..8]);
+    let mut narrow = [0u8; 4];
+    narrow.copy_from_slice(&bytes[8..]);
+    (u64::from_le_bytes(wide), u32::from_le_bytes(narrow))
+}
+
+/// The bytes of one [`EventKind::Data`] slot of text.
+pub fn unpack_text_chunk(wide: u64, narrow: u32) -> [u8; TEXT_BYTES_PER_SLOT] {
+    let mut bytes = [0u8; TEXT_BYTES_PER_SLOT];
+    bytes[..8].copy_from_slice(&wide.to_le_bytes());
+    bytes[8..].copy_from_slice(&narrow.to_le_bytes());
+    bytes
 }
 
 impl EventKind {
     /// Every kind, in byte-value order.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::ContextSwitch,
         EventKind::Wakeup,
         EventKind::IrqEntry,
@@ -34,6 +125,17 @@ impl EventKind {
         EventKind::IpiSend,
         EventKind::IpiReceive,
         EventKind::Exception,
+        EventKind::SyscallEnter,
+        EventKind::SyscallExit,
+        EventKind::PageFault,
+        EventKind::Fork,
+        EventKind::Exec,
+        EventKind::Exit,
+        EventKind::SignalGenerate,
+        EventKind::SignalDeliver,
+        EventKind::Migrate,
+        EventKind::Marker,
+        EventKind::Data,
     ];
 
     /// The kind stored as `value`, or `None` for a byte that names no kind.
@@ -46,6 +148,17 @@ impl EventKind {
             5 => Some(EventKind::IpiSend),
             6 => Some(EventKind::IpiReceive),
             7 => Some(EventKind::Exception),
+            8 => Some(EventKind::SyscallEnter),
+            9 => Some(EventKind::SyscallExit),
+            10 => Some(EventKind::PageFault),
+            11 => Some(EventKind::Fork),
+            12 => Some(EventKind::Exec),
+            13 => Some(EventKind::Exit),
+            14 => Some(EventKind::SignalGenerate),
+            15 => Some(EventKind::SignalDeliver),
+            16 => Some(EventKind::Migrate),
+            17 => Some(EventKind::Marker),
+            18 => Some(EventKind::Data),
             _ => None,
         }
     }
@@ -60,6 +173,17 @@ impl EventKind {
             EventKind::IpiSend => "ipi_send",
             EventKind::IpiReceive => "ipi_recv",
             EventKind::Exception => "exception",
+            EventKind::SyscallEnter => "sys_enter",
+            EventKind::SyscallExit => "sys_exit",
+            EventKind::PageFault => "page_fault",
+            EventKind::Fork => "fork",
+            EventKind::Exec => "exec",
+            EventKind::Exit => "exit",
+            EventKind::SignalGenerate => "signal_generate",
+            EventKind::SignalDeliver => "signal_deliver",
+            EventKind::Migrate => "migrate",
+            EventKind::Marker => "marker",
+            EventKind::Data => "data",
         }
     }
 
@@ -187,6 +311,57 @@ impl TraceEvent {
     /// Exception `vector` taken at `rip`.
     pub const fn exception(vector: u8, rip: u64) -> Self {
         Self::payload(EventKind::Exception, vector, 0, rip)
+    }
+
+    /// System call `number` entered with `first_argument`; `more` [`Data`](EventKind::Data) slots follow.
+    pub const fn syscall_enter(number: u32, first_argument: u64, more: u8) -> Self {
+        Self::payload(EventKind::SyscallEnter, more, number, first_argument)
+    }
+
+    /// System call `number` returns `value`.
+    pub const fn syscall_exit(number: u32, value: u64) -> Self {
+        Self::payload(EventKind::SyscallExit, 0, number, value)
+    }
+
+    /// A page fault at `address` with `error_code` and [`fault_flags`].
+    pub const fn page_fault(address: u64, error_code: u32, flags: u8) -> Self {
+        Self::payload(EventKind::PageFault, flags, error_code, address)
+    }
+
+    /// The running thread made `child` with clone `flags` (`thread`: same process).
+    pub const fn fork(child: u32, flags: u64, thread: bool) -> Self {
+        Self::payload(EventKind::Fork, thread as u8, child, flags)
+    }
+
+    /// The running thread exits with `code`.
+    pub const fn exit(thread: u32, code: u64) -> Self {
+        Self::payload(EventKind::Exit, 0, thread, code)
+    }
+
+    /// `signal` sent to `target`; `bits` per [`signal_generate`].
+    pub const fn signal_generate(signal: u8, target: u32, bits: u64) -> Self {
+        Self::payload(EventKind::SignalGenerate, signal, target, bits)
+    }
+
+    /// `signal` delivered to the running thread, to `handler` with `sa_flags`.
+    pub const fn signal_deliver(signal: u8, handler: u64, sa_flags: u32) -> Self {
+        Self::payload(EventKind::SignalDeliver, signal, sa_flags, handler)
+    }
+
+    /// `thread` moved from CPU `from` to CPU `to`.
+    pub const fn migrate(thread: u32, from: u8, to: u32) -> Self {
+        Self::payload(EventKind::Migrate, from, thread, to as u64)
+    }
+
+    /// A text head of `kind` ([`EventKind::Exec`] or [`EventKind::Marker`]):
+    /// `length` bytes follow in `slots` [`Data`](EventKind::Data) slots.
+    pub const fn text_head(kind: EventKind, length: u32, slots: u8) -> Self {
+        Self::payload(kind, slots, length, 0)
+    }
+
+    /// Continuation number `index` of the last head: `wide` and `narrow` per the head's kind.
+    pub const fn data(index: u8, wide: u64, narrow: u32) -> Self {
+        Self::payload(EventKind::Data, index, narrow, wide)
     }
 
     /// The decoded kind, or `None` if `kind` holds an unknown byte.

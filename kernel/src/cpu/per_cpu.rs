@@ -5,7 +5,7 @@ use super::CpuId;
 use super::CallQueue;
 use crate::sync::PinsCpu;
 use crate::thread::RunQueue;
-use crate::trace::TraceRing;
+use crate::trace::resizable::ResizableRing;
 use alloc::boxed::Box;
 use arch::lapic::Lapic;
 use core::marker::PhantomData;
@@ -49,7 +49,7 @@ pub struct PerCpu {
     /// (its queues have their own locks; owner-only parts say so).
     pub run_queue: CachePadded<RunQueue>,
     /// Flight-recorder ring: written only by this CPU, read by dumps.
-    pub trace: TraceRing<'static>,
+    pub trace: ResizableRing,
     /// Functions other CPUs asked this CPU to run.
     pub calls: CallQueue,
     /// Interrupts this CPU took, by vector (`/proc/interrupts`).
@@ -72,7 +72,7 @@ impl PerCpu {
             // SAFETY: the id of the CPU this block is for; the run queue
             // uses it only once that CPU runs.
             run_queue: CachePadded::new(RunQueue::new(unsafe { CpuId::new_unchecked(index) }, boot_stack_top)),
-            trace: TraceRing::leak_new(TRACE_EVENTS_PER_CPU),
+            trace: ResizableRing::leak_new(TRACE_EVENTS_PER_CPU),
             calls: CallQueue::new(),
             interrupts: super::InterruptCounts::new(),
             lapic: Lapic::new(),

@@ -11,7 +11,7 @@ mod socket_pair;
 mod vfs_file;
 
 pub use fd_table::{FdTable, MAX_FDS};
-pub use open::{open_path, register_terminal, O_CLOEXEC};
+pub use open::{open_path, register_terminal, register_tracing, O_CLOEXEC};
 pub use pipe::new_pipe;
 pub use socket_pair::{new_socket_pair, ReceiveOptions, SocketEnd, SocketType, SOCKET_BUFFER_BYTES};
 pub use vfs_file::VfsFile;

@@ -5,7 +5,7 @@
 use super::devices::Device;
 use super::{FileOps, VfsFile};
 use arch::hook::Hook;
-use crate::vfs::{self, Content, DeviceKind, FileData, Inode};
+use crate::vfs::{self, Content, DeviceKind, FileData, Inode, TracingFile};
 use alloc::sync::Arc;
 use protocol::linux_abi::Errno;
 
@@ -28,6 +28,17 @@ pub type TerminalOpener = fn(DeviceKind, u64) -> Result<Arc<dyn FileOps>, Errno>
 
 static TERMINAL_OPENER: Hook<TerminalOpener> = Hook::new();
 
+/// Opens a `/sys/kernel/tracing` file with the open flags (`tracefs`, a
+/// layer above files, registers it).
+pub type TracingOpener = fn(TracingFile, u64) -> Result<Arc<dyn FileOps>, Errno>;
+
+static TRACING_OPENER: Hook<TracingOpener> = Hook::new();
+
+/// Registers tracefs's opener (once, at boot).
+pub fn register_tracing(opener: TracingOpener) {
+    TRACING_OPENER.set(opener);
+}
+
 /// Registers the terminal's opener (once, when the terminal starts).
 pub fn register_terminal(opener: TerminalOpener) {
     TERMINAL_OPENER.set(opener);
@@ -43,6 +54,7 @@ fn device_operations(kind: DeviceKind, flags: u64) -> Result<Arc<dyn FileOps>, E
         DeviceKind::Null => Arc::new(Device::Null),
         DeviceKind::Zero => Arc::new(Device::Zero),
         DeviceKind::Random => Arc::new(Device::Random),
+        DeviceKind::Tracing(file) => TRACING_OPENER.get().ok_or(Errno::ENXIO)?(file, flags)?,
     })
 }
 

@@ -133,6 +133,28 @@ fn flight_recorder_event() {
     report("flight_recorder_event", samples);
 }
 
+/// Cost of a system call's entry event (a head and two data slots), and
+/// of the same hook with its class off (the disabled check: one load, a
+/// test and a branch, `mov ENABLED_CLASSES(%rip); test; je` in `dispatch`).
+fn flight_recorder_syscall_event() {
+    let arguments = [1, 2, 3, 4, 5, 6];
+    let measure = |name: &str| {
+        let mut samples = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            let start = arch::tsc::read();
+            for number in 0..EVENTS_PER_SAMPLE {
+                crate::flight_recorder::syscall_enter(core::hint::black_box(number), &arguments);
+            }
+            samples.push((arch::tsc::read() - start) / EVENTS_PER_SAMPLE);
+        }
+        report(name, samples);
+    };
+    measure("flight_recorder_syscall_enter");
+    let classes = crate::flight_recorder::stop();
+    measure("flight_recorder_disabled_check");
+    crate::flight_recorder::configure(classes, crate::flight_recorder::enabled_cpus());
+}
+
 pub fn run() -> Result<(), String> {
     crate::kprintln!(
         "bench: boot_to_all_cpus_online median_ns={} samples=1",
@@ -147,5 +169,6 @@ pub fn run() -> Result<(), String> {
         crate::kprintln!("bench: cross_cpu_wakeup_latency skipped (one CPU)");
     }
     flight_recorder_event();
+    flight_recorder_syscall_event();
     Ok(())
 }

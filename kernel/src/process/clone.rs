@@ -134,6 +134,7 @@ pub fn clone(request: CloneRequest, frame: &InterruptFrame) -> Result<u64, Errno
     }
     let child_tid_address = (set_child_tid && flags & CLONE_VM == 0).then_some(request.child_tid);
     let name = parent_process.name();
+    crate::flight_recorder::fork(id, flags);
     let spawned = crate::sched::spawn_user_as(id, name, move || {
         super::attach_current(child_user);
         if let Some(address) = child_tid_address {

@@ -75,6 +75,7 @@ pub fn execve(path_address: u64, arguments_address: u64, environment_address: u6
         }
     }
     *process.name.lock() = command_name(&path);
+    crate::flight_recorder::exec(&process.name());
     super::set_program(&process, &absolute, &argument_slices);
     arch::cpu::without_interrupts(|| {
         crate::sched::with_current_thread(|thread| {

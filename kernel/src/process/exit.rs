@@ -92,6 +92,7 @@ pub fn return_to_user_work(frame: &mut InterruptFrame) {
 /// woken (it is off its user stack by now), and the last thread of the
 /// process finishes it.
 fn exit_thread(user: Arc<UserThread>, thread_code: u64) -> ! {
+    crate::flight_recorder::exit(crate::sched::current_thread_id(), thread_code);
     let clear = user.clear_child_tid.swap(0, Ordering::AcqRel);
     if clear != 0 && crate::uaccess::write_value(clear, &0u32).is_ok() {
         super::futex::wake_address(&user.process, clear, 1);

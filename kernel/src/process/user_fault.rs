@@ -32,8 +32,14 @@ fn access_of(error_code: u64) -> Access {
     }
 }
 
-/// Resolves the fault at `address` in the current process's memory.
-fn resolve(address: u64, error_code: u64) -> Result<(), FaultError> {
+/// Resolves the fault at `address` in the current process's memory, and traces it.
+fn resolve(address: u64, frame: &InterruptFrame) -> Result<(), FaultError> {
+    let result = resolve_in_current_memory(address, frame.error_code);
+    crate::flight_recorder::page_fault(address, frame.error_code, frame.rip, result.is_ok());
+    result
+}
+
+fn resolve_in_current_memory(address: u64, error_code: u64) -> Result<(), FaultError> {
     let user = current().ok_or(FaultError::NotMapped)?;
     if !arch::syscall::is_user_address(address) {
         return Err(FaultError::NotMapped);
@@ -50,7 +56,7 @@ pub fn handle_user_page_fault(frame: &InterruptFrame) -> bool {
         return false; // a bare user thread of a kernel test: the caller kills it
     }
     let address = arch::cpu::page_fault_address();
-    match resolve(address, frame.error_code) {
+    match resolve(address, frame) {
         Ok(()) => true,
         Err(FaultError::OutOfMemory) => {
             crate::kprintln!(
@@ -79,7 +85,7 @@ pub fn resolve_kernel_user_access(frame: &mut InterruptFrame) -> bool {
         // not a bad user pointer (and retrying would loop forever).
         panic!("user copy at rip {:#x} ran with RFLAGS.AC clear: SMAP blocks it (missing stac)", frame.rip);
     }
-    if resolve(arch::cpu::page_fault_address(), frame.error_code).is_err() {
+    if resolve(arch::cpu::page_fault_address(), frame).is_err() {
         frame.rip = recovery;
     }
     true

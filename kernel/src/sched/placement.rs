@@ -42,6 +42,7 @@ fn wake_target(thread: &Thread) -> CpuId {
 /// tick and would not look on their own.
 pub(super) fn enqueue(thread: Arc<Thread>, target: CpuId) {
     let stealable = thread.pinned_cpu().is_none();
+    crate::flight_recorder::migration(thread.id(), thread.last_cpu(), target);
     let queue = &cpu::get(target).run_queue;
     queue.enqueue(thread);
     // Store (queue) then load (is it idle?), against the idle CPU's store

@@ -160,7 +160,7 @@ fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
         .map(|other| &other.run_queue)
         .filter(|other| other.queued.load(Ordering::Acquire) > 0)
         .max_by_key(|other| other.queued.load(Ordering::Acquire))?;
-    victim.steal()
+    victim.steal().inspect(|thread| crate::flight_recorder::migration(thread.id(), Some(victim.cpu), cpu.cpu))
 }
 
 /// Completes a switch on the thread that was switched to: the previous

@@ -66,6 +66,7 @@ fn dispatch(frame: &mut InterruptFrame) {
     CALLS.fetch_add(1, Ordering::Relaxed);
     let arguments = Arguments([frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9]);
     let number = frame.rax;
+    crate::flight_recorder::syscall_enter(number, &arguments.0);
     let result = call(number, arguments, frame);
     frame.rax = match result {
         Ok(value) => value,
@@ -77,6 +78,7 @@ fn dispatch(frame: &mut InterruptFrame) {
         }
         Err(errno) => errno.as_return_value(),
     };
+    crate::flight_recorder::syscall_exit(number, frame.rax);
     crate::process::return_to_user_work(frame);
     arch::cpu::disable_interrupts();
 }

@@ -336,6 +336,7 @@ pub fn prctl(option: u64, argument: u64) -> SyscallResult {
                 Err(error) => return Err(error),
             };
             crate::process::set_name(&user.process, &bytes);
+            crate::flight_recorder::thread_renamed(&bytes);
             Ok(0)
         }
         PR_GET_NAME => {

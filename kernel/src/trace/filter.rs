@@ -6,10 +6,8 @@
 //! trace_cpus=0-1,3       CPU ids and ranges (default: every CPU)
 //! ```
 //!
-//! Classes without events yet (`syscall`, `fault`, `proc`, `signal`,
-//! `marker`) are accepted, so a command line written for a later kernel
-//! still boots. Without `trace=` every class is on (the flight recorder the
-//! panic dump reads).
+//! Without `trace=` every class is on (the flight recorder the panic dump
+//! reads). `/sys/kernel/tracing/set_event` takes the same names.
 
 use super::EventKind;
 
@@ -20,7 +18,7 @@ pub type ClassMask = u32;
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventClass {
-    /// Context switches and wake-ups.
+    /// Context switches, wake-ups and migrations.
     Sched = 0,
     /// Interrupt entry and exit.
     Irq = 1,
@@ -28,15 +26,15 @@ pub enum EventClass {
     Ipi = 2,
     /// CPU exceptions.
     Exception = 3,
-    /// System call entry and exit (no events yet).
+    /// System call entry (number, first arguments) and exit (return value).
     Syscall = 4,
-    /// Page faults (no events yet).
+    /// Page faults (address, error code, user or kernel, resolved or fatal).
     Fault = 5,
-    /// Process and thread lifecycle (no events yet).
+    /// Process and thread lifecycle: fork/clone, exec, exit.
     Proc = 6,
-    /// Signals (no events yet).
+    /// Signals sent and delivered.
     Signal = 7,
-    /// User markers (no events yet).
+    /// User markers (`trace_marker` writes).
     Marker = 8,
 }
 
@@ -62,10 +60,17 @@ impl EventClass {
     /// The class an event kind belongs to.
     pub const fn of(kind: EventKind) -> EventClass {
         match kind {
-            EventKind::ContextSwitch | EventKind::Wakeup => EventClass::Sched,
+            EventKind::ContextSwitch | EventKind::Wakeup | EventKind::Migrate => EventClass::Sched,
             EventKind::IrqEntry | EventKind::IrqExit => EventClass::Irq,
             EventKind::IpiSend | EventKind::IpiReceive => EventClass::Ipi,
             EventKind::Exception => EventClass::Exception,
+            EventKind::SyscallEnter | EventKind::SyscallExit => EventClass::Syscall,
+            EventKind::PageFault => EventClass::Fault,
+            EventKind::Fork | EventKind::Exec | EventKind::Exit => EventClass::Proc,
+            EventKind::SignalGenerate | EventKind::SignalDeliver => EventClass::Signal,
+            EventKind::Marker => EventClass::Marker,
+            // Never filtered alone: recorded with its head, under the head's class.
+            EventKind::Data => EventClass::Marker,
         }
     }
 }
@@ -113,6 +118,50 @@ pub fn parse_cpus(text: &str) -> Option<CpuMask> {
     Some(mask)
 }
 
+/// The names of the classes in `mask`, in [`EventClass::ALL`] order.
+pub fn class_names(mask: ClassMask) -> impl Iterator<Item = &'static str> {
+    EventClass::ALL.into_iter().filter(move |(class, _)| mask & class.bit() != 0).map(|(_, name)| name)
+}
+
+/// Parses a CPU mask as Linux's `tracing_cpumask` takes it: hex digits,
+/// optionally in comma-separated groups of 32 bits, highest first
+/// (`f`, `00000000,0000000f`); trailing whitespace ignored.
+pub fn parse_hex_cpumask(text: &str) -> Option<CpuMask> {
+    let digits: alloc::string::String = text.trim_end().chars().filter(|character| *character != ',').collect();
+    if digits.is_empty() || digits.len() > 64 || !digits.chars().all(|digit| digit.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut mask = [0u64; 4];
+    for (position, digit) in digits.chars().rev().enumerate() {
+        let value = u64::from(digit.to_digit(16)?);
+        mask[position / 16] |= value << (4 * (position % 16));
+    }
+    Some(mask)
+}
+
+/// Writes `mask` for `cpus` CPUs as Linux prints a cpumask: 32-bit groups
+/// of 8 hex digits, highest first, comma-separated, the highest group only
+/// as wide as its CPUs need (4 CPUs: `f`; 40: `ff,ffffffff`).
+pub fn format_hex_cpumask(mask: &CpuMask, cpus: u32) -> alloc::string::String {
+    let groups = cpus.clamp(1, 256).div_ceil(32) as usize;
+    let mut text = alloc::string::String::new();
+    for group in (0..groups).rev() {
+        let bits = (mask[group / 2] >> (32 * (group % 2))) as u32;
+        let bits = if group == groups - 1 { bits & low_bits(cpus.clamp(1, 256) - 32 * group as u32) } else { bits };
+        let digits = if group == groups - 1 { (cpus.clamp(1, 256) - 32 * group as u32).div_ceil(4) as usize } else { 8 };
+        let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{bits:0digits$x}"));
+        if group != 0 {
+            text.push(',');
+        }
+    }
+    text
+}
+
+/// The lowest `count` bits (all 32 from 32 on).
+fn low_bits(count: u32) -> u32 {
+    if count >= 32 { u32::MAX } else { (1 << count) - 1 }
+}
+
 /// Whether `cpu` is in `mask`.
 pub const fn contains_cpu(mask: &CpuMask, cpu: u32) -> bool {
     cpu < 256 && mask[(cpu / 64) as usize] & (1 << (cpu % 64)) != 0
@@ -140,6 +189,50 @@ mod tests {
         for kind in EventKind::ALL {
             assert!(EventClass::ALL.iter().any(|(class, _)| *class == EventClass::of(kind)));
         }
+    }
+
+    #[test]
+    fn hex_cpumasks_parse_and_print_as_linux_does() {
+        assert_eq!(parse_hex_cpumask("f\n"), Some([0xf, 0, 0, 0]));
+        assert_eq!(parse_hex_cpumask("1,00000002"), Some([0x1_0000_0002, 0, 0, 0]));
+        assert_eq!(parse_hex_cpumask("10000000000000000"), Some([0, 1, 0, 0]));
+        for bad in ["", "\n", "g", "0x1", "-1", &"f".repeat(65)] {
+            assert_eq!(parse_hex_cpumask(bad), None, "{bad:?}");
+        }
+        assert_eq!(format_hex_cpumask(&[0xf, 0, 0, 0], 4), "f");
+        assert_eq!(format_hex_cpumask(&[0x5, 0, 0, 0], 8), "05");
+        assert_eq!(format_hex_cpumask(&ALL_CPUS, 40), "ff,ffffffff");
+        assert_eq!(format_hex_cpumask(&ALL_CPUS, 3), "7");
+        let mask = parse_hex_cpumask(&format_hex_cpumask(&[0x3_0000_0001, 0, 0, 0], 64)).unwrap();
+        assert_eq!(mask, [0x3_0000_0001, 0, 0, 0]);
+    }
+
+    #[test]
+    fn each_kind_is_filtered_with_its_class() {
+        use EventKind::*;
+        let expected = [
+            (ContextSwitch, EventClass::Sched),
+            (Wakeup, EventClass::Sched),
+            (Migrate, EventClass::Sched),
+            (IrqEntry, EventClass::Irq),
+            (IrqExit, EventClass::Irq),
+            (IpiSend, EventClass::Ipi),
+            (IpiReceive, EventClass::Ipi),
+            (Exception, EventClass::Exception),
+            (SyscallEnter, EventClass::Syscall),
+            (SyscallExit, EventClass::Syscall),
+            (PageFault, EventClass::Fault),
+            (Fork, EventClass::Proc),
+            (Exec, EventClass::Proc),
+            (Exit, EventClass::Proc),
+            (SignalGenerate, EventClass::Signal),
+            (SignalDeliver, EventClass::Signal),
+            (Marker, EventClass::Marker),
+        ];
+        for (kind, class) in expected {
+            assert_eq!(EventClass::of(kind), class, "{kind:?}");
+        }
+        assert_eq!(class_names(EventClass::Syscall.bit() | EventClass::Marker.bit()).collect::<std::vec::Vec<_>>(), ["syscall", "marker"]);
     }
 
     #[test]

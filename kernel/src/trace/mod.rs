@@ -42,6 +42,8 @@ mod tests;
 pub mod filter;
 /// Thread id -> name for the dump (noted at switch-out, read at dump time).
 pub mod thread_names;
+/// A CPU's ring behind a pointer, so `buffer_size_kb` can change its size.
+pub mod resizable;
 
 pub use protocol::trace_event::{EventKind, SnapshotCounts, SwitchedOutState, TraceEvent};
 pub use protocol::trace_line::{
@@ -213,7 +215,15 @@ impl<'a> TraceRing<'a> {
     /// reserved). Only the newest `min(capacity, buffer.len())` sequences are
     /// examined; older ones count as lost. The events are `buffer[..kept()]`.
     pub fn snapshot_into(&self, next_sequence: u64, buffer: &mut [TraceEvent]) -> SnapshotCounts {
-        let recorded = next_sequence.saturating_sub(FIRST_SEQUENCE);
+        self.snapshot_since(FIRST_SEQUENCE, next_sequence, buffer)
+    }
+
+    /// [`snapshot_into`](Self::snapshot_into) for the events from sequence
+    /// `first` on (a trace cleared when the counter stood at `first`):
+    /// older ones are neither kept nor counted.
+    pub fn snapshot_since(&self, first: u64, next_sequence: u64, buffer: &mut [TraceEvent]) -> SnapshotCounts {
+        let first = first.max(FIRST_SEQUENCE);
+        let recorded = next_sequence.saturating_sub(first);
         let window = recorded
             .min(self.slots.len() as u64)
             .min(buffer.len() as u64);

@@ -322,3 +322,25 @@ fn randomized_dump_round_trips() {
     }
 }
 
+
+#[test]
+fn snapshot_since_a_clear_counts_only_later_events() {
+    let storage = slots(8);
+    let ring = TraceRing::new(&storage);
+    write_range(&ring, 1, 21);
+    let mut buffer = vec![TraceEvent::default(); 8];
+    // Cleared at 18: 18, 19, 20 recorded since, all kept.
+    let counts = ring.snapshot_since(18, 21, &mut buffer);
+    assert_eq!(counts, counts_of(3, 0, 0));
+    assert_eq!(buffer[..3].iter().map(|event| event.sequence).collect::<Vec<_>>(), [18, 19, 20]);
+    // Cleared at 5: 16 recorded since, the ring held the last 8.
+    assert_eq!(ring.snapshot_since(5, 21, &mut buffer), counts_of(16, 8, 0));
+    // Cleared now: nothing.
+    assert_eq!(ring.snapshot_since(21, 21, &mut buffer), counts_of(0, 0, 0));
+    // First 0 means from the start.
+    assert_eq!(ring.snapshot_since(0, 21, &mut buffer), ring.snapshot_into(21, &mut buffer));
+}
+
+fn counts_of(recorded: u64, lost: u64, torn: u64) -> SnapshotCounts {
+    counts(recorded, lost, torn)
+}

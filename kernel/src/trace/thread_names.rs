@@ -69,12 +69,23 @@ impl ThreadNameTable {
     /// it is already there or another CPU is writing the same slot.
     #[inline]
     pub fn note(&self, id: u32, name: &str) {
+        self.write(id, name, false);
+    }
+
+    /// Like [`note`](Self::note), but replaces the name if `id` is there
+    /// already (a thread whose process has since called exec).
+    pub fn rename(&self, id: u32, name: &str) {
+        self.write(id, name, true);
+    }
+
+    #[inline]
+    fn write(&self, id: u32, name: &str, replace: bool) {
         if id == EMPTY || id == BUSY {
             return;
         }
         let slot = &self.slots[id as usize % THREAD_NAME_SLOTS];
         let current = slot.id.load(Ordering::Relaxed);
-        if current == id || current == BUSY {
+        if (current == id && !replace) || current == BUSY {
             return;
         }
         if slot
@@ -143,6 +154,16 @@ mod tests {
                 (9, ThreadName::new(b"a-name-longer-th"))
             ]
         );
+    }
+
+    #[test]
+    fn rename_replaces_and_note_does_not() {
+        let table = ThreadNameTable::new();
+        table.note(7, "sh");
+        table.note(7, "ls");
+        assert_eq!(entries(&table), [(7, ThreadName::new(b"sh"))]);
+        table.rename(7, "ls");
+        assert_eq!(entries(&table), [(7, ThreadName::new(b"ls"))]);
     }
 
     #[test]

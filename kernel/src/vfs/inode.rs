@@ -23,6 +23,40 @@ pub enum DeviceKind {
     Null,
     Zero,
     Random,
+    /// A control file of `/sys/kernel/tracing` (`tracefs`).
+    Tracing(TracingFile),
+}
+
+/// The files of `/sys/kernel/tracing` (Linux's tracefs names; see `tracefs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TracingFile {
+    /// `tracing_on`: `1` records, `0` stops.
+    TracingOn,
+    /// `set_event`: the event classes recorded while on.
+    SetEvent,
+    /// `tracing_cpumask`: the CPUs that record, as a hex mask.
+    TracingCpumask,
+    /// `buffer_size_kb`: each CPU's ring, in KiB (writable while stopped).
+    BufferSizeKb,
+    /// `trace_marker`: a write becomes a marker event.
+    TraceMarker,
+    /// `trace`: reads the dump lines; opening with `O_TRUNC` clears the trace.
+    Trace,
+    /// `dump` (ours): a write dumps the trace to the trace port.
+    Dump,
+}
+
+impl TracingFile {
+    /// Every file with its name and permission bits.
+    pub const ALL: [(TracingFile, &'static [u8], u32); 7] = [
+        (TracingFile::TracingOn, b"tracing_on", 0o644),
+        (TracingFile::SetEvent, b"set_event", 0o644),
+        (TracingFile::TracingCpumask, b"tracing_cpumask", 0o644),
+        (TracingFile::BufferSizeKb, b"buffer_size_kb", 0o644),
+        (TracingFile::TraceMarker, b"trace_marker", 0o222),
+        (TracingFile::Trace, b"trace", 0o644),
+        (TracingFile::Dump, b"dump", 0o200),
+    ];
 }
 
 impl DeviceKind {
@@ -35,6 +69,8 @@ impl DeviceKind {
             DeviceKind::Null => (1 << 8) | 3,
             DeviceKind::Zero => (1 << 8) | 5,
             DeviceKind::Random => (1 << 8) | 9,
+            // Not devices on Linux (tracefs files): no device number.
+            DeviceKind::Tracing(_) => 0,
         }
     }
 }

@@ -7,7 +7,7 @@
 pub mod inode;
 
 
-pub use inode::{Content, DeviceKind, DynamicDirectory, FileData, Inode};
+pub use inode::{Content, DeviceKind, DynamicDirectory, FileData, Inode, TracingFile};
 
 
 use crate::initramfs::newc::{self, MODE_DIRECTORY, MODE_REGULAR, MODE_SYMLINK, MODE_TYPE_MASK};
@@ -42,10 +42,24 @@ pub fn root() -> Arc<Inode> {
             dev.insert(name, Inode::new_device(kind, permissions)).expect("fresh directory");
         }
         root.insert(b"dev", dev).expect("fresh directory");
+        root.insert(b"sys", tracing_tree()).expect("fresh directory");
         root.insert(b"tmp", Inode::new_directory(0o1777)).expect("fresh directory");
         root
     })
     .clone()
+}
+
+/// `/sys/kernel/tracing` and its control files (opened through `tracefs`).
+fn tracing_tree() -> Arc<Inode> {
+    let tracing = Inode::new_directory(0o700);
+    for (file, name, permissions) in TracingFile::ALL {
+        tracing.insert(name, Inode::new_device(DeviceKind::Tracing(file), permissions)).expect("fresh directory");
+    }
+    let kernel = Inode::new_directory(0o755);
+    kernel.insert(b"tracing", tracing).expect("fresh directory");
+    let sys = Inode::new_directory(0o555);
+    sys.insert(b"kernel", kernel).expect("fresh directory");
+    sys
 }
 
 /// Mounts `directory` as `/name` (for `/proc`).

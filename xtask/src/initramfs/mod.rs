@@ -55,6 +55,7 @@ pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
     ("stress", "/bin/stress"),
     ("poweroff", "/bin/poweroff"),
     ("reboot", "/bin/reboot"),
+    ("trace", "/bin/trace"),
 ];
 /// `/dev/console` as Linux numbers it (5:1), so Linux itself can boot the
 /// archive too (its init gets the console as fds 0-2).

@@ -51,6 +51,7 @@ fn standard_archive_has_the_documented_layout() {
             ("bin/stress", 0o100755),
             ("bin/taskset", 0o100755),
             ("bin/top", 0o100755),
+            ("bin/trace", 0o100755),
             ("bin/ttycheck", 0o100755),
             ("bin/uptime", 0o100755),
             ("bin/usertest", 0o100755),

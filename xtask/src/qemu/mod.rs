@@ -155,6 +155,8 @@ pub struct QemuConfig {
     pub echo: bool,
     /// Where the guest's serial input comes from.
     pub input: ConsoleInput,
+    /// Save the second serial port (COM2, the kernel's trace port) to this file.
+    pub trace_file: Option<PathBuf>,
 }
 
 /// Where the serial console's input comes from.
@@ -198,6 +200,7 @@ impl QemuConfig {
             initrd: None,
             echo: true,
             input: ConsoleInput::Closed,
+            trace_file: None,
         }
     }
 }
@@ -309,6 +312,13 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         format!("stdio,id=console,signal=off,mux={}", if cfg.input == ConsoleInput::Terminal { "on" } else { "off" }).into(),
         "-serial".into(),
         "chardev:console".into(),
+    ]);
+    if let Some(trace_file) = &cfg.trace_file {
+        let mut spec = OsString::from("file:");
+        spec.push(trace_file);
+        args.extend(["-serial".into(), spec]);
+    }
+    args.extend([
         "-monitor".into(),
         "none".into(),
         "-device".into(),

@@ -99,3 +99,13 @@ fn shell_words_quotes_arguments_with_spaces() {
     let line = shell_words("qemu", &["-append".into(), "a b".into()]);
     assert_eq!(line, "qemu -append 'a b'");
 }
+
+#[test]
+fn a_trace_file_becomes_the_second_serial_port() {
+    let cfg = QemuConfig { trace_file: Some("/t/dump.log".into()), ..config() };
+    let args = qemu_args(&cfg, ResolvedAccel::Tcg, Machine::Pc).join(OsStr::new(" "));
+    let args = args.to_str().unwrap();
+    assert!(args.contains("-serial chardev:console -serial file:/t/dump.log -monitor none"), "{args}");
+    let without = qemu_args(&config(), ResolvedAccel::Tcg, Machine::Pc).join(OsStr::new(" "));
+    assert_eq!(without.to_str().unwrap().matches("-serial").count(), 1);
+}

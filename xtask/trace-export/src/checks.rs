@@ -9,6 +9,11 @@
 //!    before it last started running. (The waking may come a little before
 //!    the switch-out itself: the waker can see the thread blocked while its
 //!    CPU is still switching away from it, as on Linux.)
+//!
+//! For traces with system-call and migration events, [`syscall_problems`]
+//! and [`migration_problems`] check that each thread's `sys_enter` and
+//! `sys_exit` pair up, and that each `sched_migrate_task` starts on the CPU
+//! the thread was on and the thread next runs where the last one sent it.
 
 use std::collections::BTreeMap;
 
@@ -136,6 +141,86 @@ fn unwoken_switch_ins(switches: &[Switch], wakings: &[(u64, i32)]) -> Vec<String
             left_waiting_at.insert(switch.prev, started);
         }
         last_switch_in.insert(switch.next, switch.ns);
+    }
+    problems
+}
+
+/// Every event of every bundle with its CPU, by timestamp.
+fn events_by_time(trace: &PerfettoTrace) -> Vec<(u32, &FtraceEvent)> {
+    let mut events: Vec<(u32, &FtraceEvent)> =
+        bundles(trace).into_iter().flat_map(|(cpu, events)| events.iter().map(move |event| (cpu, event))).collect();
+    events.sort_by_key(|(_, event)| event.timestamp());
+    events
+}
+
+/// System calls that do not return when they succeed (`exit`, `exit_group`).
+const NO_RETURN_SYSCALLS: [i64; 2] = [60, 231];
+
+/// Per thread (the event's pid), in time order: each `sys_enter` is
+/// followed by the `sys_exit` of the same number before the next
+/// `sys_enter` (except `exit`/`exit_group`); a `sys_exit` without its
+/// `sys_enter` is allowed only as a thread's first system-call event (it
+/// was inside the call when tracing started).
+pub fn syscall_problems(trace: &PerfettoTrace) -> Vec<String> {
+    let mut open: BTreeMap<u32, Option<i64>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (cpu, event) in events_by_time(trace) {
+        let pid = event.pid();
+        if pid == 0 {
+            continue;
+        }
+        if event.has_sys_enter() {
+            let number = event.sys_enter().id();
+            if let Some(Some(pending)) = open.get(&pid) {
+                if !NO_RETURN_SYSCALLS.contains(pending) {
+                    problems.push(format!("pid {pid} enters syscall {number} on cpu {cpu} at {} ns while in {pending}", event.timestamp()));
+                }
+            }
+            open.insert(pid, Some(number));
+        } else if event.has_sys_exit() {
+            let number = event.sys_exit().id();
+            match open.insert(pid, None) {
+                Some(Some(pending)) if pending == number => {}
+                None => {}
+                Some(other) => problems.push(format!(
+                    "pid {pid} leaves syscall {number} on cpu {cpu} at {} ns but entered {other:?}",
+                    event.timestamp()
+                )),
+            }
+        }
+    }
+    problems
+}
+
+/// Per thread, in time order: a `sched_migrate_task` moves it from the CPU
+/// it last ran on (or was last sent to), and its next switch-in is on the
+/// CPU the last migration named.
+pub fn migration_problems(trace: &PerfettoTrace) -> Vec<String> {
+    let mut placed: BTreeMap<i32, u32> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (cpu, event) in events_by_time(trace) {
+        if event.has_sched_switch() {
+            let next = event.sched_switch().next_pid();
+            if next == 0 {
+                continue;
+            }
+            if let Some(expected) = placed.insert(next, cpu) {
+                if expected != cpu {
+                    problems.push(format!("pid {next} runs on cpu {cpu} at {} ns but was last placed on cpu {expected}", event.timestamp()));
+                }
+            }
+        } else if event.has_sched_migrate_task() {
+            let migrate = event.sched_migrate_task();
+            let (pid, from, to) = (migrate.pid(), migrate.orig_cpu() as u32, migrate.dest_cpu() as u32);
+            if let Some(expected) = placed.insert(pid, to) {
+                if expected != from {
+                    problems.push(format!(
+                        "pid {pid} migrates from cpu {from} at {} ns but was on cpu {expected}",
+                        event.timestamp()
+                    ));
+                }
+            }
+        }
     }
     problems
 }

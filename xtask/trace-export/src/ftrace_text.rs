@@ -18,6 +18,9 @@ use std::fmt::Write;
 use crate::linux::{self, DEFAULT_PRIO};
 use crate::model::{Event, Payload, Trace};
 
+/// Vectors below this are CPU exceptions, not interrupts (x86).
+const FIRST_INTERRUPT_VECTOR: u8 = 32;
+
 /// The column header of ftrace's `trace` file with irq-info on.
 const COLUMN_HEADER: &str = "\
 #                                _-----=> irqs-off/BH-disabled
@@ -46,13 +49,14 @@ pub fn write(trace: &Trace) -> String {
     let mut in_interrupt: BTreeMap<u32, u32> = BTreeMap::new();
     for event in trace.events_by_time() {
         let depth = in_interrupt.entry(event.cpu).or_default();
+        // Exceptions (vectors below 32, e.g. a page fault) are not hard interrupts.
         match event.payload {
-            Payload::IrqEntry { .. } => *depth += 1,
-            Payload::IrqExit { .. } => *depth = depth.saturating_sub(1),
+            Payload::IrqEntry { vector } if vector >= FIRST_INTERRUPT_VECTOR => *depth += 1,
+            Payload::IrqExit { vector } if vector >= FIRST_INTERRUPT_VECTOR => *depth = depth.saturating_sub(1),
             _ => {}
         }
         // The exit line is still printed from inside the handler.
-        let inside = *depth > 0 || matches!(event.payload, Payload::IrqExit { .. });
+        let inside = *depth > 0 || matches!(event.payload, Payload::IrqExit { vector } if vector >= FIRST_INTERRUPT_VECTOR);
         if let Some(body) = body(trace, &event) {
             let (name, fields) = body;
             let current = trace.thread(event.current);
@@ -122,6 +126,66 @@ fn body(trace: &Trace, event: &Event) -> Option<(&'static str, String)> {
         ),
         Payload::IpiReceive { vector } => ("ipi_entry", format!("({})", linux::ipi_reason(vector))),
         Payload::Exception { .. } | Payload::Unknown { .. } => return None,
+        _ => return process_body(trace, event),
+    })
+}
+
+/// System call, fault, process, signal, migration and marker events, in
+/// the formats of Linux's `raw_syscalls`, `exceptions`, `sched`, `signal`
+/// and `ftrace:print` events. `sys_enter` lists the arguments that were
+/// recorded (Linux lists all six).
+fn process_body(trace: &Trace, event: &Event) -> Option<(&'static str, String)> {
+    let current = trace.thread(event.current);
+    Some(match event.payload {
+        Payload::SyscallEnter { number, arguments, argument_count } => {
+            let listed: Vec<String> = arguments[..usize::from(argument_count)].iter().map(|value| format!("{value:x}")).collect();
+            ("sys_enter", format!("NR {number} ({})", listed.join(", ")))
+        }
+        Payload::SyscallExit { number, value } => ("sys_exit", format!("NR {number} = {value}")),
+        Payload::PageFault { address, rip, error_code, user, .. } => (
+            if user { "page_fault_user" } else { "page_fault_kernel" },
+            format!("address=0x{address:x} ip=0x{rip:x} error_code=0x{error_code:x}"),
+        ),
+        Payload::Fork { child, .. } => {
+            let child = trace.thread(child);
+            (
+                "sched_process_fork",
+                format!("comm={} pid={} child_comm={} child_pid={}", current.name, current.pid, child.name, child.pid),
+            )
+        }
+        Payload::Exec { text } => (
+            "sched_process_exec",
+            format!("filename={} pid={} old_pid={}", trace.texts[text], current.pid, current.pid),
+        ),
+        Payload::Exit { thread, .. } => {
+            let exiting = trace.thread(thread);
+            ("sched_process_exit", format!("comm={} pid={} prio={DEFAULT_PRIO}", exiting.name, exiting.pid))
+        }
+        Payload::SignalGenerate { signal, code, target, group, result } => {
+            let target = trace.thread(target);
+            (
+                "signal_generate",
+                format!(
+                    "sig={signal} errno=0 code={code} comm={} pid={} grp={} res={result}",
+                    target.name,
+                    target.pid,
+                    u8::from(group)
+                ),
+            )
+        }
+        Payload::SignalDeliver { signal, handler, sa_flags } => (
+            "signal_deliver",
+            format!("sig={signal} errno=0 code=0 sa_handler={handler:x} sa_flags={sa_flags:x}"),
+        ),
+        Payload::Migrate { thread, from, to } => {
+            let moved = trace.thread(thread);
+            (
+                "sched_migrate_task",
+                format!("comm={} pid={} prio={DEFAULT_PRIO} orig_cpu={from} dest_cpu={to}", moved.name, moved.pid),
+            )
+        }
+        Payload::Marker { text } => ("tracing_mark_write", trace.texts[text].clone()),
+        _ => return None,
     })
 }
 

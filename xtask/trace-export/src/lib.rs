@@ -32,3 +32,5 @@ pub mod svg;
 pub mod write;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_process_events;

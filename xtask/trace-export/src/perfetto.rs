@@ -7,18 +7,26 @@
 //!  ├ TracePacket track_descriptor process (pid, name) + thread (pid, tid, name), per thread
 //!  └ TracePacket ftrace_events    FtraceEventBundle per CPU (one even for an idle CPU):
 //!       sched_switch, sched_waking, irq_handler_entry/exit, ipi_raise, ipi_entry,
+//!       sys_enter/sys_exit, sched_process_fork/exec/exit, sched_migrate_task,
+//!       signal_generate/deliver, print (markers),
 //!       each with timestamp (ns) and pid (the running thread; idle is 0)
 //! ```
 //!
-//! Exceptions have no Linux ftrace event and are left out (trace.txt and
-//! the SVG do not show them either; the summary counts them).
+//! Exceptions and page faults have no event in Perfetto's ftrace schema
+//! and are left out (trace.txt shows page faults; the summary counts both).
 
+use perfetto_protos::ftrace::PrintFtraceEvent;
 use perfetto_protos::ftrace_event::FtraceEvent;
 use perfetto_protos::ftrace_event_bundle::FtraceEventBundle;
 use perfetto_protos::ipi::{IpiEntryFtraceEvent, IpiRaiseFtraceEvent};
 use perfetto_protos::irq::{IrqHandlerEntryFtraceEvent, IrqHandlerExitFtraceEvent};
 use perfetto_protos::process_descriptor::ProcessDescriptor;
-use perfetto_protos::sched::{SchedSwitchFtraceEvent, SchedWakingFtraceEvent};
+use perfetto_protos::raw_syscalls::{SysEnterFtraceEvent, SysExitFtraceEvent};
+use perfetto_protos::sched::{
+    SchedMigrateTaskFtraceEvent, SchedProcessExecFtraceEvent, SchedProcessExitFtraceEvent,
+    SchedProcessForkFtraceEvent, SchedSwitchFtraceEvent, SchedWakingFtraceEvent,
+};
+use perfetto_protos::signal::{SignalDeliverFtraceEvent, SignalGenerateFtraceEvent};
 use perfetto_protos::system_info::{SystemInfo, Utsname};
 use perfetto_protos::thread_descriptor::ThreadDescriptor;
 use perfetto_protos::trace::Trace as PerfettoTrace;
@@ -156,7 +164,85 @@ fn ftrace_event(trace: &Trace, event: &Event) -> Option<FtraceEvent> {
             entry.reason = Some(linux::ipi_reason(vector).to_string());
             out.set_ipi_entry(entry);
         }
-        Payload::Exception { .. } | Payload::Unknown { .. } => return None,
+        Payload::Exception { .. } | Payload::PageFault { .. } | Payload::Unknown { .. } => return None,
+        _ => set_process_event(trace, event, &mut out),
     }
     Some(out)
+}
+
+/// The system call, process, signal, migration and marker events.
+fn set_process_event(trace: &Trace, event: &Event, out: &mut FtraceEvent) {
+    let current = trace.thread(event.current);
+    match event.payload {
+        Payload::SyscallEnter { number, arguments, argument_count } => {
+            let mut enter = SysEnterFtraceEvent::new();
+            enter.id = Some(i64::from(number));
+            enter.args = arguments[..usize::from(argument_count)].to_vec();
+            out.set_sys_enter(enter);
+        }
+        Payload::SyscallExit { number, value } => {
+            let mut exit = SysExitFtraceEvent::new();
+            exit.id = Some(i64::from(number));
+            exit.ret = Some(value);
+            out.set_sys_exit(exit);
+        }
+        Payload::Fork { child, .. } => {
+            let child = trace.thread(child);
+            let mut fork = SchedProcessForkFtraceEvent::new();
+            fork.parent_comm = Some(current.name.clone());
+            fork.parent_pid = Some(current.pid);
+            fork.child_comm = Some(child.name.clone());
+            fork.child_pid = Some(child.pid);
+            out.set_sched_process_fork(fork);
+        }
+        Payload::Exec { text } => {
+            let mut exec = SchedProcessExecFtraceEvent::new();
+            exec.filename = Some(trace.texts[text].clone());
+            exec.pid = Some(current.pid);
+            exec.old_pid = Some(current.pid);
+            out.set_sched_process_exec(exec);
+        }
+        Payload::Exit { thread, .. } => {
+            let exiting = trace.thread(thread);
+            let mut exit = SchedProcessExitFtraceEvent::new();
+            exit.comm = Some(exiting.name.clone());
+            exit.pid = Some(exiting.pid);
+            exit.prio = Some(DEFAULT_PRIO);
+            out.set_sched_process_exit(exit);
+        }
+        Payload::SignalGenerate { signal, code, target, group, result } => {
+            let target = trace.thread(target);
+            let mut generate = SignalGenerateFtraceEvent::new();
+            generate.sig = Some(i32::from(signal));
+            generate.code = Some(code);
+            generate.comm = Some(target.name.clone());
+            generate.pid = Some(target.pid);
+            generate.group = Some(i32::from(group));
+            generate.result = Some(i32::from(result));
+            out.set_signal_generate(generate);
+        }
+        Payload::SignalDeliver { signal, sa_flags, .. } => {
+            let mut deliver = SignalDeliverFtraceEvent::new();
+            deliver.sig = Some(i32::from(signal));
+            deliver.code = Some(0);
+            deliver.sa_flags = Some(u64::from(sa_flags));
+            out.set_signal_deliver(deliver);
+        }
+        Payload::Migrate { thread, from, to } => {
+            let moved = trace.thread(thread);
+            let mut migrate = SchedMigrateTaskFtraceEvent::new();
+            migrate.comm = Some(moved.name.clone());
+            migrate.pid = Some(moved.pid);
+            migrate.prio = Some(DEFAULT_PRIO);
+            migrate.orig_cpu = Some(from as i32);
+            migrate.dest_cpu = Some(to as i32);
+            out.set_sched_migrate_task(migrate);
+        }
+        Payload::Marker { text } => {
+            let mut print = PrintFtraceEvent::new();
+            print.buf = Some(format!("{}\n", trace.texts[text]));
+            out.set_print(print);
+        }
+        _ => {}
+    }
 }

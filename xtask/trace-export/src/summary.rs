@@ -1,6 +1,9 @@
 //! The figures printed on the terminal: per CPU busy %, context switches,
-//! migrations in, interrupts; the busiest threads; wake-up latency
-//! (`sched_waking` to the `sched_switch` that runs the thread) median and p99.
+//! migrations in (seen from the switches, and recorded `migrate` events in
+//! and out), interrupts, exceptions, system calls, page faults, events lost
+//! and torn; process, signal and marker counts; the busiest threads;
+//! wake-up latency (`sched_waking` to the `sched_switch` that runs the
+//! thread) median and p99.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +21,29 @@ pub struct CpuFigures {
     pub migrations_in: u64,
     pub interrupts: u64,
     pub exceptions: u64,
+    /// `migrate` events that moved a thread to this CPU, and away from it.
+    pub migrate_events_in: u64,
+    pub migrate_events_out: u64,
+    pub syscalls: u64,
+    pub page_faults: u64,
+    /// Events overwritten before the dump, and torn, per the dump's header.
+    pub lost: u64,
+    pub torn: u64,
+}
+
+/// Counts over all CPUs of the lifecycle, signal, fault and marker events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventCounts {
+    pub forks: u64,
+    pub execs: u64,
+    pub exits: u64,
+    pub signals_sent: u64,
+    pub signals_delivered: u64,
+    /// Page faults not resolved (a signal, or EFAULT for a kernel copy).
+    pub fatal_faults: u64,
+    pub markers: u64,
+    /// `data` slots whose head was lost.
+    pub orphan_data: u64,
 }
 
 /// One thread's figures.
@@ -39,6 +65,7 @@ pub struct Summary {
     pub threads: Vec<ThreadFigures>,
     /// Every wake-up latency measured, sorted.
     pub wakeup_latencies_ns: Vec<u64>,
+    pub counts: EventCounts,
 }
 
 /// Threads shown in the summary.
@@ -59,17 +86,43 @@ impl Summary {
                     migrations_in: 0,
                     interrupts: 0,
                     exceptions: 0,
+                    migrate_events_in: 0,
+                    migrate_events_out: 0,
+                    syscalls: 0,
+                    page_faults: 0,
+                    lost: trace.lost.get(&cpu).map_or(0, |counts| counts.0),
+                    torn: trace.lost.get(&cpu).map_or(0, |counts| counts.1),
                 };
                 (cpu, figures)
             })
             .collect();
+        let mut counts = EventCounts { orphan_data: trace.orphan_data, ..EventCounts::default() };
         for event in trace.per_cpu.values().flatten() {
             let figures = cpus.get_mut(&event.cpu).expect("every CPU with events is listed");
             match event.payload {
                 Payload::Switch { .. } => figures.context_switches += 1,
                 Payload::IrqEntry { .. } => figures.interrupts += 1,
                 Payload::Exception { .. } => figures.exceptions += 1,
+                Payload::SyscallEnter { .. } => figures.syscalls += 1,
+                Payload::PageFault { resolved, .. } => {
+                    figures.page_faults += 1;
+                    counts.fatal_faults += u64::from(!resolved);
+                }
+                Payload::Fork { .. } => counts.forks += 1,
+                Payload::Exec { .. } => counts.execs += 1,
+                Payload::Exit { .. } => counts.exits += 1,
+                Payload::SignalGenerate { .. } => counts.signals_sent += 1,
+                Payload::SignalDeliver { .. } => counts.signals_delivered += 1,
+                Payload::Marker { .. } => counts.markers += 1,
                 _ => {}
+            }
+            if let Payload::Migrate { from, to, .. } = event.payload {
+                if let Some(source) = cpus.get_mut(&from) {
+                    source.migrate_events_out += 1;
+                }
+                if let Some(destination) = cpus.get_mut(&to) {
+                    destination.migrate_events_in += 1;
+                }
             }
         }
         let mut threads: BTreeMap<u32, ThreadFigures> = BTreeMap::new();
@@ -106,6 +159,7 @@ impl Summary {
             cpus: cpus.into_values().collect(),
             threads,
             wakeup_latencies_ns: wakeup_latencies(trace),
+            counts,
         }
     }
 
@@ -149,13 +203,35 @@ fn micros(ns: u64) -> String {
 impl fmt::Display for Summary {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(formatter, "trace window: {:.3} ms", self.window_ns as f64 / 1e6)?;
-        writeln!(formatter, "cpu  busy%  switches  migrations-in  interrupts  exceptions")?;
+        writeln!(
+            formatter,
+            "cpu  busy%  switches  migrations-in  migrate-in/out  interrupts  exceptions  syscalls  faults  lost  torn"
+        )?;
         for cpu in &self.cpus {
             writeln!(
                 formatter,
-                "{:>3}  {:>5.1}  {:>8}  {:>13}  {:>10}  {:>10}",
-                cpu.cpu, cpu.busy_percent, cpu.context_switches, cpu.migrations_in, cpu.interrupts, cpu.exceptions
+                "{:>3}  {:>5.1}  {:>8}  {:>13}  {:>14}  {:>10}  {:>10}  {:>8}  {:>6}  {:>4}  {:>4}",
+                cpu.cpu,
+                cpu.busy_percent,
+                cpu.context_switches,
+                cpu.migrations_in,
+                format!("{}/{}", cpu.migrate_events_in, cpu.migrate_events_out),
+                cpu.interrupts,
+                cpu.exceptions,
+                cpu.syscalls,
+                cpu.page_faults,
+                cpu.lost,
+                cpu.torn
             )?;
+        }
+        let counts = &self.counts;
+        writeln!(
+            formatter,
+            "processes: {} forks, {} execs, {} exits; signals: {} sent, {} delivered; {} fatal page faults; {} markers",
+            counts.forks, counts.execs, counts.exits, counts.signals_sent, counts.signals_delivered, counts.fatal_faults, counts.markers
+        )?;
+        if counts.orphan_data > 0 {
+            writeln!(formatter, "{} data slots lost their event (overwritten or torn)", counts.orphan_data)?;
         }
         writeln!(formatter, "busiest threads:")?;
         for thread in self.threads.iter().take(BUSIEST_SHOWN) {

@@ -59,7 +59,19 @@ fn every_event_kind_round_trips() {
         TraceEvent::ipi_send(u32::MAX, 0xF2),
         TraceEvent::ipi_receive(0xF2),
         TraceEvent::exception(14, u64::MAX),
+        TraceEvent::syscall_enter(u32::MAX, u64::MAX, 2),
+        TraceEvent::syscall_exit(0, (-38i64) as u64),
+        TraceEvent::page_fault(u64::MAX, u32::MAX, 3),
+        TraceEvent::fork(u32::MAX, u64::MAX, true),
+        TraceEvent::text_head(EventKind::Exec, 16, 2),
+        TraceEvent::exit(7, 255),
+        TraceEvent::signal_generate(9, u32::MAX, 0x102),
+        TraceEvent::signal_deliver(64, u64::MAX, u32::MAX),
+        TraceEvent::migrate(u32::MAX, 255, u32::MAX),
+        TraceEvent::text_head(EventKind::Marker, 96, 8),
+        TraceEvent::data(u8::MAX, u64::MAX, u32::MAX),
     ];
+    assert_eq!(extremes.len(), EventKind::ALL.len(), "one payload per kind");
     for (index, payload) in extremes.into_iter().enumerate() {
         let event = TraceEvent {
             sequence: if index % 2 == 0 { u64::MAX - 1 } else { 1 },
@@ -90,13 +102,58 @@ fn unknown_kind_byte_round_trips_as_a_number() {
 }
 
 #[test]
+fn longest_kind_name_is_the_one_the_bound_test_uses() {
+    let longest = EventKind::ALL.iter().map(|kind| kind.name().len()).max().unwrap();
+    assert_eq!(EventKind::SignalGenerate.name().len(), longest);
+}
+
+#[test]
+fn new_kind_lines_are_byte_exact_and_reject_corruption() {
+    let event = TraceEvent {
+        sequence: 7,
+        tsc: 0xabc,
+        ..TraceEvent::syscall_enter(1, 0x3, 2)
+    };
+    let text = line(TraceLine::Event { cpu: 2, event });
+    let body = "@@TRACE2 cpu=2 seq=7 tsc=abc kind=sys_enter small=2 narrow=1 wide=3";
+    assert_eq!(text, format!("{body} sum={:08x}", crc32(body.as_bytes())));
+    for kind in ["sys_exit", "page_fault", "fork", "exec", "exit", "signal_generate", "signal_deliver", "migrate", "marker", "data"] {
+        let good = signed(&format!("@@TRACE2 cpu=0 seq=1 tsc=0 kind={kind} small=0 narrow=0 wide=0"));
+        assert!(parse_line(&good).is_ok(), "{good}");
+        let cut = &good[..good.len() - 12];
+        assert!(parse_line(cut).is_err(), "{cut}");
+        let flipped = good.replacen(kind, &kind.to_uppercase(), 1);
+        assert!(matches!(parse_line(&flipped), Err(ParseError::ChecksumMismatch { .. })), "{flipped}");
+        let renamed = signed(&format!("@@TRACE2 cpu=0 seq=1 tsc=0 kind={kind}x small=0 narrow=0 wide=0"));
+        assert_eq!(parse_line(&renamed), Err(ParseError::UnknownKind));
+    }
+    // A byte of a named kind must be written by name.
+    let numeric = signed("@@TRACE2 cpu=0 seq=1 tsc=0 kind=18 small=0 narrow=0 wide=0");
+    assert_eq!(parse_line(&numeric), Err(ParseError::UnknownKind));
+}
+
+#[test]
+fn text_chunks_round_trip() {
+    use crate::trace_event::{pack_text_chunk, unpack_text_chunk, TEXT_BYTES_PER_SLOT};
+    let text = b"hello, world";
+    assert_eq!(text.len(), TEXT_BYTES_PER_SLOT);
+    let (wide, narrow) = pack_text_chunk(text);
+    assert_eq!(wide, u64::from_le_bytes(*b"hello, w"));
+    assert_eq!(&unpack_text_chunk(wide, narrow), text);
+    let (wide, narrow) = pack_text_chunk(b"ab");
+    assert_eq!((wide, narrow), (0x6261, 0));
+    let (wide, narrow) = pack_text_chunk(b"0123456789abcdef");
+    assert_eq!(&unpack_text_chunk(wide, narrow), b"0123456789ab", "longer chunks are cut to one slot");
+}
+
+#[test]
 fn longest_line_fits_the_documented_bound() {
     let event = TraceEvent {
         sequence: u64::MAX,
         tsc: u64::MAX,
         wide: u64::MAX,
         narrow: u32::MAX,
-        kind: EventKind::Exception as u8,
+        kind: EventKind::SignalGenerate as u8,
         small: u8::MAX,
         reserved: 0,
     };
@@ -405,7 +462,7 @@ fn event_kind_bytes_and_names_round_trip() {
         assert_eq!(EventKind::from_name(kind.name()), Some(kind));
     }
     assert_eq!(EventKind::from_u8(0), None);
-    assert_eq!(EventKind::from_u8(8), None);
+    assert_eq!(EventKind::from_u8(19), None);
     assert_eq!(EventKind::from_name("irq"), None);
     for state in 0..4 {
         assert_eq!(SwitchedOutState::from_u8(state).map(|state| state as u8), Some(state));

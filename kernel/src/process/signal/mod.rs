@@ -14,6 +14,8 @@ pub use frame::sigreturn;
 
 use super::{current, Process, UserThread};
 use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use protocol::trace_event::signal_generate::{ALREADY_PENDING, DELIVERED, IGNORED};
 use arch::interrupt_frame::InterruptFrame;
 use core::sync::atomic::Ordering;
 use protocol::linux_abi::Errno;
@@ -136,14 +138,11 @@ pub fn send_to_process(process: &Process, info: SignalInfo) {
         continue_process(process);
     }
     if is_ignored(process, info.signal) && super::threads_of(process).iter().all(|thread| !blocks(thread, info.signal)) {
+        crate::flight_recorder::signal_generate(info.signal, info.code, process.pid(), true, IGNORED);
         return; // discarded at once, as on Linux
     }
-    {
-        let mut pending = process.pending_signals.lock();
-        if !pending.iter().any(|queued| queued.signal == info.signal) {
-            pending.push(info);
-        }
-    }
+    let result = queue_once(&mut process.pending_signals.lock(), info);
+    crate::flight_recorder::signal_generate(info.signal, info.code, process.pid(), true, result);
     for thread in super::threads_of(process) {
         interrupt_if_unblocked(&thread, info.signal);
     }
@@ -158,19 +157,27 @@ pub fn send_to_thread(thread: &UserThread, info: SignalInfo) {
     if info.signal == SIGCONT {
         continue_process(&thread.process);
     }
+    let id = thread.thread.get().and_then(Weak::upgrade).map_or(0, |thread| thread.id());
     if is_ignored(&thread.process, info.signal) && !blocks(thread, info.signal) {
+        crate::flight_recorder::signal_generate(info.signal, info.code, id, false, IGNORED);
         return; // discarded at once, as on Linux
     }
-    {
-        let mut pending = thread.pending_signals.lock();
-        if !pending.iter().any(|queued| queued.signal == info.signal) {
-            pending.push(info);
-        }
-    }
+    let result = queue_once(&mut thread.pending_signals.lock(), info);
+    crate::flight_recorder::signal_generate(info.signal, info.code, id, false, result);
     interrupt_if_unblocked(thread, info.signal);
     if info.signal == SIGKILL {
         thread.process.continued.wake_all();
     }
+}
+
+/// Queues `info` unless that signal is pending already (standard signals
+/// do not queue twice); the result for the trace.
+fn queue_once(pending: &mut Vec<SignalInfo>, info: SignalInfo) -> u64 {
+    if pending.iter().any(|queued| queued.signal == info.signal) {
+        return ALREADY_PENDING;
+    }
+    pending.push(info);
+    DELIVERED
 }
 
 /// Whether `process` ignores `signal` (SIG_IGN, or a default of ignore).
@@ -275,6 +282,7 @@ fn restart_system_call(user: &UserThread, frame: &mut InterruptFrame) {
 fn deliver(user: &Arc<UserThread>, frame: &mut InterruptFrame) -> Option<u64> {
     while let Some(info) = take_deliverable(user) {
         let [handler, flags, restorer, mask] = action_of(&user.process, info.signal);
+        crate::flight_recorder::signal_deliver(info.signal, handler, flags);
         if info.signal == SIGKILL || handler == SIG_DFL {
             if ignored_by_default(info.signal) {
                 continue;
