@@ -15,6 +15,7 @@ mod sendfile;
 mod signal;
 mod socket;
 mod statfs;
+mod syslog;
 mod time;
 mod xattr;
 
@@ -216,7 +217,7 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_GETXATTR | SYS_SETXATTR | SYS_REMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: true }, a1),
         SYS_LGETXATTR | SYS_LSETXATTR | SYS_LREMOVEXATTR => xattr::unsupported(xattr::Target::Path { address: a0, follow: false }, a1),
         SYS_FGETXATTR | SYS_FSETXATTR | SYS_FREMOVEXATTR => xattr::unsupported(xattr::Target::Descriptor(a0), a1),
-        SYS_SYSLOG => crate::klog::syslog(a0, a1, a2),
+        SYS_SYSLOG => syslog::syslog(a0, a1, a2),
         SYS_SYNC => Ok(0), // every filesystem is in memory: nothing to write back
         _ => unimplemented(number, frame),
     }
