@@ -155,11 +155,12 @@ fn start_init(args: &crate::kernel_args::KernelArgs, initramfs: Option<pvh::Boot
     crate::tracefs::init();
     let unpacked = crate::vfs::unpack(module.bytes());
     kprintln!(
-        "initramfs: {} KiB: {} files, {} directories, {} links unpacked at /{}",
+        "initramfs: {} KiB: {} files, {} directories, {} links unpacked at /{}{}",
         module.size_bytes / 1024,
         unpacked.files,
         unpacked.directories,
         unpacked.links,
+        if unpacked.device_nodes > 0 { alloc::format!(" ({} device node{} left to the kernel's /dev)", unpacked.device_nodes, if unpacked.device_nodes == 1 { "" } else { "s" }) } else { alloc::string::String::new() },
         if unpacked.skipped > 0 { alloc::format!("; {} entries skipped", unpacked.skipped) } else { alloc::string::String::new() }
     );
     if let Some(error) = unpacked.error {

@@ -19,6 +19,10 @@ pub const MODE_REGULAR: u32 = 0o100000;
 pub const MODE_DIRECTORY: u32 = 0o040000;
 /// A symbolic link.
 pub const MODE_SYMLINK: u32 = 0o120000;
+/// A character device.
+pub const MODE_CHARACTER_DEVICE: u32 = 0o020000;
+/// A block device.
+pub const MODE_BLOCK_DEVICE: u32 = 0o060000;
 
 /// One entry of the archive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

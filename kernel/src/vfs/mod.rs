@@ -10,7 +10,7 @@ pub mod inode;
 pub use inode::{Content, DeviceKind, DynamicDirectory, FileData, Inode, TracingFile};
 
 
-use crate::initramfs::newc::{self, MODE_DIRECTORY, MODE_REGULAR, MODE_SYMLINK, MODE_TYPE_MASK};
+use crate::initramfs::newc::{self, MODE_BLOCK_DEVICE, MODE_CHARACTER_DEVICE, MODE_DIRECTORY, MODE_REGULAR, MODE_SYMLINK, MODE_TYPE_MASK};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -78,7 +78,10 @@ pub struct Unpacked {
     pub files: usize,
     pub directories: usize,
     pub links: usize,
-    /// Entries skipped (device nodes, bad names), with the first reason.
+    /// Device nodes left out: `/dev` is the kernel's (the archive has
+    /// `/dev/console` so that Linux can boot it too).
+    pub device_nodes: usize,
+    /// Entries skipped (bad names, unknown types).
     pub skipped: usize,
     /// Why reading stopped early, if it did.
     pub error: Option<newc::NewcError>,
@@ -120,6 +123,10 @@ pub fn unpack(archive: &'static [u8]) -> Unpacked {
             MODE_SYMLINK => {
                 report.links += 1;
                 Inode::new_symlink(entry.data.to_vec())
+            }
+            MODE_CHARACTER_DEVICE | MODE_BLOCK_DEVICE => {
+                report.device_nodes += 1;
+                continue;
             }
             _ => {
                 report.skipped += 1;
