@@ -235,7 +235,7 @@ fn busybox_ash_runs_its_applets_pipes_and_jobs_on_the_console() {
     );
     check(
         &mut shell,
-        "ps | tr a-z A-Z",
+        "/busybox/bin/ps | tr a-z A-Z",
         &["PID", "COMMAND", "/BUSYBOX/BIN/SH"],
     );
     // A relative path: glibc passes AT_FDCWD as a 32-bit int.

@@ -16,8 +16,11 @@ use std::ffi::{OsStr, OsString};
 
 /// The console program run when `init` gets no arguments.
 pub const DEFAULT_SHELL: &str = "/bin/sh";
-/// `PATH` given to programs when the kernel passed none.
-pub const DEFAULT_PATH: &str = "/bin:/sbin:/usr/bin:/usr/sbin";
+/// `PATH` given to programs when the kernel passed none: Linux's usual
+/// list, then `/busybox/bin`, where `cargo xtask run --busybox` puts
+/// busybox's applet links (so its `ash` finds them; ours and coreutils in
+/// `/bin` come first).
+pub const DEFAULT_PATH: &str = "/bin:/sbin:/usr/bin:/usr/sbin:/busybox/bin";
 /// Exit status init reports for a program it could not find (as shells do).
 pub const STATUS_NOT_FOUND: u8 = 127;
 /// Exit status init reports for a program it found but could not execute.
