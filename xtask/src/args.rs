@@ -493,10 +493,12 @@ mod tests {
         );
     }
 
-    /// A scratch directory with a file `prog`, a newc archive `own.cpio`
-    /// and a gzip file `own.cpio.gz`.
-    fn scratch() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-args-{}", std::process::id()));
+    /// A scratch directory of test `name` with a file `prog`, a newc
+    /// archive `own.cpio` and a gzip file `own.cpio.gz`. One per test:
+    /// tests run in parallel, and rewriting a shared file while another
+    /// test reads it made them fail at random.
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-args-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("prog"), b"\x7fELF").unwrap();
         std::fs::write(dir.join("own.cpio"), b"070701...").unwrap();
@@ -506,7 +508,7 @@ mod tests {
 
     #[test]
     fn add_is_repeatable_and_initrd_is_checked() {
-        let dir = scratch();
+        let dir = scratch("add");
         let prog = dir.join("prog");
         let run = run_args(&format!("run --add {} --add={}:/bin/ -- init=/prog", prog.display(), prog.display()));
         let guests: Vec<String> = run.additions.iter().map(|spec| spec.guest.to_string()).collect();
@@ -519,7 +521,7 @@ mod tests {
 
     #[test]
     fn bad_add_and_initrd_values_are_rejected() {
-        let dir = scratch();
+        let dir = scratch("bad");
         let error = |line: String| parse_words(&line).unwrap_err().0;
         assert_eq!(
             error("run --add /no/such/prog".into()),
@@ -545,11 +547,7 @@ mod tests {
         let own = run_args("run --busybox -- -- /busybox/bin/ls -l /");
         assert_eq!(own.kernel_args, ["--", "/busybox/bin/ls", "-l", "/"], "init's program as given");
         assert!(parse_words("run --busybox=yes").unwrap_err().0.contains("takes no value"));
-        // Its own directory: scratch() rewrites its files while other tests read them.
-        let dir = std::env::temp_dir().join(format!("xtask-args-busybox-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let own_archive = dir.join("own.cpio");
-        std::fs::write(&own_archive, b"070701...").unwrap();
+        let own_archive = scratch("busybox").join("own.cpio");
         let error = parse_words(&format!("run --busybox --initrd {}", own_archive.display())).unwrap_err().0;
         assert!(error.starts_with("--busybox packs busybox"), "{error}");
         assert!(parse_words("bench --busybox").unwrap_err().0.starts_with("bench takes"));
