@@ -2,14 +2,13 @@
 //! terminal's signals to its foreground group, and the "orphaned group"
 //! test that decides whether a background read gets SIGTTIN or EIO.
 
+use super::group_members;
 use super::signal::{send_to_process, SignalInfo};
 use core::sync::atomic::Ordering;
 
-pub use super::group_members as members;
-
 /// Sends `info` to every live member of `group`; returns how many there were.
 pub fn send_to_group(group: u32, info: SignalInfo) -> usize {
-    let members = members(group);
+    let members = group_members(group);
     for process in &members {
         send_to_process(process, info);
     }
@@ -19,7 +18,7 @@ pub fn send_to_group(group: u32, info: SignalInfo) -> usize {
 /// Whether `group` is orphaned: no member has a parent in another group
 /// of the same session (so nobody is left to continue it after a stop).
 pub fn is_orphaned(group: u32) -> bool {
-    !members(group).iter().any(|process| {
+    !group_members(group).iter().any(|process| {
         let Some(parent) = process.parent.lock().upgrade() else { return false };
         parent.group.load(Ordering::Relaxed) != group && parent.session.load(Ordering::Relaxed) == process.session.load(Ordering::Relaxed)
     })
@@ -27,5 +26,5 @@ pub fn is_orphaned(group: u32) -> bool {
 
 /// Whether a live process in `session` leads or belongs to `group`.
 pub fn exists_in_session(group: u32, session: u32) -> bool {
-    members(group).iter().any(|process| process.session.load(Ordering::Relaxed) == session)
+    group_members(group).iter().any(|process| process.session.load(Ordering::Relaxed) == session)
 }

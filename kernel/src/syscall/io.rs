@@ -54,11 +54,7 @@ pub fn write(fd: u64, buffer: u64, length: u64) -> SyscallResult {
         let taken = match file.ops().write(&chunk[..step]) {
             Ok(taken) => taken,
             Err(Errno::EPIPE) => {
-                // Writing to a pipe nobody reads: SIGPIPE too (Rust's
-                // runtime ignores it and sees EPIPE).
-                let user = current_user()?;
-                let info = crate::process::signal::SignalInfo { signal: crate::process::signal::SIGPIPE, code: 0, address: 0, sender_pid: user.process.pid() };
-                crate::process::signal::send_to_thread(&user, info);
+                raise_sigpipe()?;
                 return if written > 0 { Ok(written) } else { Err(Errno::EPIPE) };
             }
             Err(error) => return if written > 0 { Ok(written) } else { Err(error) },
@@ -69,6 +65,16 @@ pub fn write(fd: u64, buffer: u64, length: u64) -> SyscallResult {
         }
     }
     Ok(written)
+}
+
+/// Writing to a pipe or socket nobody reads: SIGPIPE to the calling
+/// thread as well as EPIPE (Rust's runtime ignores the signal and sees
+/// EPIPE).
+pub(super) fn raise_sigpipe() -> Result<(), Errno> {
+    use crate::process::signal::{send_to_thread, SignalInfo, SIGPIPE};
+    let user = current_user()?;
+    send_to_thread(&user, SignalInfo { signal: SIGPIPE, code: 0, address: 0, sender_pid: user.process.pid() });
+    Ok(())
 }
 
 pub fn read(fd: u64, buffer: u64, length: u64) -> SyscallResult {
@@ -200,26 +206,34 @@ pub fn pipe2(address: u64, flags: u64) -> SyscallResult {
         return Err(Errno::EINVAL);
     }
     let (reader, writer) = crate::file::new_pipe();
-    let (reader, writer) = (OpenFile::new(reader), OpenFile::new(writer));
-    reader.set_nonblocking(flags & O_NONBLOCK != 0);
-    writer.set_nonblocking(flags & O_NONBLOCK != 0);
-    let close_on_exec = flags & crate::file::O_CLOEXEC != 0;
+    install_pair([OpenFile::new(reader), OpenFile::new(writer)], flags & O_NONBLOCK != 0, flags & crate::file::O_CLOEXEC != 0, address)
+}
+
+/// Puts two new open files into the caller's table (`O_NONBLOCK` and
+/// close-on-exec as asked) and writes their two descriptors (`int[2]`)
+/// to `address`; on any failure neither descriptor stays open. For
+/// `pipe2` and `socketpair`.
+pub(super) fn install_pair(files: [Arc<OpenFile>; 2], nonblocking: bool, close_on_exec: bool, address: u64) -> SyscallResult {
+    for file in &files {
+        file.set_nonblocking(nonblocking);
+    }
+    let [first, second] = files;
     let user = current_user()?;
     let fds = {
-        let mut files = user.process.files.lock();
-        let read_fd = files.insert(reader, close_on_exec, 0)?;
-        match files.insert(writer, close_on_exec, 0) {
-            Ok(write_fd) => [read_fd as u32, write_fd as u32],
+        let mut table = user.process.files.lock();
+        let first_fd = table.insert(first, close_on_exec, 0)?;
+        match table.insert(second, close_on_exec, 0) {
+            Ok(second_fd) => [first_fd as u32, second_fd as u32],
             Err(error) => {
-                files.close(read_fd)?;
+                table.close(first_fd)?;
                 return Err(error);
             }
         }
     };
     if let Err(error) = write_value(address, &fds) {
-        let mut files = user.process.files.lock();
-        let _ = files.close(u64::from(fds[0]));
-        let _ = files.close(u64::from(fds[1]));
+        let mut table = user.process.files.lock();
+        let _ = table.close(u64::from(fds[0]));
+        let _ = table.close(u64::from(fds[1]));
         return Err(error);
     }
     Ok(0)

@@ -8,7 +8,6 @@
 
 use super::{current_user, SyscallResult};
 use crate::file::{new_socket_pair, OpenFile, ReceiveOptions, SocketEnd, SocketType, O_CLOEXEC, SOCKET_BUFFER_BYTES};
-use crate::process::signal::{self, SignalInfo, SIGPIPE};
 use crate::uaccess::{copy_from_user, copy_to_user, read_value, write_value, UserPod};
 use alloc::sync::Arc;
 use alloc::vec;
@@ -61,30 +60,8 @@ pub fn socketpair(domain: u64, type_and_flags: u64, protocol: u64, address: u64)
         return Err(Errno::EPROTONOSUPPORT);
     }
     let (first, second) = new_socket_pair(socket_type);
-    let (first, second) = (OpenFile::new(first), OpenFile::new(second));
-    first.set_nonblocking(type_and_flags & SOCK_NONBLOCK != 0);
-    second.set_nonblocking(type_and_flags & SOCK_NONBLOCK != 0);
-    let close_on_exec = type_and_flags & SOCK_CLOEXEC != 0;
     debug_assert_eq!(SOCK_CLOEXEC, O_CLOEXEC);
-    let user = current_user()?;
-    let fds = {
-        let mut files = user.process.files.lock();
-        let first_fd = files.insert(first, close_on_exec, 0)?;
-        match files.insert(second, close_on_exec, 0) {
-            Ok(second_fd) => [first_fd as u32, second_fd as u32],
-            Err(error) => {
-                files.close(first_fd)?;
-                return Err(error);
-            }
-        }
-    };
-    if let Err(error) = write_value(address, &fds) {
-        let mut files = user.process.files.lock();
-        let _ = files.close(u64::from(fds[0]));
-        let _ = files.close(u64::from(fds[1]));
-        return Err(error);
-    }
-    Ok(0)
+    super::io::install_pair([OpenFile::new(first), OpenFile::new(second)], type_and_flags & SOCK_NONBLOCK != 0, type_and_flags & SOCK_CLOEXEC != 0, address)
 }
 
 /// Sends `bytes` on `file` with `flags`; EPIPE also raises SIGPIPE unless
@@ -97,9 +74,7 @@ fn send_bytes(file: &OpenFile, bytes: &[u8], flags: u64) -> SyscallResult {
     match socket_of(file).send(bytes, nonblocking) {
         Ok(sent) => Ok(sent as u64),
         Err(Errno::EPIPE) if flags & MSG_NOSIGNAL == 0 => {
-            let user = current_user()?;
-            let info = SignalInfo { signal: SIGPIPE, code: 0, address: 0, sender_pid: user.process.pid() };
-            signal::send_to_thread(&user, info);
+            super::io::raise_sigpipe()?;
             Err(Errno::EPIPE)
         }
         Err(error) => Err(error),
