@@ -10,6 +10,8 @@ pub mod hello;
 pub mod init_plan;
 /// `init` as PID 1: run, reap, report, power off (and the power-off convention).
 pub mod pid1;
+/// Linux signal names, one table.
+pub mod signal_names;
 /// `sh`: the shell (parser, line editor, job control).
 pub mod shell;
 /// `kernelcheck`'s socket checks.

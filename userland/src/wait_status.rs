@@ -62,46 +62,12 @@ impl fmt::Display for ChildEnd {
 }
 
 /// The usual name of a Linux x86_64 signal number (`SIGSEGV`), or `SIG?`.
-pub fn signal_name(signal: i32) -> &'static str {
-    const NAMES: [&str; 32] = [
-        "SIG0",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    usize::try_from(signal)
-        .ok()
-        .and_then(|index| NAMES.get(index))
-        .copied()
-        .unwrap_or("SIG?")
+pub fn signal_name(signal: i32) -> String {
+    match crate::signal_names::bare_name(signal) {
+        Some(name) => format!("SIG{name}"),
+        None if signal == 0 => "SIG0".to_string(),
+        None => "SIG?".to_string(),
+    }
 }
 
 #[cfg(test)]

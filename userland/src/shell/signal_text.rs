@@ -1,6 +1,8 @@
 //! What the shell says about signals: descriptions for a job killed or
 //! stopped by one (as bash prints them), and names for `kill`.
 
+use crate::signal_names::{number_of, SIGNAL_NAMES};
+
 /// The description bash prints for a job killed by `signal` (`Segmentation fault`).
 pub fn death_description(signal: i32) -> String {
     let text = match signal {
@@ -43,29 +45,18 @@ pub fn stop_description(signal: i32) -> &'static str {
     }
 }
 
-/// Signal names without `SIG`, indexed by number (`kill -l` order).
-const NAMES: [&str; 32] = [
-    "", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
-    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
-];
-
 /// The number for a signal given as `TERM`, `SIGTERM`, `term` or `15`.
 pub fn signal_number(name: &str) -> Option<i32> {
     if let Ok(number) = name.parse::<i32>() {
         return (0..=64).contains(&number).then_some(number);
     }
     let upper = name.to_ascii_uppercase();
-    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
-    NAMES
-        .iter()
-        .position(|&candidate| !candidate.is_empty() && candidate == bare)
-        .map(|index| index as i32)
+    number_of(upper.strip_prefix("SIG").unwrap_or(&upper))
 }
 
 /// `kill -l`: the numbered list of signal names.
 pub fn signal_listing() -> String {
-    NAMES
+    SIGNAL_NAMES
         .iter()
         .enumerate()
         .skip(1)

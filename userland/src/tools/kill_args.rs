@@ -3,12 +3,21 @@
 //! every process), `kill -l [NUMBER]` to list or name signals. Signals are
 //! named with or without `SIG`, in any case, or by number.
 
-/// Linux's x86-64 signal names, 1 to 31, without `SIG`.
-pub const SIGNAL_NAMES: [&str; 31] = [
-    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
-    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "POLL", "PWR", "SYS",
-];
+use crate::signal_names::{bare_name, number_of};
+
+/// Signal 29 as procps names it (`SIGIO`'s other name).
+const PROCPS_SIGNAL_29: &str = "POLL";
+/// The highest standard signal number.
+const LAST_STANDARD_SIGNAL: i32 = 31;
+
+/// Standard signal `number`'s name as procps prints it (`POLL` for 29).
+fn procps_name(number: i32) -> Option<&'static str> {
+    if number == 29 {
+        Some(PROCPS_SIGNAL_29)
+    } else {
+        bare_name(number)
+    }
+}
 
 /// SIGTERM, the default.
 pub const DEFAULT_SIGNAL: i32 = 15;
@@ -35,20 +44,16 @@ pub fn parse_signal(text: &str) -> Result<i32, String> {
     }
     let upper = text.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    if name == "IO" {
+    if name == PROCPS_SIGNAL_29 {
         return Ok(29);
     }
-    SIGNAL_NAMES
-        .iter()
-        .position(|known| *known == name)
-        .map(|index| index as i32 + 1)
-        .ok_or_else(|| format!("kill: unknown signal {text:?}; kill -l lists them"))
+    number_of(name).ok_or_else(|| format!("kill: unknown signal {text:?}; kill -l lists them"))
 }
 
 /// The name of signal `number` without `SIG` (real-time ones as `RTMIN+N`).
 pub fn signal_name(number: i32) -> Option<String> {
     match number {
-        1..=31 => Some(SIGNAL_NAMES[number as usize - 1].to_string()),
+        1..=LAST_STANDARD_SIGNAL => procps_name(number).map(str::to_string),
         34 => Some("RTMIN".into()),
         35..=64 => Some(format!("RTMIN+{}", number - 34)),
         _ => None,
@@ -57,7 +62,7 @@ pub fn signal_name(number: i32) -> Option<String> {
 
 /// `kill -l`: every name, space-separated, as procps prints them.
 pub fn list_all() -> String {
-    SIGNAL_NAMES.join(" ")
+    (1..=LAST_STANDARD_SIGNAL).filter_map(procps_name).collect::<Vec<_>>().join(" ")
 }
 
 /// Parses the arguments after `kill`.
