@@ -15,7 +15,7 @@
 //! ```
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use xtask::exit_protocol::Outcome;
@@ -40,6 +40,35 @@ pub fn kernel_elf() -> PathBuf {
              run them with `cargo xtask test` (or set KERNEL_ELF=target/x86_64-unknown-none/debug/kernel)"
         ),
     }
+}
+
+/// Debian's busybox archive (`initramfs-busybox.cpio`: ours plus
+/// `/busybox/bin`) from `BUSYBOX_INITRD`, or why there is none (tests
+/// that need it print that and skip). A set path that is not a file is a
+/// broken set-up: panics.
+pub fn busybox_initramfs() -> Result<PathBuf, String> {
+    match env::var_os("BUSYBOX_INITRD") {
+        Some(path) if !path.is_empty() => {
+            let path = PathBuf::from(path);
+            assert!(path.is_file(), "BUSYBOX_INITRD={} is not a file", path.display());
+            Ok(path)
+        }
+        _ => Err("BUSYBOX_INITRD is not set: `cargo xtask test` sets it when it could fetch Debian's busybox-static \
+                  (see its 'busybox archive' step); by hand, `cargo xtask build --busybox` writes \
+                  target/initramfs/initramfs-busybox.cpio"
+            .to_string()),
+    }
+}
+
+/// True when the newc archive at `archive` has an entry named `name`
+/// (each name sits after a 110-byte header and ends with a NUL).
+pub fn archive_has(archive: &Path, name: &str) -> bool {
+    let bytes = std::fs::read(archive).unwrap_or_else(|error| panic!("{}: {error}", archive.display()));
+    let entry = format!("{name}\0");
+    bytes
+        .windows(entry.len())
+        .enumerate()
+        .any(|(at, window)| window == entry.as_bytes() && at >= 110 && &bytes[at - 110..at - 104] == b"070701")
 }
 
 /// The initramfs (newc cpio archive) to pass with `-initrd`, from `INITRD`;

@@ -81,17 +81,6 @@ fn signal_job(shell: &mut Shell, control: u8) {
         .expect("type into the serial line");
 }
 
-/// True when the newc archive at `archive` has an entry named `name`
-/// (each name sits after a 110-byte header and ends with a NUL).
-fn archive_has(archive: &PathBuf, name: &str) -> bool {
-    let bytes =
-        std::fs::read(archive).unwrap_or_else(|error| panic!("{}: {error}", archive.display()));
-    let entry = format!("{name}\0");
-    bytes.windows(entry.len()).enumerate().any(|(at, window)| {
-        window == entry.as_bytes() && at >= 110 && &bytes[at - 110..at - 104] == b"070701"
-    })
-}
-
 /// Boots `initrd` with init running `program` on the console.
 fn start(initrd: PathBuf, program: &str, prompt: &'static str) -> Shell {
     let cfg = QemuConfig {
@@ -186,20 +175,6 @@ fn coreutils_utilities_run_from_their_links_in_bin() {
         &["TRUE", "FALSE"],
     );
     end(shell, "/bin/sh", &[SPLICE]);
-}
-
-/// Where `cargo xtask test` put the busybox archive, or why there is none.
-fn busybox_initramfs() -> Result<PathBuf, String> {
-    match std::env::var_os("BUSYBOX_INITRD") {
-        Some(path) if !path.is_empty() => {
-            let path = PathBuf::from(path);
-            if path.is_file() { Ok(path) } else { Err(format!("BUSYBOX_INITRD={} is not a file", path.display())) }
-        }
-        _ => Err("BUSYBOX_INITRD is not set: `cargo xtask test` sets it when it could fetch Debian's busybox-static \
-                  (see its 'busybox archive' step); by hand, `cargo xtask build --busybox` writes \
-                  target/initramfs/initramfs-busybox.cpio"
-            .to_string()),
-    }
 }
 
 #[test]

@@ -136,19 +136,12 @@ fn archive_with_tools() -> Result<(PathBuf, &'static str), String> {
     if archive_has(&standard, "bin/coreutils") {
         return Ok((standard, "/bin"));
     }
-    match std::env::var_os("BUSYBOX_INITRD") {
-        Some(path) if !path.is_empty() && PathBuf::from(&path).is_file() => Ok((PathBuf::from(path), "/bin:/busybox/bin")),
-        _ => Err("neither coreutils in INITRD nor BUSYBOX_INITRD: run `cargo xtask build` (coreutils) or \
-                  `cargo xtask build --busybox` and set BUSYBOX_INITRD=target/initramfs/initramfs-busybox.cpio"
-            .to_string()),
-    }
+    busybox_with_path().map_err(|why| format!("no coreutils in INITRD (`cargo xtask build` makes them), and {why}"))
 }
 
-/// True when the newc archive at `archive` has an entry named `name`.
-fn archive_has(archive: &PathBuf, name: &str) -> bool {
-    let bytes = std::fs::read(archive).unwrap_or_else(|error| panic!("{}: {error}", archive.display()));
-    let entry = format!("{name}\0");
-    bytes.windows(entry.len()).enumerate().any(|(at, window)| window == entry.as_bytes() && at >= 110 && &bytes[at - 110..at - 104] == b"070701")
+/// Busybox's archive, with the `PATH` that finds its applets.
+fn busybox_with_path() -> Result<(PathBuf, &'static str), String> {
+    busybox_initramfs().map(|archive| (archive, "/bin:/busybox/bin"))
 }
 
 /// Runs the script in `shell`, then `exit 0`: init reports it and the
@@ -180,9 +173,5 @@ fn our_shell_runs_pipelines_redirection_jobs_and_survives_crashes() {
 
 #[test]
 fn busybox_ash_does_the_same_on_our_terminal() {
-    let archive = match std::env::var_os("BUSYBOX_INITRD") {
-        Some(path) if !path.is_empty() => Ok((PathBuf::from(path), "/bin:/busybox/bin")),
-        _ => Err("BUSYBOX_INITRD is not set (`cargo xtask test` sets it when it could fetch busybox-static)".to_string()),
-    };
-    run_session("/busybox/bin/sh", " # ", archive);
+    run_session("/busybox/bin/sh", " # ", busybox_with_path());
 }
