@@ -22,11 +22,9 @@ pub enum TerminalName {
 /// `O_NOCTTY`.
 const O_NOCTTY: u64 = 0o400;
 
-/// An open terminal device.
-pub struct TerminalFile {
-    #[allow(dead_code)] // which node: kept for fstat-like questions
-    name: TerminalName,
-}
+/// An open terminal device (every node is the one terminal: which one
+/// was opened matters only at open time).
+pub struct TerminalFile;
 
 impl TerminalFile {
     /// Opens `name` with open flags `flags` for the calling process.
@@ -42,9 +40,8 @@ impl TerminalFile {
             }
             _ => {}
         }
-        Ok(TerminalFile { name })
+        Ok(TerminalFile)
     }
-
 }
 
 /// The file layer's opener for the terminal's device nodes.

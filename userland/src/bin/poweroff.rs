@@ -4,12 +4,5 @@
 use userland::tools::power::{self, PowerAction};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(error) = power::parse_args("poweroff", &args) {
-        eprintln!("{error}");
-        std::process::exit(2);
-    }
-    let error = power::perform(PowerAction::PowerOff);
-    eprintln!("poweroff: {error}");
-    std::process::exit(1);
+    power::run("poweroff", PowerAction::PowerOff);
 }

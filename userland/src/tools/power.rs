@@ -53,6 +53,20 @@ pub fn perform(action: PowerAction) -> io::Error {
     io::Error::last_os_error()
 }
 
+/// The whole of `poweroff` and `reboot` (`program`): check the
+/// arguments (status 2 when bad), then `perform`; on failure say why and
+/// exit 1.
+pub fn run(program: &str, action: PowerAction) -> ! {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(error) = parse_args(program, &args) {
+        eprintln!("{error}");
+        std::process::exit(2);
+    }
+    let error = perform(action);
+    eprintln!("{program}: {error}");
+    std::process::exit(1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
