@@ -13,7 +13,7 @@
 //! busybox `ash`, with coreutils or busybox's applets as the tools.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use qemu_tests::*;
 
@@ -21,6 +21,8 @@ use qemu_tests::*;
 const STEP: Duration = Duration::from_secs(60);
 /// Up arrow, as a terminal sends it.
 const UP_ARROW: &str = "\x1b[A";
+/// How long a key meant for a job gets before it is sent again.
+const KEY_RETRY: Duration = Duration::from_secs(5);
 
 /// A shell session over the serial line.
 struct Console {
@@ -60,6 +62,33 @@ impl Console {
         self.prompt()
     }
 
+    /// Types `line` and Enter, waits for `expected` in the output and then
+    /// the prompt after it; returns the output up to `expected`. Moves past
+    /// any extra prompt a re-sent key left (see [`Console::press_until_prompt`]).
+    fn run_expecting(&mut self, line: &str, expected: &str) -> String {
+        self.session.type_text(line).expect("type");
+        self.session.send(b"\r").expect("type Enter");
+        let output = self.wait_for(expected);
+        self.prompt();
+        output
+    }
+
+    /// Sends `key` (^C, ^Z) for the foreground job until a prompt comes;
+    /// returns what came before it. A key that arrives before the job owns
+    /// the terminal goes to the shell, which ignores it, so it is sent
+    /// again after [`KEY_RETRY`]; a late copy may reach the next prompt.
+    fn press_until_prompt(&mut self, key: &str) -> String {
+        let deadline = Instant::now() + STEP;
+        loop {
+            self.send(key);
+            match self.session.wait_for(self.prompt, KEY_RETRY) {
+                Ok(text) => return text,
+                Err(error) if Instant::now() > deadline => panic!("{key:?} never gave a prompt: {error}"),
+                Err(_) => {}
+            }
+        }
+    }
+
     fn send(&mut self, bytes: &str) {
         self.session.send(bytes.as_bytes()).expect("type");
     }
@@ -90,15 +119,13 @@ fn session_script(console: &mut Console) {
     console.session.type_text("sleep 100\r").expect("type");
     console.wait_for("sleep 100\r\n");
     std::thread::sleep(Duration::from_millis(500));
-    console.send("\x03");
-    console.prompt();
-    assert_has(&console.run("echo status $?"), "status 130", "$? after Ctrl-C");
+    console.press_until_prompt("\x03");
+    console.run_expecting("echo status $?", "status 130");
     // Ctrl-Z stops it; bg continues it in the background; kill %1 ends it.
     console.session.type_text("sleep 100\r").expect("type");
     console.wait_for("sleep 100\r\n");
     std::thread::sleep(Duration::from_millis(500));
-    console.send("\x1a");
-    let stopped = console.prompt();
+    let stopped = console.press_until_prompt("\x1a");
     assert_has(&stopped, "Stopped", "Ctrl-Z");
     assert_has(&console.run("jobs"), "sleep 100", "jobs lists the stopped job");
     assert_has(&console.run("bg"), "sleep 100", "bg");
