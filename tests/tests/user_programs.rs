@@ -85,6 +85,7 @@ fn signals_eintr_exit_group_stop_continue_shared_memory_tlb_shootdown_and_proc_w
             "KCHECK PASS stop-continue",
             "KCHECK PASS socketpair",
             "KCHECK PASS command-exec-failure",
+            "KCHECK PASS controlling-terminal",
         ],
     );
     assert_no_line_contains(&result, "KCHECK FAIL");

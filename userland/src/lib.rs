@@ -16,6 +16,8 @@ pub mod signal_names;
 pub mod shell;
 /// `kernelcheck`'s socket checks.
 pub mod socket_checks;
+/// `kernelcheck`'s controlling-terminal check.
+pub mod terminal_checks;
 /// `ps`, `top`, `cpus`, `free` and the other system tools: `/proc` parsers.
 pub mod tools;
 /// `trace`: the kernel's tracer started, stopped and dumped through `/sys/kernel/tracing`.

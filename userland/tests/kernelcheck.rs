@@ -22,6 +22,7 @@ fn every_check_passes_on_linux() {
         "stop-continue",
         "socketpair",
         "command-exec-failure",
+        "controlling-terminal",
     ] {
         assert!(
             text.contains(&format!("KCHECK PASS {name}")),

@@ -28,8 +28,8 @@ impl ProcessDirectory {
 
     /// `stat`: the 52 fields of Linux's `/proc/[pid]/stat`. What the
     /// kernel does not track is 0 (fault counts, `rss`, the signal masks,
-    /// the children's times); `tty_nr` is 0 and `tpgid` -1 (the terminal
-    /// does not tell other modules which session it belongs to yet).
+    /// the children's times). `tty_nr` and `tpgid` are those of the
+    /// session's controlling terminal (0 and -1 without one), as Linux.
     fn stat(&self) -> Vec<u8> {
         let process = &self.process;
         let threads = process_state::threads(process);
@@ -39,13 +39,16 @@ impl ProcessDirectory {
         let start = process_state::nanos_to_user_hz(process.cpu_time.start_nanos());
         let group = process.group.load(Ordering::Relaxed);
         let session = process.session.load(Ordering::Relaxed);
+        let terminal = crate::tty::controlling_terminal_of(session);
+        let tty_nr = terminal.map_or(0, |terminal| terminal.device_number);
+        let tpgid = terminal.and_then(|terminal| terminal.foreground_group).map_or(-1, i64::from);
         // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
         // cminflt majflt cmajflt utime stime cutime cstime priority nice
         // num_threads itrealvalue starttime vsize rss rsslim, then
         // startcode .. wchan (9 fields), nswap cnswap exit_signal
         // processor rt_priority policy, then 11 more.
         format!(
-            "{} ({}) {state} {} {group} {session} 0 -1 0 0 0 0 0 {user} {system} 0 0 20 0 {} 0 {start} {} 0 {} 0 0 0 0 0 0 0 0 0 0 0 0 17 {processor} 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+            "{} ({}) {state} {} {group} {session} {tty_nr} {tpgid} 0 0 0 0 0 {user} {system} 0 0 20 0 {} 0 {start} {} 0 {} 0 0 0 0 0 0 0 0 0 0 0 0 17 {processor} 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
             process.pid(),
             process.name(),
             process.parent_pid(),

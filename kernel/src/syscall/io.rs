@@ -184,7 +184,12 @@ pub fn fcntl(fd: u64, command: u64, argument: u64) -> SyscallResult {
     }
 }
 
+/// `ioctl(fd, cmd, arg)`. Linux declares `cmd` an `unsigned int`: only
+/// its low 32 bits count. C libraries pass it as a signed `int`, so a
+/// request with the read direction bit (`_IOR`, e.g. `TIOCGDEV`,
+/// 0x8004_5432) arrives sign-extended to 64 bits.
 pub fn ioctl(fd: u64, request: u64, argument: u64) -> SyscallResult {
+    let request = u64::from(request as u32);
     let file = file(fd)?;
     match request {
         FIONBIO => {

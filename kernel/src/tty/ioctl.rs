@@ -1,6 +1,6 @@
 //! The terminal's `ioctl`s: settings (`TCGETS`, `TCSETS`, `TCSETSW`,
 //! `TCSETSF`), job control (`TIOCSCTTY`, `TIOCNOTTY`, `TIOCGPGRP`,
-//! `TIOCSPGRP`, `TIOCGSID`), the window size (`TIOCGWINSZ`, `TIOCSWINSZ`,
+//! `TIOCSPGRP`, `TIOCGSID`, `TIOCGDEV`), the window size (`TIOCGWINSZ`, `TIOCSWINSZ`,
 //! which signals SIGWINCH), queues (`FIONREAD`, `TIOCOUTQ`, `TCFLSH`) and
 //! flow (`TCXONC`, `TCSBRK`). Output is written synchronously, so "drain"
 //! has nothing to wait for and the output queue is always empty.
@@ -74,6 +74,7 @@ pub fn handle(request: u64, argument: u64) -> Result<u64, Errno> {
         }
         TCSBRK => Ok(0),
         TCXONC => flow(&caller, argument),
+        TIOCGDEV => write_value(argument, &super::TERMINAL_DEVICE_NUMBER).map(|()| 0),
         TIOCSCTTY => set_controlling(&caller, argument),
         TIOCNOTTY => give_up_controlling(&caller),
         TIOCGPGRP | TIOCGSID => {

@@ -25,6 +25,30 @@ mod terminal;
 #[cfg(target_os = "none")]
 mod uart_input;
 
+/// The terminal's device number as `/proc/[pid]/stat` (`tty_nr`) and
+/// `TIOCGDEV` report it: the serial line's, 4:64 as Linux's `ttyS0`,
+/// whichever node (`/dev/console`, `/dev/tty`) it was opened through.
+pub const TERMINAL_DEVICE_NUMBER: u32 = crate::vfs::DeviceKind::Serial.number() as u32;
+
+/// The controlling terminal of a session, for `/proc/[pid]/stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ControllingTerminal {
+    /// `tty_nr`.
+    pub device_number: u32,
+    /// `tpgid`: the foreground process group, if any.
+    pub foreground_group: Option<u32>,
+}
+
+/// The terminal `session` controls, if it controls one.
+#[cfg(target_os = "none")]
+pub fn controlling_terminal_of(session: u32) -> Option<ControllingTerminal> {
+    let ownership = terminal::ownership();
+    (ownership.session == Some(session)).then_some(ControllingTerminal {
+        device_number: TERMINAL_DEVICE_NUMBER,
+        foreground_group: ownership.foreground,
+    })
+}
+
 /// Starts the terminal: its device nodes and the session hook, the `tty`
 /// thread, then COM1's interrupt routed to the CPU with xAPIC id
 /// `destination`. Input before this waits in the UART.

@@ -61,7 +61,7 @@ impl TracingFile {
 
 impl DeviceKind {
     /// Linux's major:minor for `st_rdev`.
-    pub fn number(self) -> u64 {
+    pub const fn number(self) -> u64 {
         match self {
             DeviceKind::Console => (5 << 8) | 1,
             DeviceKind::Tty => 5 << 8,

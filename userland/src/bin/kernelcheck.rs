@@ -19,13 +19,14 @@
 //!   `waitpid(WUNTRACED)` says so), SIGCONT resumes it (`WCONTINUED`),
 //!   SIGKILL ends it.
 //! - `socketpair`, `command-exec-failure`: see `userland::socket_checks`.
+//! - `controlling-terminal`: see `userland::terminal_checks`.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 type Check = fn() -> Result<String, String>;
 
-const CHECKS: [(&str, Check); 11] = [
+const CHECKS: [(&str, Check); 12] = [
     ("signal-handler", signal_handler),
     ("segv-handler", segv_handler),
     ("eintr", eintr),
@@ -37,6 +38,7 @@ const CHECKS: [(&str, Check); 11] = [
     ("stop-continue", stop_continue),
     ("socketpair", userland::socket_checks::socket_pair),
     ("command-exec-failure", userland::socket_checks::command_exec_failure),
+    ("controlling-terminal", userland::terminal_checks::controlling_terminal),
 ];
 
 static HANDLER_RUNS: AtomicU64 = AtomicU64::new(0);

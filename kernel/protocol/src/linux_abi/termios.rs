@@ -110,6 +110,8 @@ pub const TIOCSWINSZ: u64 = 0x5414;
 pub const FIONREAD: u64 = 0x541B;
 pub const TIOCNOTTY: u64 = 0x5422;
 pub const TIOCGSID: u64 = 0x5429;
+/// `_IOR('T', 0x32, unsigned int)`: the real device number of the terminal.
+pub const TIOCGDEV: u64 = 0x8004_5432;
 
 // `TCFLSH` queues and `TCXONC` actions.
 pub const TCIFLUSH: u64 = 0;
