@@ -22,10 +22,22 @@ const CPUS: u32 = 4;
 /// exit status.
 fn run(session: &mut QemuSession, line: &str) -> (String, i32) {
     let separator = if line.ends_with('&') { " " } else { "; " };
-    session.type_text(&format!("{line}{separator}echo AFF\"\"DONE $? AFF\"\"END\r")).expect("type into the serial line");
-    let text = session.wait_for("AFFEND", STEP).unwrap_or_else(|error| panic!("{line}: {error}"));
-    let (output, status) = text.rsplit_once("AFFDONE ").unwrap_or_else(|| panic!("{line}: no status in {text:?}"));
-    let status = status.trim_end_matches("AFFEND").trim().parse().unwrap_or_else(|_| panic!("{line}: bad status in {text:?}"));
+    session
+        .type_text(&format!(
+            "{line}{separator}echo AFF\"\"DONE $? AFF\"\"END\r"
+        ))
+        .expect("type into the serial line");
+    let text = session
+        .wait_for("AFFEND", STEP)
+        .unwrap_or_else(|error| panic!("{line}: {error}"));
+    let (output, status) = text
+        .rsplit_once("AFFDONE ")
+        .unwrap_or_else(|| panic!("{line}: no status in {text:?}"));
+    let status = status
+        .trim_end_matches("AFFEND")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{line}: bad status in {text:?}"));
     (output.replace('\r', ""), status)
 }
 
@@ -40,7 +52,10 @@ fn run_ok(session: &mut QemuSession, line: &str) -> String {
 fn run_failing(session: &mut QemuSession, line: &str, message: &str) {
     let (output, status) = run(session, line);
     assert_eq!(status, 1, "{line} should fail with status 1:\n{output}");
-    assert!(output.lines().any(|row| row == message), "{line} should print {message:?}:\n{output}");
+    assert!(
+        output.lines().any(|row| row == message),
+        "{line} should print {message:?}:\n{output}"
+    );
 }
 
 /// The CPUs of a list such as `0,2-3`.
@@ -60,7 +75,11 @@ fn stress_cpus(output: &str) -> Vec<BTreeSet<usize>> {
         .lines()
         .filter(|line| line.starts_with("stress: thread "))
         .map(|line| {
-            let list = line.split("(ran on ").nth(1).and_then(|rest| rest.split(')').next()).unwrap_or_else(|| panic!("{line}"));
+            let list = line
+                .split("(ran on ")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .unwrap_or_else(|| panic!("{line}"));
             parse_list(list)
         })
         .collect()
@@ -76,12 +95,22 @@ fn pid_of(ps: &str, command: &str) -> u32 {
 
 #[test]
 fn affinity_is_a_cpu_set() {
-    let cfg = QemuConfig { accel: Accel::Tcg, timeout: Some(timeout(8)), ..config_with_initramfs(CPUS, &["--", "/bin/sh"]) };
+    let cfg = QemuConfig {
+        accel: Accel::Tcg,
+        timeout: Some(timeout(8)),
+        ..config_with_initramfs(CPUS, &["--", "/bin/sh"])
+    };
     let mut session = QemuSession::start(&cfg).expect("start QEMU");
     session.wait_for("$ ", STEP).expect("the shell's prompt");
 
     let checks = run_ok(&mut session, "affinitycheck");
-    for name in ["length-rules", "errors", "move-self", "move-other-thread", "inherit"] {
+    for name in [
+        "length-rules",
+        "errors",
+        "move-self",
+        "move-other-thread",
+        "inherit",
+    ] {
         assert!(checks.contains(&format!("ACHECK PASS {name}")), "{checks}");
     }
 
@@ -90,44 +119,106 @@ fn affinity_is_a_cpu_set() {
     let per_thread = stress_cpus(&stress);
     assert_eq!(per_thread.len(), 4, "{stress}");
     let allowed = BTreeSet::from([1, 3]);
-    assert!(per_thread.iter().all(|cpus| cpus.is_subset(&allowed)), "a thread ran outside 1,3:\n{stress}");
+    assert!(
+        per_thread.iter().all(|cpus| cpus.is_subset(&allowed)),
+        "a thread ran outside 1,3:\n{stress}"
+    );
     let used: BTreeSet<usize> = per_thread.iter().flatten().copied().collect();
-    assert_eq!(used, allowed, "both CPUs 1 and 3 should run threads:\n{stress}");
+    assert_eq!(
+        used, allowed,
+        "both CPUs 1 and 3 should run threads:\n{stress}"
+    );
 
     // util-linux's lines for init (every CPU).
-    assert!(run_ok(&mut session, "taskset -p 1").lines().any(|line| line == "pid 1's current affinity mask: f"));
-    assert!(run_ok(&mut session, "taskset -cp 1").lines().any(|line| line == "pid 1's current affinity list: 0-3"));
+    assert!(run_ok(&mut session, "taskset -p 1")
+        .lines()
+        .any(|line| line == "pid 1's current affinity mask: f"));
+    assert!(run_ok(&mut session, "taskset -cp 1")
+        .lines()
+        .any(|line| line == "pid 1's current affinity list: 0-3"));
 
     // /proc: the set, in Linux's two forms, kept across taskset's exec;
     // field 39 of stat is the CPU.
     let status = run_ok(&mut session, "taskset -c 1,3 cat /proc/self/status");
-    assert!(status.lines().any(|line| line == "Cpus_allowed:\ta"), "{status}");
-    assert!(status.lines().any(|line| line == "Cpus_allowed_list:\t1,3"), "{status}");
+    assert!(
+        status.lines().any(|line| line == "Cpus_allowed:\ta"),
+        "{status}"
+    );
+    assert!(
+        status.lines().any(|line| line == "Cpus_allowed_list:\t1,3"),
+        "{status}"
+    );
     let init_status = run_ok(&mut session, "cat /proc/1/status");
-    assert!(init_status.lines().any(|line| line == "Cpus_allowed:\tf"), "{init_status}");
-    assert!(init_status.lines().any(|line| line == "Cpus_allowed_list:\t0-3"), "{init_status}");
+    assert!(
+        init_status.lines().any(|line| line == "Cpus_allowed:\tf"),
+        "{init_status}"
+    );
+    assert!(
+        init_status
+            .lines()
+            .any(|line| line == "Cpus_allowed_list:\t0-3"),
+        "{init_status}"
+    );
     let stat = run_ok(&mut session, "taskset -c 3 cat /proc/self/stat");
-    let row = stat.lines().find(|line| line.contains(" (cat) ")).unwrap_or_else(|| panic!("{stat}"));
-    assert_eq!(row.split_whitespace().nth(38), Some("3"), "processor (field 39): {row}");
+    let row = stat
+        .lines()
+        .find(|line| line.contains(" (cat) "))
+        .unwrap_or_else(|| panic!("{stat}"));
+    assert_eq!(
+        row.split_whitespace().nth(38),
+        Some("3"),
+        "processor (field 39): {row}"
+    );
 
     // Another process's set, shown and changed.
     run_ok(&mut session, "stress 1 3 &");
     let pid = pid_of(&run_ok(&mut session, "ps"), "stress");
     let changed = run_ok(&mut session, &format!("taskset -p 4 {pid}"));
-    assert!(changed.contains(&format!("pid {pid}'s current affinity mask: f\npid {pid}'s new affinity mask: 4\n")), "{changed}");
+    assert!(
+        changed.contains(&format!(
+            "pid {pid}'s current affinity mask: f\npid {pid}'s new affinity mask: 4\n"
+        )),
+        "{changed}"
+    );
     let changed = run_ok(&mut session, &format!("taskset -cp 0,2-3 {pid}"));
-    assert!(changed.contains(&format!("pid {pid}'s current affinity list: 2\npid {pid}'s new affinity list: 0,2-3\n")), "{changed}");
+    assert!(
+        changed.contains(&format!(
+            "pid {pid}'s current affinity list: 2\npid {pid}'s new affinity list: 0,2-3\n"
+        )),
+        "{changed}"
+    );
     let status = run_ok(&mut session, &format!("cat /proc/{pid}/status"));
-    assert!(status.lines().any(|line| line == "Cpus_allowed:\td"), "{status}");
+    assert!(
+        status.lines().any(|line| line == "Cpus_allowed:\td"),
+        "{status}"
+    );
 
     // Bad input: one line, status 1.
-    run_failing(&mut session, "taskset 0 true", "taskset: failed to set pid 0's affinity: Invalid argument");
-    run_failing(&mut session, "taskset -c 9 true", "taskset: failed to set pid 0's affinity: Invalid argument");
-    run_failing(&mut session, "taskset -c x true", "taskset: failed to parse CPU list: x");
-    run_failing(&mut session, "taskset -p 999999", "taskset: failed to get pid 999999's affinity: No such process");
+    run_failing(
+        &mut session,
+        "taskset 0 true",
+        "taskset: failed to set pid 0's affinity: Invalid argument",
+    );
+    run_failing(
+        &mut session,
+        "taskset -c 9 true",
+        "taskset: failed to set pid 0's affinity: Invalid argument",
+    );
+    run_failing(
+        &mut session,
+        "taskset -c x true",
+        "taskset: failed to parse CPU list: x",
+    );
+    run_failing(
+        &mut session,
+        "taskset -p 999999",
+        "taskset: failed to get pid 999999's affinity: No such process",
+    );
 
     if !session.console().contains("stress: thread 0: cpu ") {
-        session.wait_for("stress: thread 0: cpu ", STEP).expect("stress ends");
+        session
+            .wait_for("stress: thread 0: cpu ", STEP)
+            .expect("stress ends");
     }
     session.type_text("poweroff\r").expect("type");
     let result = session.finish(STEP).expect("QEMU ends");

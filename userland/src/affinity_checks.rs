@@ -46,7 +46,11 @@ fn get_raw(pid: i64, len: usize, buffer: *mut u8) -> Result<usize, i32> {
     // pass a buffer at least that long, or an address meant to fault
     // (the kernel reports EFAULT, it does not write there).
     let result = unsafe { libc::syscall(libc::SYS_sched_getaffinity, pid, len, buffer) };
-    if result < 0 { Err(errno()) } else { Ok(result as usize) }
+    if result < 0 {
+        Err(errno())
+    } else {
+        Ok(result as usize)
+    }
 }
 
 /// `sched_setaffinity(pid, len, mask)`: the errno on failure.
@@ -54,7 +58,11 @@ fn set_raw(pid: i64, len: usize, mask: *const u8) -> Result<(), i32> {
     // SAFETY: the kernel reads at most `len` bytes at `mask` (or faults
     // cleanly on a bad address, which it reports as EFAULT).
     let result = unsafe { libc::syscall(libc::SYS_sched_setaffinity, pid, len, mask) };
-    if result < 0 { Err(errno()) } else { Ok(()) }
+    if result < 0 {
+        Err(errno())
+    } else {
+        Ok(())
+    }
 }
 
 fn errno() -> i32 {
@@ -70,19 +78,23 @@ fn mask_of(cpus: &BTreeSet<usize>) -> [u8; MASK_BYTES] {
 }
 
 fn cpus_of(mask: &[u8]) -> BTreeSet<usize> {
-    (0..mask.len() * 8).filter(|cpu| mask[cpu / 8] & (1 << (cpu % 8)) != 0).collect()
+    (0..mask.len() * 8)
+        .filter(|cpu| mask[cpu / 8] & (1 << (cpu % 8)) != 0)
+        .collect()
 }
 
 /// The CPUs thread `pid` may use (0: the caller).
 pub fn get(pid: i64) -> Result<BTreeSet<usize>, String> {
     let mut mask = [0u8; MASK_BYTES];
-    let copied = get_raw(pid, MASK_BYTES, mask.as_mut_ptr()).map_err(|errno| format!("get({pid}): errno {errno}"))?;
+    let copied = get_raw(pid, MASK_BYTES, mask.as_mut_ptr())
+        .map_err(|errno| format!("get({pid}): errno {errno}"))?;
     Ok(cpus_of(&mask[..copied]))
 }
 
 /// Sets the CPUs thread `pid` may use (0: the caller).
 pub fn set(pid: i64, cpus: &BTreeSet<usize>) -> Result<(), String> {
-    set_raw(pid, MASK_BYTES, mask_of(cpus).as_ptr()).map_err(|errno| format!("set({pid}, {cpus:?}): errno {errno}"))
+    set_raw(pid, MASK_BYTES, mask_of(cpus).as_ptr())
+        .map_err(|errno| format!("set({pid}, {cpus:?}): errno {errno}"))
 }
 
 fn current_cpu() -> usize {
@@ -96,14 +108,20 @@ fn gettid() -> i64 {
 }
 
 /// Runs `body` with the caller's set restored afterwards.
-fn keeping_affinity(body: impl FnOnce(&BTreeSet<usize>) -> Result<String, String>) -> Result<String, String> {
+fn keeping_affinity(
+    body: impl FnOnce(&BTreeSet<usize>) -> Result<String, String>,
+) -> Result<String, String> {
     let original = get(0)?;
     let result = body(&original);
     set(0, &original)?;
     result
 }
 
-fn expect_errno(what: &str, result: Result<impl std::fmt::Debug, i32>, wanted: i32) -> Result<(), String> {
+fn expect_errno(
+    what: &str,
+    result: Result<impl std::fmt::Debug, i32>,
+    wanted: i32,
+) -> Result<(), String> {
     match result {
         Err(errno) if errno == wanted => Ok(()),
         other => Err(format!("{what}: {other:?}, expected errno {wanted}")),
@@ -112,34 +130,70 @@ fn expect_errno(what: &str, result: Result<impl std::fmt::Debug, i32>, wanted: i
 
 fn length_rules() -> Result<String, String> {
     let mut buffer = [0u8; MASK_BYTES];
-    let copied = get_raw(0, MASK_BYTES, buffer.as_mut_ptr()).map_err(|errno| format!("get with 128 bytes: errno {errno}"))?;
+    let copied = get_raw(0, MASK_BYTES, buffer.as_mut_ptr())
+        .map_err(|errno| format!("get with 128 bytes: errno {errno}"))?;
     if copied == 0 || copied % 8 != 0 || copied > MASK_BYTES {
         return Err(format!("get with 128 bytes returned {copied}"));
     }
-    let again = get_raw(0, copied, buffer.as_mut_ptr()).map_err(|errno| format!("get with {copied} bytes: errno {errno}"))?;
+    let again = get_raw(0, copied, buffer.as_mut_ptr())
+        .map_err(|errno| format!("get with {copied} bytes: errno {errno}"))?;
     if again != copied {
         return Err(format!("get with {copied} bytes returned {again}"));
     }
     for bad in [0, 4, 7, 12] {
-        expect_errno(&format!("get with {bad} bytes"), get_raw(0, bad, buffer.as_mut_ptr()), libc::EINVAL)?;
+        expect_errno(
+            &format!("get with {bad} bytes"),
+            get_raw(0, bad, buffer.as_mut_ptr()),
+            libc::EINVAL,
+        )?;
     }
     let cpus = cpus_of(&buffer[..copied]);
     if cpus.is_empty() {
         return Err("get reported no CPU".into());
     }
-    Ok(format!("{copied} bytes copied, CPUs {cpus:?}; 0, 4, 7, 12 bytes: EINVAL"))
+    Ok(format!(
+        "{copied} bytes copied, CPUs {cpus:?}; 0, 4, 7, 12 bytes: EINVAL"
+    ))
 }
 
 fn errors() -> Result<String, String> {
     let mut buffer = [0u8; MASK_BYTES];
     let any = mask_of(&get(0)?);
-    expect_errno("get of no pid", get_raw(NO_SUCH_PID, MASK_BYTES, buffer.as_mut_ptr()), libc::ESRCH)?;
-    expect_errno("get of pid -1", get_raw(-1, MASK_BYTES, buffer.as_mut_ptr()), libc::ESRCH)?;
-    expect_errno("set of no pid", set_raw(NO_SUCH_PID, MASK_BYTES, any.as_ptr()), libc::ESRCH)?;
-    expect_errno("get into a bad pointer", get_raw(0, MASK_BYTES, BAD_ADDRESS as *mut u8), libc::EFAULT)?;
-    expect_errno("set from a bad pointer", set_raw(0, MASK_BYTES, BAD_ADDRESS as *const u8), libc::EFAULT)?;
-    expect_errno("set of the empty mask", set_raw(0, MASK_BYTES, [0u8; MASK_BYTES].as_ptr()), libc::EINVAL)?;
-    expect_errno("set with length 0", set_raw(0, 0, any.as_ptr()), libc::EINVAL)?;
+    expect_errno(
+        "get of no pid",
+        get_raw(NO_SUCH_PID, MASK_BYTES, buffer.as_mut_ptr()),
+        libc::ESRCH,
+    )?;
+    expect_errno(
+        "get of pid -1",
+        get_raw(-1, MASK_BYTES, buffer.as_mut_ptr()),
+        libc::ESRCH,
+    )?;
+    expect_errno(
+        "set of no pid",
+        set_raw(NO_SUCH_PID, MASK_BYTES, any.as_ptr()),
+        libc::ESRCH,
+    )?;
+    expect_errno(
+        "get into a bad pointer",
+        get_raw(0, MASK_BYTES, BAD_ADDRESS as *mut u8),
+        libc::EFAULT,
+    )?;
+    expect_errno(
+        "set from a bad pointer",
+        set_raw(0, MASK_BYTES, BAD_ADDRESS as *const u8),
+        libc::EFAULT,
+    )?;
+    expect_errno(
+        "set of the empty mask",
+        set_raw(0, MASK_BYTES, [0u8; MASK_BYTES].as_ptr()),
+        libc::EINVAL,
+    )?;
+    expect_errno(
+        "set with length 0",
+        set_raw(0, 0, any.as_ptr()),
+        libc::EINVAL,
+    )?;
     Ok("ESRCH, EFAULT and EINVAL where Linux gives them".into())
 }
 
@@ -184,7 +238,9 @@ fn spin(shared: &Spinner) {
     while !shared.stop.load(Ordering::SeqCst) {
         let cpu = current_cpu() as u64;
         let number = shared.samples.load(Ordering::SeqCst);
-        if number >= shared.checked_from.load(Ordering::SeqCst) && cpu != shared.expected.load(Ordering::SeqCst) {
+        if number >= shared.checked_from.load(Ordering::SeqCst)
+            && cpu != shared.expected.load(Ordering::SeqCst)
+        {
             shared.wrong.fetch_add(1, Ordering::SeqCst);
         }
         shared.cpu.store(cpu, Ordering::SeqCst);
@@ -217,7 +273,10 @@ fn move_other_thread() -> Result<String, String> {
         }
         let tid = shared.tid.load(Ordering::SeqCst);
         let from = shared.cpu.load(Ordering::SeqCst) as usize;
-        let target = *allowed.iter().find(|&&cpu| cpu != from).ok_or("no other CPU")?;
+        let target = *allowed
+            .iter()
+            .find(|&&cpu| cpu != from)
+            .ok_or("no other CPU")?;
         shared.expected.store(target as u64, Ordering::SeqCst);
         set(tid, &BTreeSet::from([target]))?;
         // A sample taken before the move may still be counted after the
@@ -226,7 +285,10 @@ fn move_other_thread() -> Result<String, String> {
         shared.checked_from.store(first_checked, Ordering::SeqCst);
         while shared.samples.load(Ordering::SeqCst) < first_checked + SAMPLES_AFTER_MOVE {
             if Instant::now() > deadline {
-                return Err(format!("the spinner took only {} samples", shared.samples.load(Ordering::SeqCst)));
+                return Err(format!(
+                    "the spinner took only {} samples",
+                    shared.samples.load(Ordering::SeqCst)
+                ));
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -235,7 +297,9 @@ fn move_other_thread() -> Result<String, String> {
         if wrong != 0 || reported != BTreeSet::from([target]) {
             return Err(format!("moved {tid} from CPU {from} to {target}: {wrong} samples elsewhere, get says {reported:?}"));
         }
-        Ok(format!("thread moved from CPU {from} to {target} by the time the call returned"))
+        Ok(format!(
+            "thread moved from CPU {from} to {target} by the time the call returned"
+        ))
     })();
     shared.stop.store(true, Ordering::SeqCst);
     spinner.join().map_err(|_| "the spinner panicked")?;
@@ -252,7 +316,9 @@ fn inherit() -> Result<String, String> {
         if child != ChildEnd::Exited(0) {
             return Err(format!("the fork child did not see {chosen:?}: {child:?}"));
         }
-        let in_thread = std::thread::spawn(|| get(0)).join().map_err(|_| "the thread panicked")??;
+        let in_thread = std::thread::spawn(|| get(0))
+            .join()
+            .map_err(|_| "the thread panicked")??;
         if in_thread != chosen {
             return Err(format!("a new thread has {in_thread:?}, not {chosen:?}"));
         }

@@ -12,7 +12,14 @@ fn every_check_passes_on_linux() {
     let output = run(AFFINITYCHECK, &[]);
     let text = stdout(&output);
     for (name, _) in userland::affinity_checks::CHECKS {
-        assert!(text.contains(&format!("ACHECK PASS {name}")), "affinitycheck printed:\n{text}");
+        assert!(
+            text.contains(&format!("ACHECK PASS {name}")),
+            "affinitycheck printed:\n{text}"
+        );
     }
-    assert_eq!(output.status.code(), Some(0), "affinitycheck printed:\n{text}");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "affinitycheck printed:\n{text}"
+    );
 }

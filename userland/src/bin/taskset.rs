@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 use std::os::unix::process::CommandExt;
 use userland::tools::cpu_list::MAX_CPUS;
-use userland::tools::taskset_args::{self, affinity_error, affinity_line, exec_error, TasksetError, TasksetRequest, USAGE};
+use userland::tools::taskset_args::{
+    self, affinity_error, affinity_line, exec_error, TasksetError, TasksetRequest, USAGE,
+};
 
 fn cpu_set(cpus: &BTreeSet<usize>) -> libc::cpu_set_t {
     // SAFETY: an all-zero cpu_set_t is the empty set.
@@ -30,26 +32,38 @@ fn affinity(pid: i32) -> Result<BTreeSet<usize>, TasksetError> {
     // SAFETY: zeroed is the empty set; the kernel fills it.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: `set` is a valid, writable cpu_set_t of the size given.
-    if unsafe { libc::sched_getaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } != 0 {
+    if unsafe { libc::sched_getaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &mut set) }
+        != 0
+    {
         return Err(affinity_error("get", pid, &std::io::Error::last_os_error()));
     }
     // SAFETY: every `cpu` is below the set's size.
-    Ok((0..MAX_CPUS).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect())
+    Ok((0..MAX_CPUS)
+        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) })
+        .collect())
 }
 
 fn run(request: TasksetRequest) -> Result<(), TasksetError> {
     match request {
         TasksetRequest::Run { cpus, command } => {
             set_affinity(0, &cpus)?;
-            let error = std::process::Command::new(&command[0]).args(&command[1..]).exec();
+            let error = std::process::Command::new(&command[0])
+                .args(&command[1..])
+                .exec();
             Err(exec_error(&command[0], &error))
         }
         TasksetRequest::Show { pid, as_list } => {
-            println!("{}", affinity_line(pid, "current", &affinity(pid)?, as_list));
+            println!(
+                "{}",
+                affinity_line(pid, "current", &affinity(pid)?, as_list)
+            );
             Ok(())
         }
         TasksetRequest::Set { pid, cpus, as_list } => {
-            println!("{}", affinity_line(pid, "current", &affinity(pid)?, as_list));
+            println!(
+                "{}",
+                affinity_line(pid, "current", &affinity(pid)?, as_list)
+            );
             set_affinity(pid, &cpus)?;
             println!("{}", affinity_line(pid, "new", &affinity(pid)?, as_list));
             Ok(())

@@ -9,14 +9,14 @@ use std::collections::BTreeSet;
 pub const MAX_CPUS: usize = 1024;
 
 /// Parses `0,2-3,7` and `first-last:stride`. Empty parts, reversed ranges,
-/// a zero stride and CPUs past [`MAX_CPUS`] are errors (`Err(())`: the
+/// a zero stride and CPUs past [`MAX_CPUS`] are errors (`None`: the
 /// caller names the text, as util-linux does).
-pub fn parse_list(text: &str) -> Result<BTreeSet<usize>, ()> {
-    let number = |digits: &str| -> Result<usize, ()> {
+pub fn parse_list(text: &str) -> Option<BTreeSet<usize>> {
+    let number = |digits: &str| -> Option<usize> {
         if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(());
+            return None;
         }
-        digits.parse().map_err(|_| ())
+        digits.parse().ok()
     };
     let mut cpus = BTreeSet::new();
     for part in text.split(',') {
@@ -29,34 +29,38 @@ pub fn parse_list(text: &str) -> Result<BTreeSet<usize>, ()> {
             None => (number(range)?, number(range)?),
         };
         if first > last || last >= MAX_CPUS || stride == 0 {
-            return Err(());
+            return None;
         }
         cpus.extend((first..=last).step_by(stride));
     }
-    Ok(cpus)
+    Some(cpus)
 }
 
 /// Parses a hex mask (`0x5`, `5`, `ff,ffffffff`): bit N is CPU N; commas
 /// (sysfs's 32-bit group separators) are skipped. `0` is the empty set,
 /// which is not an error here (util-linux leaves that to the kernel,
 /// whose `EINVAL` taskset then reports).
-pub fn parse_mask(text: &str) -> Result<BTreeSet<usize>, ()> {
+pub fn parse_mask(text: &str) -> Option<BTreeSet<usize>> {
     let digits: Vec<u32> = text
         .strip_prefix("0x")
         .or_else(|| text.strip_prefix("0X"))
         .unwrap_or(text)
         .chars()
         .filter(|&character| character != ',')
-        .map(|digit| digit.to_digit(16).ok_or(()))
-        .collect::<Result<_, _>>()?;
+        .map(|digit| digit.to_digit(16))
+        .collect::<Option<_>>()?;
     if digits.is_empty() || digits.len() > MAX_CPUS / 4 {
-        return Err(());
+        return None;
     }
     let mut cpus = BTreeSet::new();
     for (position, value) in digits.iter().rev().enumerate() {
-        cpus.extend((0..4).filter(|bit| value & (1 << bit) != 0).map(|bit| position * 4 + bit));
+        cpus.extend(
+            (0..4)
+                .filter(|bit| value & (1 << bit) != 0)
+                .map(|bit| position * 4 + bit),
+        );
     }
-    Ok(cpus)
+    Some(cpus)
 }
 
 /// The list form: `0,2-3` (empty for no CPU).
@@ -101,16 +105,24 @@ mod tests {
 
     #[test]
     fn lists_and_masks_name_the_same_sets() {
-        assert_eq!(parse_list("0,2-3"), Ok(set(&[0, 2, 3])));
-        assert_eq!(parse_list("1,3"), Ok(set(&[1, 3])));
-        assert_eq!(parse_list("0-7:2"), Ok(set(&[0, 2, 4, 6])));
-        assert_eq!(parse_list("1023"), Ok(set(&[1023])));
-        assert_eq!(parse_mask("0xd"), Ok(set(&[0, 2, 3])));
-        assert_eq!(parse_mask("a"), Ok(set(&[1, 3])));
-        assert_eq!(parse_mask("10"), Ok(set(&[4])));
-        assert_eq!(parse_mask("0x100000000"), Ok(set(&[32])));
-        assert_eq!(parse_mask("1,00000000"), Ok(set(&[32])), "sysfs's comma groups");
-        assert_eq!(parse_mask("0"), Ok(set(&[])), "the empty set is the kernel's to refuse");
+        assert_eq!(parse_list("0,2-3"), Some(set(&[0, 2, 3])));
+        assert_eq!(parse_list("1,3"), Some(set(&[1, 3])));
+        assert_eq!(parse_list("0-7:2"), Some(set(&[0, 2, 4, 6])));
+        assert_eq!(parse_list("1023"), Some(set(&[1023])));
+        assert_eq!(parse_mask("0xd"), Some(set(&[0, 2, 3])));
+        assert_eq!(parse_mask("a"), Some(set(&[1, 3])));
+        assert_eq!(parse_mask("10"), Some(set(&[4])));
+        assert_eq!(parse_mask("0x100000000"), Some(set(&[32])));
+        assert_eq!(
+            parse_mask("1,00000000"),
+            Some(set(&[32])),
+            "sysfs's comma groups"
+        );
+        assert_eq!(
+            parse_mask("0"),
+            Some(set(&[])),
+            "the empty set is the kernel's to refuse"
+        );
     }
 
     #[test]
@@ -128,12 +140,14 @@ mod tests {
 
     #[test]
     fn bad_sets_are_errors() {
-        for list in ["", "1,", ",1", "3-1", "x", "1-", "-1", "2000", "0-3:0", "0-3:", "1 ", "0x1"] {
-            assert!(parse_list(list).is_err(), "{list:?}");
+        for list in [
+            "", "1,", ",1", "3-1", "x", "1-", "-1", "2000", "0-3:0", "0-3:", "1 ", "0x1",
+        ] {
+            assert!(parse_list(list).is_none(), "{list:?}");
         }
         for mask in ["", "0x", "0xg", "g", "-1", "1 "] {
-            assert!(parse_mask(mask).is_err(), "{mask:?}");
+            assert!(parse_mask(mask).is_none(), "{mask:?}");
         }
-        assert!(parse_mask(&"f".repeat(MAX_CPUS / 4 + 1)).is_err());
+        assert!(parse_mask(&"f".repeat(MAX_CPUS / 4 + 1)).is_none());
     }
 }
