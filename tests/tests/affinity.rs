@@ -119,7 +119,13 @@ fn affinity_is_a_cpu_set() {
         assert!(checks.contains(&format!("ACHECK PASS {name}")), "{checks}");
     }
 
-    // Four threads on CPUs 1 and 3: never elsewhere, and on both.
+    // Four threads on CPUs 1 and 3: never elsewhere, and on both. Meanwhile
+    // top wakes ten times a second on CPUs 0 and 2 and blocks again, so
+    // those CPUs keep looking for work to steal from 1 and 3's queues.
+    run_ok(
+        &mut session,
+        "taskset -c 0,2 top -b -n 30 -d 0.1 > /dev/null &",
+    );
     let stress = run_ok(&mut session, "taskset -c 1,3 stress 4 2");
     let per_thread = stress_cpus(&stress);
     assert_eq!(per_thread.len(), 4, "{stress}");
