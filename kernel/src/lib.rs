@@ -25,6 +25,8 @@ pub mod initramfs;
 pub mod log_ring;
 /// Kernel command-line parser (`test=NAME`, unknown-argument reporting).
 pub mod kernel_args;
+/// CPU sets: a fixed-size bitmap of CPU numbers (affinity, TLB shootdown, trace filter) and Linux's text forms.
+pub mod cpu_set;
 /// ACPI RSDP/XSDT/MADT walker producing the CPU and interrupt-controller topology.
 pub mod madt;
 /// Frames, page tables, heap, guarded kernel stacks.

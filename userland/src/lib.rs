@@ -2,6 +2,8 @@
 //! plus `libc`, built for `x86_64-unknown-linux-musl` for the guest and
 //! tested on the host with `cargo test -p userland`.
 
+/// `affinitycheck`: CPU affinity checks (Linux's sched_setaffinity semantics).
+pub mod affinity_checks;
 /// fork-and-run-a-closure, waitpid wrappers.
 pub mod child_process;
 /// `hello`: its report and `--exit N`.

@@ -20,16 +20,14 @@
 //!   for CPUs that came online; it exposes what is meant to be shared
 //!   (atomics, queues behind their own locks).
 //! - Blocks are allocated at boot for the CPUs the MADT lists: per-CPU memory
-//!   grows with the CPUs that exist, and CPU sets ([`CpuSet`]) with them.
+//!   grows with the CPUs that exist. CPU sets are `crate::cpu_set::CpuSet`.
 
 mod call_queue;
-mod cpu_set;
 mod interrupt_counts;
 mod per_cpu;
 mod registry;
 
 pub use call_queue::{CallQueue, CallRequest};
-pub use cpu_set::CpuSet;
 pub use interrupt_counts::{count_interrupt, InterruptCounts};
 pub use crate::cpu_id::CpuId;
 pub use per_cpu::{this_cpu, try_this_cpu, PerCpu, ThisCpu};

@@ -76,7 +76,7 @@ pub fn run_on_all(function: fn()) {
 fn shootdown_user_tlb(cpus: &crate::memory::address_space::ActiveCpus) {
     let guard = PreemptGuard::new();
     let me = cpu::this_cpu(&guard).id();
-    for index in cpus.members() {
+    for index in cpus.members().iter() {
         let Some(target) = cpu::online_id(index as u32) else { continue };
         if target != me {
             run_on(target, x86_64::instructions::tlb::flush_all);

@@ -4,7 +4,8 @@
 //! found from the APIC id CPUID reports (no GS involved), so a handler
 //! running on the wrong PCR is caught.
 
-use crate::cpu::{CpuId, CpuSet};
+use crate::cpu::CpuId;
+use crate::cpu_set::AtomicCpuSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -12,8 +13,8 @@ use arch::interrupt_frame::InterruptFrame;
 
 /// CPUs whose handler ran on their own PCR, and CPUs whose did not.
 struct Verdicts {
-    own_pcr: CpuSet,
-    wrong_pcr: CpuSet,
+    own_pcr: AtomicCpuSet,
+    wrong_pcr: AtomicCpuSet,
 }
 
 static VERDICTS: spin::Once<Verdicts> = spin::Once::new();
@@ -23,9 +24,9 @@ fn on_exception(_frame: &InterruptFrame) {
     let pcr_cpu = percpu::cpu_id();
     let Some(hardware_cpu) = crate::cpu::with_apic_id(arch::lapic::apic_id_from_cpuid()) else { return };
     if hardware_cpu.as_u32() == pcr_cpu {
-        verdicts.own_pcr.insert(hardware_cpu);
+        verdicts.own_pcr.insert(hardware_cpu.index());
     } else {
-        verdicts.wrong_pcr.insert(hardware_cpu);
+        verdicts.wrong_pcr.insert(hardware_cpu.index());
     }
 }
 
@@ -34,7 +35,7 @@ fn raise_exception() {
     let me = percpu::cpu_id();
     let handled_here = crate::cpu::online_id(me)
         .zip(VERDICTS.get())
-        .is_some_and(|(cpu, verdicts)| verdicts.own_pcr.contains(cpu));
+        .is_some_and(|(cpu, verdicts)| verdicts.own_pcr.contains(cpu.index()));
     if handled_here {
         crate::kprintln!("exceptions: cpu {} handled on its own PCR", me);
     } else {
@@ -43,7 +44,7 @@ fn raise_exception() {
 }
 
 pub fn run() -> Result<(), String> {
-    let verdicts = VERDICTS.call_once(|| Verdicts { own_pcr: CpuSet::new(), wrong_pcr: CpuSet::new() });
+    let verdicts = VERDICTS.call_once(|| Verdicts { own_pcr: AtomicCpuSet::default(), wrong_pcr: AtomicCpuSet::default() });
     crate::exceptions::set_resumable_exception_observer(on_exception);
     let cpus = super::support::online_cpus();
     for &cpu in &cpus {
@@ -51,7 +52,7 @@ pub fn run() -> Result<(), String> {
     }
     let failed: Vec<CpuId> = cpus
         .into_iter()
-        .filter(|cpu| !verdicts.own_pcr.contains(*cpu) || verdicts.wrong_pcr.contains(*cpu))
+        .filter(|cpu| !verdicts.own_pcr.contains(cpu.index()) || verdicts.wrong_pcr.contains(cpu.index()))
         .collect();
     if failed.is_empty() {
         Ok(())

@@ -59,12 +59,16 @@ impl ProcessDirectory {
         .into_bytes()
     }
 
+    /// `status`: Linux's lines for what the kernel tracks, in Linux's
+    /// order; `Cpus_allowed` (hex, `%*pb`) and `Cpus_allowed_list`
+    /// (`%*pbl`) are the main thread's affinity over `nr_cpu_ids` CPUs.
     fn status(&self) -> Vec<u8> {
         let process = &self.process;
         let threads = process_state::threads(process);
         let (_, state) = process_state::process_state(process, &threads);
+        let (allowed_mask, allowed_list) = process_state::allowed_cpus_text(threads.first().map(|thread| &**thread));
         format!(
-            "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t{} kB\nThreads:\t{}\n",
+            "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t{} kB\nThreads:\t{}\nCpus_allowed:\t{allowed_mask}\nCpus_allowed_list:\t{allowed_list}\n",
             process.name(),
             state,
             process.pid(),

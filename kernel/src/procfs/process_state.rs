@@ -1,9 +1,12 @@
 //! What `/proc/[pid]/stat` and `status` say of a process's threads: its
 //! state letter, its CPU time (threads alive and exited), the CPU it last
-//! ran on, in Linux's units (USER_HZ clock ticks).
+//! ran on, its allowed CPUs, in Linux's units (USER_HZ clock ticks) and
+//! text forms.
 
+use crate::cpu_set::CpuSet;
 use crate::process::Process;
 use crate::thread::{Thread, ThreadState};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -63,4 +66,13 @@ pub fn process_times(process: &Process, threads: &[Arc<Thread>]) -> (u64, u64) {
 /// The CPU the thread last ran on (0 if it never ran).
 pub fn last_cpu(thread: &Thread) -> usize {
     thread.last_cpu().map_or(0, |cpu| cpu.index())
+}
+
+/// `Cpus_allowed` and `Cpus_allowed_list` of `/proc/[pid]/status` for
+/// `thread`'s affinity (every CPU for a process with no live thread): over
+/// Linux's `nr_cpu_ids` CPUs, the ones this boot knows of.
+pub fn allowed_cpus_text(thread: Option<&Thread>) -> (String, String) {
+    let cpus = crate::cpu::count();
+    let allowed = thread.map_or(CpuSet::full(), Thread::allowed_cpus).intersection(&CpuSet::first_n(cpus));
+    (allowed.to_hex_mask(cpus), allowed.to_list())
 }

@@ -1,10 +1,11 @@
 //! A thread's life: spawn (on the least loaded CPU or pinned), its first
-//! code, yield, migration, exit, and join.
+//! code, yield, exit, and join (moving between CPUs: `affinity.rs`).
 
-use super::placement::{enqueue, least_loaded_cpu, wake_up};
+use super::placement::{enqueue, least_loaded_cpu};
 use super::current::current_thread;
 use super::switch::{finish_switch, schedule};
 use crate::cpu::CpuId;
+use crate::cpu_set::CpuSet;
 use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::{self, StackKind, StackOwner};
 use crate::sync::IrqGuard;
@@ -61,13 +62,13 @@ fn kernel_entry(entry: impl FnOnce() + Send + 'static) -> ThreadEntry {
 
 /// Starts `entry` on a new kernel thread, on the least loaded CPU.
 pub fn spawn(name: impl Into<String>, entry: impl FnOnce() + Send + 'static) -> Result<JoinHandle, SpawnError> {
-    spawn_on(name.into(), None, kernel_entry(entry))
+    spawn_on(name.into(), CpuSet::full(), kernel_entry(entry))
 }
 
 /// Starts a thread that runs `prepare` in the kernel and then enters ring
 /// 3 where it says (with a fresh id; `spawn_user_as` for a chosen one).
 pub fn spawn_user(name: impl Into<String>, prepare: impl FnOnce() -> Option<UserStart> + Send + 'static) -> Result<JoinHandle, SpawnError> {
-    spawn_on(name.into(), None, Box::new(prepare))
+    spawn_on(name.into(), CpuSet::full(), Box::new(prepare))
 }
 
 /// Starts `entry` on a new kernel thread that only ever runs on `cpu`.
@@ -76,7 +77,7 @@ pub fn spawn_pinned(
     name: impl Into<String>,
     entry: impl FnOnce() + Send + 'static,
 ) -> Result<JoinHandle, SpawnError> {
-    spawn_on(name.into(), Some(cpu), kernel_entry(entry))
+    spawn_on(name.into(), CpuSet::single(cpu.index()), kernel_entry(entry))
 }
 
 /// Starts a user thread (as `spawn_user`) with the id kept for PID 1
@@ -86,27 +87,29 @@ pub fn spawn_init(name: impl Into<String>, prepare: impl FnOnce() -> Option<User
     if INIT_ID_TAKEN.swap(true, core::sync::atomic::Ordering::Relaxed) {
         return None;
     }
-    Some(spawn_with_id(name.into(), None, Box::new(prepare), crate::thread::INIT_THREAD_ID))
+    Some(spawn_with_id(name.into(), CpuSet::full(), Box::new(prepare), crate::thread::INIT_THREAD_ID))
 }
 
-fn spawn_on(name: String, pinned: Option<CpuId>, entry: ThreadEntry) -> Result<JoinHandle, SpawnError> {
-    spawn_with_id(name, pinned, entry, crate::thread::allocate_id())
+fn spawn_on(name: String, allowed: CpuSet, entry: ThreadEntry) -> Result<JoinHandle, SpawnError> {
+    spawn_with_id(name, allowed, entry, crate::thread::allocate_id())
 }
 
 /// Starts a user thread (as `spawn_user`) with the id `id`, which the
 /// caller got from `thread::allocate_id` (a new process needs its pid
-/// before its first thread runs).
+/// before its first thread runs). It inherits the calling thread's
+/// allowed CPUs (`fork` and `clone`, as on Linux).
 pub fn spawn_user_as(id: u32, name: impl Into<String>, prepare: impl FnOnce() -> Option<UserStart> + Send + 'static) -> Result<JoinHandle, SpawnError> {
-    spawn_with_id(name.into(), None, Box::new(prepare), id)
+    let allowed = current_thread().allowed_cpus();
+    spawn_with_id(name.into(), allowed, Box::new(prepare), id)
 }
 
-fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: ThreadEntry, id: u32) -> Result<JoinHandle, SpawnError> {
+fn spawn_with_id(name: String, allowed: CpuSet, entry: ThreadEntry, id: u32) -> Result<JoinHandle, SpawnError> {
     let stack = kernel_stacks::allocate(THREAD_STACK_BYTES, StackOwner { kind: StackKind::Thread, id })
         .map_err(SpawnError::NoStack)?;
     // SAFETY: the stack was just allocated for this thread alone.
     let initial_rsp = unsafe { arch::context_switch::prepare_new_stack(stack.top(), thread_entry, 0) };
-    let thread = Arc::new(Thread::new(name, stack, initial_rsp, pinned, entry, id));
-    enqueue(thread.clone(), pinned.unwrap_or_else(least_loaded_cpu));
+    let thread = Arc::new(Thread::new(name, stack, initial_rsp, allowed, entry, id));
+    enqueue(thread.clone(), least_loaded_cpu(&allowed));
     Ok(JoinHandle { thread })
 }
 
@@ -134,27 +137,6 @@ pub(super) extern "C" fn thread_entry(_unused: u64) -> ! {
 /// Gives the CPU to another runnable thread, if any.
 pub fn yield_now() {
     arch::cpu::without_interrupts(schedule);
-}
-
-/// Pins the calling thread to `cpu` and moves it there (it resumes on that
-/// CPU).
-pub fn move_current_to(target: CpuId) {
-    arch::cpu::without_interrupts(|| {
-        let thread = current_thread();
-        thread.set_pinned_cpu(Some(target));
-        if target.as_u32() != percpu::cpu_id() {
-            // Blocked-then-woken, so the wake-up places it on its pinned CPU.
-            thread.mark_blocked();
-            wake_up(&thread);
-            drop(thread);
-            schedule();
-        }
-    });
-}
-
-/// Lets the calling thread run on any CPU again (undoes `move_current_to`).
-pub fn unpin_current() {
-    current_thread().set_pinned_cpu(None);
 }
 
 /// Ends the calling thread with `code` (what `join` returns).

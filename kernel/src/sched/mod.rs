@@ -3,20 +3,22 @@
 //! TEAM_NOTES/scheduler.md.
 //!
 //! API: `spawn` / `spawn_pinned` -> `JoinHandle::join`, `exit`, `yield_now`,
-//! `sleep_micros`, `move_current_to`; the blocking primitives `WaitQueue`
+//! `sleep_micros`, `set_allowed_cpus` / `move_current_to`; the blocking primitives `WaitQueue`
 //! and `Mutex`.
 //!
 //! Files, each importing only those below it: `current` (the running
 //! thread) and `placement` (where runnable threads go) at the bottom;
 //! `switch` (schedule, the idle loop); `sleep`, `tick`, `wait_queue`,
-//! `lifecycle` (spawn, exit, join) above; this file only registers the
-//! scheduler's hooks.
+//! `lifecycle` (spawn, exit, join), `affinity` (the CPUs a thread may
+//! use, and moving it) above; this file only registers the scheduler's
+//! hooks.
 //!
 //! Layering: the types (`Thread`, `RunQueue`, `WaitQueue`) live in
 //! `crate::thread`, below the per-CPU block (`crate::cpu`) that holds each
 //! CPU's run queue; the logic here reaches this CPU's run queue through
 //! `cpu::this_cpu(&guard)`.
 
+mod affinity;
 mod current;
 mod lifecycle;
 pub mod load_average;
@@ -29,9 +31,9 @@ mod wait_queue;
 
 pub use crate::thread::WaitQueue;
 pub use current::{current_thread, current_thread_id, with_current_thread};
+pub use affinity::{move_current_to, set_allowed_cpus};
 pub use lifecycle::{
-    exit, move_current_to, spawn, spawn_init, spawn_pinned, spawn_user, spawn_user_as, switch_address_space, unpin_current, yield_now,
-    JoinHandle, SpawnError,
+    exit, spawn, spawn_init, spawn_pinned, spawn_user, spawn_user_as, switch_address_space, yield_now, JoinHandle, SpawnError,
 };
 pub use mutex::Mutex;
 pub use sleep::{sleep_micros, sleep_micros_interruptible};

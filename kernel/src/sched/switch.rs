@@ -19,6 +19,7 @@
 //!   the previous thread's `on_cpu` (its context is now saved) and reaps it
 //!   if it exited.
 
+use super::placement;
 use crate::thread::{RunQueue, Thread, ThreadState, TIME_SLICE_TICKS};
 use crate::cpu::{self, ThisCpu};
 use crate::memory::address_space::AddressSpace;
@@ -66,7 +67,13 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     percpu::set_need_resched(false);
     if previous.state() == ThreadState::Running && !previous.is_idle() {
         previous.set_state(ThreadState::Runnable);
-        cpu.enqueue(previous.clone());
+        if previous.may_run_on(cpu.cpu) {
+            cpu.enqueue(previous.clone());
+        } else {
+            // Its affinity no longer includes this CPU: off it goes, to
+            // one it may use (`affinity.rs`).
+            placement::place(previous.clone());
+        }
     }
     let mut next = pick_next(cpu);
     // The running thread picked again is on this CPU by definition: no
@@ -92,10 +99,18 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         ensure_tick(this);
     }
     load_address_space_of(this, &next);
-    next.on_cpu.store(true, Ordering::Relaxed);
+    next.set_last_cpu(cpu.cpu);
+    // A full barrier (locked exchange) between claiming `next` and the
+    // second look at its affinity, against `affinity::set_allowed_cpus`'s
+    // store of the new set then load of `on_cpu`: one of the two sees the
+    // other, so a thread whose set just lost this CPU is either moved by
+    // the setter or reschedules at its first preemption point here.
+    next.on_cpu.swap(true, Ordering::SeqCst);
+    if !next.may_run_on(cpu.cpu) {
+        percpu::set_need_resched(true);
+    }
     switch_user_registers(&previous, &next);
     next.set_state(ThreadState::Running);
-    next.set_last_cpu(cpu.cpu);
     crate::flight_recorder::context_switch(previous.id(), next.id(), previous.state().switched_out());
     cpu.switches.fetch_add(1, Ordering::Relaxed);
     let switch = Switch {
@@ -144,23 +159,28 @@ fn wait_until_switched_out(next: &Thread) -> bool {
 }
 
 /// The next thread for this CPU: its own queue, else one stolen from the
-/// busiest other CPU, else its idle thread.
+/// busiest other CPU, else its idle thread. A queued thread whose
+/// affinity lost this CPU while it waited is passed on to a CPU it may
+/// use instead.
 fn pick_next(cpu: &RunQueue) -> Arc<Thread> {
-    if let Some(thread) = cpu.dequeue() {
-        return thread;
+    while let Some(thread) = cpu.dequeue() {
+        if thread.may_run_on(cpu.cpu) {
+            return thread;
+        }
+        placement::place(thread);
     }
     steal_for(cpu).unwrap_or_else(|| cpu.idle.clone())
 }
 
-/// Work stealing: take an unpinned queued thread from the CPU with the
-/// longest queue.
+/// Work stealing: take a queued thread that may run here from the CPU
+/// with the longest queue.
 fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
     let victim = cpu::online()
         .filter(|other| other.id() != cpu.cpu)
         .map(|other| &other.run_queue)
         .filter(|other| other.queued.load(Ordering::Acquire) > 0)
         .max_by_key(|other| other.queued.load(Ordering::Acquire))?;
-    victim.steal().inspect(|thread| crate::flight_recorder::migration(thread.id(), Some(victim.cpu), cpu.cpu))
+    victim.steal(cpu.cpu).inspect(|thread| crate::flight_recorder::migration(thread.id(), Some(victim.cpu), cpu.cpu))
 }
 
 /// Completes a switch on the thread that was switched to: the previous

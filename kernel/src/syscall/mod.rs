@@ -6,6 +6,7 @@
 //! counted (per number), never a panic.
 
 mod advice;
+mod affinity;
 mod fs;
 mod groups;
 mod io;
@@ -199,8 +200,8 @@ fn call(number: u64, a: Arguments, frame: &mut InterruptFrame) -> SyscallResult 
         SYS_ARCH_PRCTL => process::arch_prctl(a0, a1),
         SYS_UNAME => process::uname(a0),
         SYS_GETRANDOM => process::getrandom(a0, a1, a2),
-        SYS_SCHED_GETAFFINITY => process::sched_getaffinity(a0, a1, a2),
-        SYS_SCHED_SETAFFINITY => process::sched_setaffinity(a0, a1, a2),
+        SYS_SCHED_GETAFFINITY => affinity::sched_getaffinity(a0, a1, a2),
+        SYS_SCHED_SETAFFINITY => affinity::sched_setaffinity(a0, a1, a2),
         SYS_GETCPU => process::getcpu(a0, a1),
         SYS_PRLIMIT64 => process::prlimit64(a0, a1, a2, a3),
         SYS_GETRLIMIT => process::prlimit64(0, a0, 0, a1),

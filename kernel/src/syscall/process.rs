@@ -1,6 +1,6 @@
 //! Process identity and the calls of start-up: getpid/getppid, exit,
-//! set_tid_address, arch_prctl, uname, getrandom, sched_getaffinity,
-//! getcpu, prlimit64, reboot.
+//! set_tid_address, arch_prctl, uname, getrandom, getcpu, prlimit64,
+//! reboot (the affinity calls: `affinity.rs`).
 
 use super::{current_user, SyscallResult};
 use crate::uaccess::{copy_to_user, write_value};
@@ -90,50 +90,6 @@ pub fn getrandom(address: u64, length: u64, flags: u64) -> SyscallResult {
         done += step as u64;
     }
     Ok(length)
-}
-
-pub fn sched_getaffinity(pid: u64, size: u64, address: u64) -> SyscallResult {
-    if pid != 0 && pid != u64::from(crate::sched::current_thread_id()) {
-        return Err(Errno::ESRCH);
-    }
-    let cpus = crate::cpu::online_count() as u64;
-    let bytes_needed = cpus.div_ceil(64) * 8;
-    if size < bytes_needed || !size.is_multiple_of(8) {
-        return Err(Errno::EINVAL);
-    }
-    let mut mask = alloc::vec![0u8; bytes_needed as usize];
-    let pinned = crate::sched::with_current_thread(|thread| thread.pinned_cpu()).flatten();
-    for cpu in crate::cpu::online().filter(|cpu| pinned.is_none_or(|pinned| pinned == cpu.id())) {
-        let index = cpu.id().as_u32() as usize;
-        mask[index / 8] |= 1 << (index % 8);
-    }
-    copy_to_user(address, &mask)?;
-    Ok(bytes_needed)
-}
-
-/// `sched_setaffinity` for the caller: a mask with every online CPU lets
-/// it run anywhere; any smaller mask pins it to the lowest CPU in the mask
-/// (the scheduler pins to one CPU or none: the thread then runs only where
-/// it was allowed, on fewer CPUs than it could). Other threads: `EPERM`
-/// (not yet).
-pub fn sched_setaffinity(pid: u64, size: u64, address: u64) -> SyscallResult {
-    if pid != 0 && pid != u64::from(crate::sched::current_thread_id()) {
-        return Err(Errno::EPERM);
-    }
-    let bytes = size.min(128) as usize;
-    let mut mask = alloc::vec![0u8; bytes];
-    crate::uaccess::copy_from_user(&mut mask, address)?;
-    let allowed: alloc::vec::Vec<crate::cpu::CpuId> = crate::cpu::online()
-        .map(|cpu| cpu.id())
-        .filter(|id| mask.get(id.index() / 8).is_some_and(|byte| byte & (1 << (id.index() % 8)) != 0))
-        .collect();
-    let Some(&first) = allowed.first() else { return Err(Errno::EINVAL) };
-    if allowed.len() == crate::cpu::online_count() as usize {
-        crate::sched::unpin_current();
-    } else {
-        crate::sched::move_current_to(first);
-    }
-    Ok(0)
 }
 
 pub fn getcpu(cpu_address: u64, node_address: u64) -> SyscallResult {

@@ -14,6 +14,7 @@ pub use user_state::UserState;
 
 
 use crate::cpu_id::{AtomicCpuId, CpuId};
+use crate::cpu_set::{AtomicCpuSet, CpuSet};
 use crate::memory::address_space::AddressSpace;
 use crate::memory::kernel_stacks::KernelStack;
 use crate::sync::IrqSpinLock;
@@ -131,7 +132,10 @@ pub struct Thread {
     /// Its own stack (None for a CPU's idle thread, which runs on the CPU's
     /// boot stack). Taken by the reaper after exit.
     stack: spin::Mutex<Option<KernelStack>>,
-    pinned_cpu: AtomicCpuId,
+    /// The CPUs it may run on (its affinity, Linux's `cpus_mask`); never
+    /// empty of online CPUs. The scheduler only switches to it on one of
+    /// them (see `sched/affinity.rs`).
+    allowed_cpus: AtomicCpuSet,
     last_cpu: AtomicCpuId,
     /// True from the moment a CPU switches to the thread until the CPU that
     /// switches away from it has saved its context (`finish_switch`). No
@@ -174,7 +178,7 @@ impl Thread {
         name: String,
         stack: KernelStack,
         initial_rsp: u64,
-        pinned_cpu: Option<CpuId>,
+        allowed_cpus: CpuSet,
         entry: ThreadEntry,
         id: u32,
     ) -> Thread {
@@ -185,8 +189,8 @@ impl Thread {
             saved_rsp: UnsafeCell::new(initial_rsp),
             stack_top: stack.top(),
             stack: spin::Mutex::new(Some(stack)),
-            pinned_cpu: AtomicCpuId::new(pinned_cpu),
-            last_cpu: AtomicCpuId::new(pinned_cpu),
+            allowed_cpus: AtomicCpuSet::new(allowed_cpus),
+            last_cpu: AtomicCpuId::new(None),
             on_cpu: AtomicBool::new(false),
             entry: spin::Mutex::new(Some(entry)),
             exit_code: AtomicU64::new(0),
@@ -211,7 +215,7 @@ impl Thread {
             saved_rsp: UnsafeCell::new(0),
             stack_top,
             stack: spin::Mutex::new(None),
-            pinned_cpu: AtomicCpuId::new(Some(cpu)),
+            allowed_cpus: AtomicCpuSet::new(CpuSet::single(cpu.index())),
             last_cpu: AtomicCpuId::new(Some(cpu)),
             on_cpu: AtomicBool::new(true),
             entry: spin::Mutex::new(None),
@@ -271,13 +275,20 @@ impl Thread {
         self.stack.lock().take()
     }
 
-    /// The CPU the thread must run on, if pinned.
-    pub fn pinned_cpu(&self) -> Option<CpuId> {
-        self.pinned_cpu.load(Ordering::Acquire)
+    /// The CPUs the thread may run on.
+    pub fn allowed_cpus(&self) -> CpuSet {
+        self.allowed_cpus.load()
     }
 
-    pub(crate) fn set_pinned_cpu(&self, cpu: Option<CpuId>) {
-        self.pinned_cpu.store(cpu, Ordering::Release);
+    /// Whether the thread may run on `cpu`.
+    pub fn may_run_on(&self, cpu: CpuId) -> bool {
+        self.allowed_cpus.contains(cpu.index())
+    }
+
+    /// Replaces its allowed CPUs (a `SeqCst` store: `sched::affinity`
+    /// pairs it with the switch's `on_cpu` exchange).
+    pub(crate) fn set_allowed_cpus(&self, cpus: CpuSet) {
+        self.allowed_cpus.store(cpus);
     }
 
     /// The CPU it last ran on (`None` before it first ran, unless pinned).

@@ -159,10 +159,10 @@ impl RunQueue {
         thread
     }
 
-    /// Takes a thread that may run elsewhere (not pinned), from the back.
-    pub fn steal(&self) -> Option<Arc<Thread>> {
+    /// Takes a thread that may run on `thief`, from the back.
+    pub fn steal(&self, thief: CpuId) -> Option<Arc<Thread>> {
         let mut queue = self.runnable.lock();
-        let index = queue.iter().rposition(|thread| thread.pinned_cpu().is_none())?;
+        let index = queue.iter().rposition(|thread| thread.may_run_on(thief))?;
         let thread = queue.remove(index);
         self.queued.store(queue.len(), Ordering::Release);
         thread

@@ -92,7 +92,7 @@ pub fn parse_classes(text: &str) -> Option<ClassMask> {
 }
 
 /// CPU ids 0..=255 as a bitmap (`words[id / 64]` bit `id % 64`).
-pub type CpuMask = [u64; 4];
+pub type CpuMask = [u64; crate::cpu_set::WORDS];
 
 /// Every CPU.
 pub const ALL_CPUS: CpuMask = [u64::MAX; 4];
@@ -141,25 +141,10 @@ pub fn parse_hex_cpumask(text: &str) -> Option<CpuMask> {
 
 /// Writes `mask` for `cpus` CPUs as Linux prints a cpumask: 32-bit groups
 /// of 8 hex digits, highest first, comma-separated, the highest group only
-/// as wide as its CPUs need (4 CPUs: `f`; 40: `ff,ffffffff`).
+/// as wide as its CPUs need (4 CPUs: `f`; 40: `ff,ffffffff`). The one
+/// formatter is `CpuSet::to_hex_mask`.
 pub fn format_hex_cpumask(mask: &CpuMask, cpus: u32) -> alloc::string::String {
-    let groups = cpus.clamp(1, 256).div_ceil(32) as usize;
-    let mut text = alloc::string::String::new();
-    for group in (0..groups).rev() {
-        let bits = (mask[group / 2] >> (32 * (group % 2))) as u32;
-        let bits = if group == groups - 1 { bits & low_bits(cpus.clamp(1, 256) - 32 * group as u32) } else { bits };
-        let digits = if group == groups - 1 { (cpus.clamp(1, 256) - 32 * group as u32).div_ceil(4) as usize } else { 8 };
-        let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{bits:0digits$x}"));
-        if group != 0 {
-            text.push(',');
-        }
-    }
-    text
-}
-
-/// The lowest `count` bits (all 32 from 32 on).
-fn low_bits(count: u32) -> u32 {
-    if count >= 32 { u32::MAX } else { (1 << count) - 1 }
+    crate::cpu_set::CpuSet::from_words(*mask).to_hex_mask(cpus as usize)
 }
 
 /// Whether `cpu` is in `mask`.

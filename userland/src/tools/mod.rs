@@ -33,7 +33,7 @@ pub mod sched_debug;
 pub mod stress;
 /// `/proc/stat`: CPU times and the system counters.
 pub mod system_stat;
-/// `taskset`'s arguments and its mask output.
+/// `taskset`'s arguments, its output lines and its messages.
 pub mod taskset_args;
 /// `top`'s arguments.
 pub mod top_args;

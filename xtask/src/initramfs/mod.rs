@@ -40,6 +40,7 @@ pub const STANDARD_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "/bin/hello"),
     ("usertest", "/bin/usertest"),
     ("kernelcheck", "/bin/kernelcheck"),
+    ("affinitycheck", "/bin/affinitycheck"),
     ("fuzz", "/bin/fuzz"),
     ("bench", "/bin/bench"),
     ("ttycheck", "/bin/ttycheck"),

@@ -36,6 +36,7 @@ fn standard_archive_has_the_documented_layout() {
         listing,
         [
             ("bin", 0o040755),
+            ("bin/affinitycheck", 0o100755),
             ("bin/bench", 0o100755),
             ("bin/cpus", 0o100755),
             ("bin/dmesg", 0o100755),
