@@ -88,7 +88,7 @@ fn body(trace: &Trace, event: &Event) -> Option<(&'static str, String)> {
             next,
             prev_state,
         } => {
-            let (prev, next) = (trace.thread(prev), trace.thread(next));
+            let (prev, next) = (trace.thread_on(prev, event.cpu), trace.thread_on(next, event.cpu));
             (
                 "sched_switch",
                 format!(

@@ -350,6 +350,18 @@ impl Trace {
         &self.threads[&id]
     }
 
+    /// Thread `id` as an event on `cpu` names it: the kernel dumps every
+    /// CPU's idle thread as id 0 (Linux's pid 0), which is `swapper/N`
+    /// after the CPU it idles, as Linux prints it.
+    pub fn thread_on(&self, id: u32, cpu: u32) -> Thread {
+        let mut thread = self.thread(id).clone();
+        if thread.idle_of.is_some() {
+            thread.name = linux::idle_name(cpu);
+            thread.idle_of = Some(cpu);
+        }
+        thread
+    }
+
     /// Whether `id` is some CPU's idle thread.
     pub fn is_idle(&self, id: u32) -> bool {
         self.threads.get(&id).is_some_and(|thread| thread.idle_of.is_some())

@@ -120,7 +120,7 @@ fn ftrace_event(trace: &Trace, event: &Event) -> Option<FtraceEvent> {
             next,
             prev_state,
         } => {
-            let (prev, next) = (trace.thread(prev), trace.thread(next));
+            let (prev, next) = (trace.thread_on(prev, event.cpu), trace.thread_on(next, event.cpu));
             let mut switch = SchedSwitchFtraceEvent::new();
             switch.prev_comm = Some(prev.name.clone());
             switch.prev_pid = Some(prev.pid);

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use protocol::trace_event::{SnapshotCounts, SwitchedOutState, TraceEvent};
-use protocol::trace_line::{format_begin, format_cpu_dump, format_end, ParseError, TraceLine};
+use protocol::trace_line::{format_begin, format_cpu_dump, format_end, format_thread, ParseError, ThreadName, TraceLine};
 use crate::dump::{self, BadLine};
 use crate::model::Trace;
 use crate::summary::Summary;
@@ -100,6 +100,40 @@ fn migrating_thread_log() -> String {
     format_cpu_dump(1, 2, &counts, &cpu1, &mut log).unwrap();
     format_end(2, &mut log).unwrap();
     log
+}
+
+/// Two CPUs whose idle threads are both id 0, as the kernel dumps them.
+fn shared_idle_id_log() -> String {
+    let mut log = String::new();
+    format_begin(2, 1_000_000_000, &mut log).unwrap();
+    log.push('\n');
+    format_thread(5, &ThreadName::new(b"worker"), &mut log).unwrap();
+    log.push('\n');
+    let switch = |sequence, tsc, previous, next| TraceEvent {
+        sequence,
+        tsc,
+        ..TraceEvent::context_switch(previous, next, SwitchedOutState::Runnable)
+    };
+    let counts = SnapshotCounts { recorded: 2, lost: 0, torn: 0 };
+    format_cpu_dump(0, 0, &counts, &[switch(1, 100, 0, 5), switch(2, 200, 5, 0)], &mut log).unwrap();
+    format_cpu_dump(1, 0, &counts, &[switch(1, 300, 0, 5), switch(2, 400, 5, 0)], &mut log).unwrap();
+    format_end(2, &mut log).unwrap();
+    log
+}
+
+#[test]
+fn idle_is_named_after_the_cpu_it_runs_on() {
+    let trace = Trace::build(&dump::read(&shared_idle_id_log()));
+    let text = ftrace_text::write(&trace);
+    assert!(text.contains("[001] d....     0.000000: sched_switch: prev_comm=worker prev_pid=5 prev_prio=120 prev_state=R ==> next_comm=swapper/1"), "{text}");
+    assert!(text.contains("[000] d....     0.000000: sched_switch: prev_comm=swapper/0 prev_pid=0"), "{text}");
+    let decoded = perfetto::decode(&perfetto::encode(&trace)).unwrap();
+    let bundles = checks::bundles(&decoded);
+    let comms: Vec<(u32, String)> = bundles
+        .iter()
+        .flat_map(|(cpu, events)| events.iter().map(move |event| (*cpu, event.sched_switch().next_comm().to_string())))
+        .collect();
+    assert_eq!(comms, [(0, "worker".into()), (0, "swapper/0".into()), (1, "worker".into()), (1, "swapper/1".into())]);
 }
 
 #[test]
