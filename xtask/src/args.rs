@@ -54,7 +54,9 @@ commands:
                                  or read a saved console LOG; check every @@TRACE line and
                                  write trace.perfetto-trace, trace.txt, timeline.svg and a
                                  summary into DIR (default: a new target/trace/run-*);
-                                 ARGS add kernel arguments, e.g. -- trace=sched trace_cpus=0-1
+                                 ARGS: kernel arguments (key=value, e.g. trace=sched
+                                 trace_cpus=0-1), then a command the guest's trace tool
+                                 runs, e.g. -- stress 4 2 (or KERNEL_ARGS -- CMD...)
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
         [--against-linux [--linux-kernel PATH]]
                                  release kernel in benchmark mode (default --smp 4):

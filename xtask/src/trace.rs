@@ -6,8 +6,9 @@
 //!
 //! ```text
 //! cargo xtask trace [--smp N] [-- KERNEL_ARGS]            test=trace_workload (in-kernel threads)
-//! cargo xtask trace [--smp N] -- /bin/prog ARGS...        init runs `/bin/trace run /bin/prog ARGS...`
-//! cargo xtask trace [--smp N] -- KERNEL_ARGS -- CMD...    the same, with kernel arguments
+//! cargo xtask trace [--smp N] -- PROG ARGS...             init runs `/bin/trace run PROG ARGS...`
+//! cargo xtask trace [--smp N] -- KEY=VALUE... PROG ARGS...  the same, with kernel arguments
+//! cargo xtask trace [--smp N] -- KERNEL_ARGS -- CMD...      any kernel arguments (bare flags too)
 //! ```
 //!
 //! A user command's dump comes on the second serial port (COM2), which
@@ -58,14 +59,20 @@ pub fn report_last_dump(path: Option<&Path>) {
     }
 }
 
-/// The kernel arguments and the user command of `cargo xtask trace -- WORDS`:
-/// a command when the first word is an absolute path, or after a second `--`.
+/// The kernel arguments and the user command of `cargo xtask trace -- WORDS`.
+/// Kernel arguments are `key=value`, so the command starts at the first
+/// word without `=` (`stress 4 2`, `/bin/usertest threads`); a second `--`
+/// splits explicitly (for bare kernel flags such as `nosmap`), and a first
+/// word that is an absolute path makes every word the command's.
 pub fn split_user_command(words: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
     if words.first().is_some_and(|word| word.to_string_lossy().starts_with('/')) {
         return (Vec::new(), words.to_vec());
     }
-    match words.iter().position(|word| word == "--") {
-        Some(split) => (words[..split].to_vec(), words[split + 1..].to_vec()),
+    if let Some(split) = words.iter().position(|word| word == "--") {
+        return (words[..split].to_vec(), words[split + 1..].to_vec());
+    }
+    match words.iter().position(|word| !word.to_string_lossy().contains('=')) {
+        Some(start) => (words[..start].to_vec(), words[start..].to_vec()),
         None => (words.to_vec(), Vec::new()),
     }
 }
@@ -192,5 +199,8 @@ mod tests {
         assert_eq!(split_user_command(&words("/bin/usertest threads")), (vec![], words("/bin/usertest threads")));
         assert_eq!(split_user_command(&words("trace=irq -- /bin/hello -- x")), (words("trace=irq"), words("/bin/hello -- x")));
         assert_eq!(split_user_command(&[]), (vec![], vec![]));
+        assert_eq!(split_user_command(&words("stress 4 2")), (vec![], words("stress 4 2")));
+        assert_eq!(split_user_command(&words("trace=sched stress 4 2")), (words("trace=sched"), words("stress 4 2")));
+        assert_eq!(split_user_command(&words("nosmap -- stress 4 2")), (words("nosmap"), words("stress 4 2")));
     }
 }
