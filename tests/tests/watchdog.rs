@@ -1,8 +1,9 @@
 //! The soft-lockup watchdog: a kernel thread spinning with preemption off
 //! and interrupts on (`test=soft_lockup`) is reported once, naming the CPU
 //! and the thread, with a backtrace that symbolises (with the kernel ELF)
-//! to the spinning function; a busy user workload on every CPU, and idle
-//! CPUs, are never reported, even at the smallest threshold. TCG: this
+//! to the spinning function; a busy user workload on every CPU, idle CPUs
+//! and busy kernel threads that schedule are never reported, even at the
+//! smallest threshold. TCG: this
 //! machine's KVM cannot run user code and emulates the kernel ~1000x slower.
 
 use kernel_symbols::KernelSymbols;
@@ -72,6 +73,26 @@ fn a_busy_user_workload_and_idle_cpus_are_never_reported_on_1_cpu() {
 #[test]
 fn a_busy_user_workload_and_idle_cpus_are_never_reported_on_4_cpus() {
     busy_user_workload_is_never_reported(4);
+}
+
+/// Kernel threads that block, wake and get preempted on every CPU, then a
+/// long trace dump from one of them (seconds of kernel code, preemptible):
+/// progress comes from passing through the scheduler.
+fn busy_kernel_workload_is_never_reported(smp: u32) {
+    let cfg = QemuConfig { accel: Accel::Tcg, timeout: Some(timeout(2)), ..config(smp, &["test=trace_workload", THRESHOLD]) };
+    let result = boot(&cfg);
+    assert_outcome(&result, Outcome::Pass);
+    assert_no_line_contains(&result, SOFT_LOCKUP);
+}
+
+#[test]
+fn a_busy_kernel_workload_that_schedules_is_never_reported_on_1_cpu() {
+    busy_kernel_workload_is_never_reported(1);
+}
+
+#[test]
+fn a_busy_kernel_workload_that_schedules_is_never_reported_on_4_cpus() {
+    busy_kernel_workload_is_never_reported(4);
 }
 
 #[test]
