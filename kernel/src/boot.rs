@@ -132,7 +132,10 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     } else {
         match u8::try_from(bsp.apic_id()) {
-            Ok(destination) => crate::tty::start(&topology, destination),
+            Ok(destination) => {
+                crate::sysrq::start();
+                crate::tty::start(&topology, destination, crate::sysrq::on_key);
+            }
             Err(_) => kwarn!("tty: the BSP's APIC id does not fit an I/O APIC destination; the console takes no input"),
         }
         start_init(&args, boot_info.initramfs);

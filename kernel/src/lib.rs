@@ -113,6 +113,9 @@ mod sync;
 /// Copy-in/copy-out: every access to user memory (EFAULT, never a fault).
 #[cfg(target_os = "none")]
 mod uaccess;
+/// Magic SysRq over the serial line: BREAK, then a key (threads, backtraces, trace dump).
+#[cfg(target_os = "none")]
+mod sysrq;
 /// TSC and the LAPIC timer tick.
 #[cfg(target_os = "none")]
 mod timer;

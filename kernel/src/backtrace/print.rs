@@ -4,7 +4,7 @@
 //! between the walked context's stack pointer and the stack's top, and
 //! only when that range is one mapped stack (`kernel_stacks::is_one_stack`).
 
-use super::walk::{walk, StackBounds};
+use super::walk::{return_address_offset_at, walk, StackBounds};
 use crate::cpu;
 use crate::sync::IrqGuard;
 use arch::interrupt_frame::InterruptFrame;
@@ -69,8 +69,35 @@ pub fn print_interrupted(reason: &str, frame: &InterruptFrame, print: LineSink) 
             address: frame.rip
         }
     ));
-    let (frames, stop) = walk_from(cpu, frame.rbp, frame.rsp, 1, print);
+    let mut frames = 1;
+    if let Some(address) = caller_of_frameless_instruction(frame) {
+        print(format_args!("{}\n", Frame { cpu, index: 1, kind: FrameKind::ReturnTo, address }));
+        frames += 1;
+    }
+    let (frames, stop) = walk_from(cpu, frame.rbp, frame.rsp, frames, print);
     print(format_args!("{}\n", End { cpu, frames, stop }));
+}
+
+/// The return address into the caller when `frame` stopped a function
+/// before its frame was set up or at its `ret` (see
+/// `return_address_offset_at`); `None` otherwise.
+fn caller_of_frameless_instruction(frame: &InterruptFrame) -> Option<u64> {
+    let code = crate::memory::kernel_image::text_range();
+    if !code.contains(&frame.rip) || !code.contains(&(frame.rip + 2)) {
+        return None;
+    }
+    // SAFETY: the three bytes lie in the kernel's text, which is mapped
+    // readable for good.
+    let bytes = unsafe { core::ptr::read_volatile(frame.rip as *const [u8; 3]) };
+    let slot = frame.rsp.checked_add(return_address_offset_at(bytes)?)?;
+    let stack_top = kernel_stack_top();
+    if !crate::memory::kernel_stacks::is_one_stack(frame.rsp, stack_top) || !slot.is_multiple_of(8) || slot + 8 > stack_top {
+        return None;
+    }
+    // SAFETY: `slot` is an aligned word between the interrupted RSP and
+    // the top of its stack, one mapped kernel stack (checked above).
+    let address = unsafe { core::ptr::read_volatile(slot as *const u64) };
+    code.contains(&address).then_some(address)
 }
 
 /// Walks from `frame_pointer` on the stack from `stack_pointer` up to this

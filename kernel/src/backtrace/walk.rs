@@ -36,6 +36,23 @@ impl StackBounds {
     }
 }
 
+/// Where the return address is when an interrupt stopped code at the
+/// instruction starting with `code` (its first three bytes), as an offset
+/// from the interrupted RSP; `None` when the function's frame is set up
+/// (RBP is its own frame). At a function's first instruction (`push
+/// rbp`), between it and `mov rbp, rsp`, and at its `ret`, RBP is still
+/// the caller's frame: without this the walk would skip the caller.
+pub fn return_address_offset_at(code: [u8; 3]) -> Option<u64> {
+    const PUSH_RBP: u8 = 0x55;
+    const RET: u8 = 0xc3;
+    const MOV_RBP_RSP: [u8; 3] = [0x48, 0x89, 0xe5];
+    match code {
+        [PUSH_RBP | RET, ..] => Some(0),
+        MOV_RBP_RSP => Some(8),
+        _ => None,
+    }
+}
+
 /// Walks the chain from `frame_pointer`, handing each return address to
 /// `frame` (outermost last); `read` loads one 8-byte word and is called
 /// only with aligned addresses inside `stack`. `is_code` says whether an
@@ -173,6 +190,15 @@ mod tests {
     fn a_return_address_outside_the_code_ends_the_walk() {
         let words = [(0x1100, 0x1200), (0x1108, 0x4000_0000)];
         assert_eq!(run(0x1100, &words), (vec![], WalkStop::NotKernelCode));
+    }
+
+    #[test]
+    fn at_a_prologue_or_a_ret_the_return_address_is_on_top_of_the_stack() {
+        assert_eq!(return_address_offset_at([0x55, 0x48, 0x89]), Some(0), "push rbp");
+        assert_eq!(return_address_offset_at([0x48, 0x89, 0xe5]), Some(8), "mov rbp, rsp after push rbp");
+        assert_eq!(return_address_offset_at([0xc3, 0xcc, 0xcc]), Some(0), "ret");
+        assert_eq!(return_address_offset_at([0xf3, 0x90, 0x5d]), None, "pause: inside the frame");
+        assert_eq!(return_address_offset_at([0x5d, 0xc3, 0xcc]), None, "pop rbp: RBP is still this frame");
     }
 
     #[test]

@@ -106,6 +106,7 @@ fn spawn_with_id(name: String, pinned: Option<CpuId>, entry: ThreadEntry, id: u3
     // SAFETY: the stack was just allocated for this thread alone.
     let initial_rsp = unsafe { arch::context_switch::prepare_new_stack(stack.top(), thread_entry, 0) };
     let thread = Arc::new(Thread::new(name, stack, initial_rsp, pinned, entry, id));
+    crate::thread::registry::register(&thread);
     enqueue(thread.clone(), pinned.unwrap_or_else(least_loaded_cpu));
     Ok(JoinHandle { thread })
 }

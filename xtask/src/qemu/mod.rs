@@ -171,6 +171,10 @@ pub enum ConsoleInput {
     /// Our stdin, not a terminal (a pipe or a file): passed byte for byte,
     /// Ctrl-A included.
     Stream,
+    /// A pipe multiplexed like a terminal (`mux=on`): Ctrl-A B sends a
+    /// serial BREAK (magic SysRq), Ctrl-A Ctrl-A a Ctrl-A. For test
+    /// sessions that drive SysRq (`QemuSession::start_multiplexed`).
+    Multiplexed,
 }
 
 impl ConsoleInput {
@@ -309,7 +313,7 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         "none".into(),
         "-no-reboot".into(),
         "-chardev".into(),
-        format!("stdio,id=console,signal=off,mux={}", if cfg.input == ConsoleInput::Terminal { "on" } else { "off" }).into(),
+        format!("stdio,id=console,signal=off,mux={}", if matches!(cfg.input, ConsoleInput::Terminal | ConsoleInput::Multiplexed) { "on" } else { "off" }).into(),
         "-serial".into(),
         "chardev:console".into(),
     ]);
@@ -409,10 +413,10 @@ pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
     let stdin = match cfg.input {
         ConsoleInput::Closed => Stdio::null(),
         ConsoleInput::Terminal => {
-            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A");
+            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A; Ctrl-A B then a key is SysRq (h: help)");
             Stdio::inherit()
         }
-        ConsoleInput::Stream => Stdio::inherit(),
+        ConsoleInput::Stream | ConsoleInput::Multiplexed => Stdio::inherit(),
     };
 
     let started = Instant::now();
