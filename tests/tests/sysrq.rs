@@ -28,14 +28,25 @@ fn trace_port_file(smp: u32) -> PathBuf {
 
 fn sysrq_while_user_space_spins(smp: u32) {
     let trace_file = trace_port_file(smp);
-    let cfg = QemuConfig { accel: Accel::Tcg, timeout: None, trace_file: Some(trace_file.clone()), ..config_with_initramfs(smp, &["--", "/bin/sh"]) };
+    let cfg = QemuConfig {
+        accel: Accel::Tcg,
+        timeout: None,
+        trace_file: Some(trace_file.clone()),
+        ..config_with_initramfs(smp, &["--", "/bin/sh"])
+    };
     let mut session = QemuSession::start_multiplexed(&cfg).expect("start QEMU");
     session.wait_for("$ ", STEP).expect("the shell's prompt");
-    session.type_text(&format!("stress {smp} 600 &\r")).expect("type");
-    session.wait_for(&format!("stress: {smp} threads for"), STEP).expect("stress starts");
+    session
+        .type_text(&format!("stress {smp} 600 &\r"))
+        .expect("type");
+    session
+        .wait_for(&format!("stress: {smp} threads for"), STEP)
+        .expect("stress starts");
 
     sysrq(&mut session, b'h');
-    let help = session.wait_for("z=dump the trace", STEP).expect("the help line");
+    let help = session
+        .wait_for("z=dump the trace", STEP)
+        .expect("the help line");
     assert!(help.contains(&format!("{SYSRQ} keys")), "{help}");
 
     // The BREAK waits for the echo: QEMU's 16550 (FIFOs off) puts the
@@ -43,28 +54,61 @@ fn sysrq_while_user_space_spins(smp: u32) {
     session.type_text("echo one").expect("type");
     session.wait_for("echo one", STEP).expect("the echo");
     sysrq(&mut session, b't');
-    let list = session.wait_for("threads (and an idle thread per CPU)", STEP).expect("the thread list");
+    let list = session
+        .wait_for("threads (and an idle thread per CPU)", STEP)
+        .expect("the thread list");
     session.type_text(" two\r").expect("type");
-    session.wait_for("one two", STEP).expect("the shell got the line without the SysRq key");
+    session
+        .wait_for("one two", STEP)
+        .expect("the shell got the line without the SysRq key");
     // The sysrq thread takes one CPU; stress runs on (some of) the others.
-    let running_stress = list.lines().filter(|line| line.contains(" runs thread ") && line.contains("(stress)")).count();
-    assert!(smp == 1 || running_stress >= 1, "no CPU runs stress:\n{list}");
-    let stress_state = |state: &str| list.lines().any(|line| line.starts_with(SYSRQ) && line.contains(&format!(" {state} ")) && line.ends_with(" stress"));
-    assert!(stress_state("running") || stress_state("runnable"), "stress is not listed running or runnable:\n{list}");
-    assert!(list.lines().any(|line| line.ends_with(" sysrq")), "the sysrq thread is listed:\n{list}");
+    let running_stress = list
+        .lines()
+        .filter(|line| line.contains(" runs thread ") && line.contains("(stress)"))
+        .count();
+    assert!(
+        smp == 1 || running_stress >= 1,
+        "no CPU runs stress:\n{list}"
+    );
+    let stress_state = |state: &str| {
+        list.lines().any(|line| {
+            line.starts_with(SYSRQ)
+                && line.contains(&format!(" {state} "))
+                && line.ends_with(" stress")
+        })
+    };
+    assert!(
+        stress_state("running") || stress_state("runnable"),
+        "stress is not listed running or runnable:\n{list}"
+    );
+    assert!(
+        list.lines().any(|line| line.ends_with(" sysrq")),
+        "the sysrq thread is listed:\n{list}"
+    );
 
     sysrq(&mut session, b'l');
     for _ in 0..smp {
-        session.wait_for("@@BT-END cpu=", STEP).expect("one backtrace per CPU");
+        session
+            .wait_for("@@BT-END cpu=", STEP)
+            .expect("one backtrace per CPU");
     }
     let console = session.console();
     for cpu in 0..smp {
-        assert!(console.contains(&format!("@@BT-BEGIN cpu={cpu} reason=sysrq ")), "no backtrace of cpu {cpu}:\n{console}");
+        assert!(
+            console.contains(&format!("@@BT-BEGIN cpu={cpu} reason=sysrq ")),
+            "no backtrace of cpu {cpu}:\n{console}"
+        );
     }
-    assert!(!console.contains("did not answer"), "a CPU did not answer:\n{}", &console[console.find("sysrq: l:").unwrap_or(0)..]);
+    assert!(
+        !console.contains("did not answer"),
+        "a CPU did not answer:\n{}",
+        &console[console.find("sysrq: l:").unwrap_or(0)..]
+    );
 
     sysrq(&mut session, b'z');
-    session.wait_for("trace: dumped ", STEP).expect("the dump's notice");
+    session
+        .wait_for("trace: dumped ", STEP)
+        .expect("the dump's notice");
     let notice = session.wait_for("\n", STEP).expect("the dump's notice");
     assert!(notice.contains(" to the trace port (COM2)"), "{notice}");
 
@@ -74,10 +118,27 @@ fn sysrq_while_user_space_spins(smp: u32) {
     assert_no_line_contains(&result, "@@TRACE2");
     let dump = std::fs::read_to_string(&trace_file).expect("the trace port's file");
     let _ = std::fs::remove_file(&trace_file);
-    let lines: Vec<TraceLine> = dump.lines().filter(|line| line.contains("@@TRACE")).map(|line| parse_line(line).unwrap_or_else(|error| panic!("{line:?}: {error:?}"))).collect();
-    assert!(matches!(lines.first(), Some(TraceLine::Begin { .. })), "the dump begins");
-    assert!(matches!(lines.last(), Some(TraceLine::End { cpus }) if *cpus == smp), "the dump ends with all CPUs");
-    assert!(lines.iter().filter(|line| matches!(line, TraceLine::Event { .. })).count() > 0, "the dump has events");
+    let lines: Vec<TraceLine> = dump
+        .lines()
+        .filter(|line| line.contains("@@TRACE"))
+        .map(|line| parse_line(line).unwrap_or_else(|error| panic!("{line:?}: {error:?}")))
+        .collect();
+    assert!(
+        matches!(lines.first(), Some(TraceLine::Begin { .. })),
+        "the dump begins"
+    );
+    assert!(
+        matches!(lines.last(), Some(TraceLine::End { cpus }) if *cpus == smp),
+        "the dump ends with all CPUs"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|line| matches!(line, TraceLine::Event { .. }))
+            .count()
+            > 0,
+        "the dump has events"
+    );
 }
 
 #[test]

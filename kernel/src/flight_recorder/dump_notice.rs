@@ -14,7 +14,11 @@ impl fmt::Display for DumpReport {
             self.cpus,
             self.lost,
             self.torn,
-            if self.to_port { "the trace port (COM2)" } else { "the console (no COM2)" }
+            if self.to_port {
+                "the trace port (COM2)"
+            } else {
+                "the console (no COM2)"
+            }
         )
     }
 }

@@ -33,7 +33,9 @@ pub fn print() {
         let answer = target.as_u32() + 1;
         LAST_ANSWER.store(0, Ordering::Release);
         crate::ipi::send_backtrace_request(target);
-        if !crate::timer::spin_until(ANSWER_TIMEOUT_MICROS, || LAST_ANSWER.load(Ordering::Acquire) == answer) {
+        if !crate::timer::spin_until(ANSWER_TIMEOUT_MICROS, || {
+            LAST_ANSWER.load(Ordering::Acquire) == answer
+        }) {
             crate::kprintln!("{SYSRQ} cpu {target} did not answer the backtrace IPI within {} ms (interrupts off?)", ANSWER_TIMEOUT_MICROS / 1000);
         }
     }

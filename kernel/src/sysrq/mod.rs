@@ -34,7 +34,11 @@ type Command = (u8, &'static str, fn());
 
 const COMMANDS: &[Command] = &[
     (b'h', "help", help),
-    (b't', "threads: per CPU the running one, then all with their state", thread_list::print),
+    (
+        b't',
+        "threads: per CPU the running one, then all with their state",
+        thread_list::print,
+    ),
     (b'l', "backtrace of every CPU", cpu_backtraces::print),
     (b'z', "dump the trace to the trace port (COM2)", dump_trace),
 ];
@@ -64,7 +68,10 @@ fn run_keys_forever() {
 }
 
 fn run(key: u8) {
-    match COMMANDS.iter().find(|(command_key, _, _)| *command_key == key) {
+    match COMMANDS
+        .iter()
+        .find(|(command_key, _, _)| *command_key == key)
+    {
         Some((_, what, command)) => {
             crate::kprintln!("{SYSRQ} {}: {what}", char::from(key));
             command();
@@ -81,7 +88,10 @@ fn help() {
     for (key, what, _) in COMMANDS {
         keys.push_str(&alloc::format!(" {}={what};", char::from(*key)));
     }
-    crate::kprintln!("{SYSRQ} keys (after a BREAK, Ctrl-A B in cargo xtask run):{}", keys.trim_end_matches(';'));
+    crate::kprintln!(
+        "{SYSRQ} keys (after a BREAK, Ctrl-A B in cargo xtask run):{}",
+        keys.trim_end_matches(';')
+    );
 }
 
 /// Stops recording (so the dump does not trace itself), dumps like

@@ -17,23 +17,42 @@ pub fn print() {
     for block in cpu::online() {
         let queue = &block.run_queue;
         let id = queue.current_id.load(Ordering::Relaxed);
-        let name = if id == queue.idle.id() { Some(alloc::string::String::from(queue.idle.name())) } else { registry::find(id).map(|thread| thread.name().into()) };
+        let name = if id == queue.idle.id() {
+            Some(alloc::string::String::from(queue.idle.name()))
+        } else {
+            registry::find(id).map(|thread| thread.name().into())
+        };
         crate::kprintln!(
             "{SYSRQ} cpu {} runs thread {id} ({}), {} queued, {} switches{}",
             block.id(),
             name.as_deref().unwrap_or("?"),
             queue.queued.load(Ordering::Relaxed),
             queue.switches.load(Ordering::Relaxed),
-            if block.progress.is_reported() { ", soft lockup reported" } else { "" }
+            if block.progress.is_reported() {
+                ", soft lockup reported"
+            } else {
+                ""
+            }
         );
     }
     crate::kprintln!("{SYSRQ}   TID STATE     CPU NAME");
     let threads = registry::all();
     for thread in &threads {
-        let cpu = thread.last_cpu().map_or_else(|| alloc::string::String::from("-"), |cpu| alloc::format!("{cpu}"));
-        crate::kprintln!("{SYSRQ} {:>5} {:<9} {cpu:>3} {}", thread.id(), state_word(thread.state()), thread.name());
+        let cpu = thread.last_cpu().map_or_else(
+            || alloc::string::String::from("-"),
+            |cpu| alloc::format!("{cpu}"),
+        );
+        crate::kprintln!(
+            "{SYSRQ} {:>5} {:<9} {cpu:>3} {}",
+            thread.id(),
+            state_word(thread.state()),
+            thread.name()
+        );
     }
-    crate::kprintln!("{SYSRQ} {} threads (and an idle thread per CPU)", threads.len());
+    crate::kprintln!(
+        "{SYSRQ} {} threads (and an idle thread per CPU)",
+        threads.len()
+    );
 }
 
 fn state_word(state: ThreadState) -> &'static str {

@@ -21,7 +21,11 @@ impl<'s> BacktraceFilter<'s> {
     /// A filter that asks `symbols` for the kernel's symbols when it first
     /// needs them (`None`: frame lines pass through raw).
     pub fn new(symbols: &'s dyn Fn() -> Option<&'s KernelSymbols>) -> BacktraceFilter<'s> {
-        BacktraceFilter { symbols, held: Vec::new(), at_line_start: true }
+        BacktraceFilter {
+            symbols,
+            held: Vec::new(),
+            at_line_start: true,
+        }
     }
 
     /// Filters one chunk of console output into `out`. A held line that
@@ -58,7 +62,9 @@ impl<'s> BacktraceFilter<'s> {
     fn write_held_line(&mut self, out: &mut Vec<u8>) {
         let line = std::mem::take(&mut self.held);
         self.at_line_start = true;
-        let symbolized = std::str::from_utf8(&line).ok().and_then(|text| (self.symbols)()?.symbolize_line(text));
+        let symbolized = std::str::from_utf8(&line)
+            .ok()
+            .and_then(|text| (self.symbols)()?.symbolize_line(text));
         match symbolized {
             Some(text) => out.extend_from_slice(text.as_bytes()),
             None => out.extend_from_slice(&line),

@@ -30,8 +30,12 @@ pub struct KernelSymbols {
 impl KernelSymbols {
     /// Opens `elf` (the kernel the log came from). Errors name the file.
     pub fn open(elf: &Path) -> Result<KernelSymbols, String> {
-        let loader = Loader::new(elf).map_err(|error| format!("cannot read the symbols of {}: {error}", elf.display()))?;
-        Ok(KernelSymbols { loader, source_root: None })
+        let loader = Loader::new(elf)
+            .map_err(|error| format!("cannot read the symbols of {}: {error}", elf.display()))?;
+        Ok(KernelSymbols {
+            loader,
+            source_root: None,
+        })
     }
 
     /// Shows source paths under `root` (the workspace) relative to it.
@@ -51,10 +55,17 @@ impl KernelSymbols {
                 if !text.is_empty() {
                     text.push_str(", inlined into ");
                 }
-                let function = frame.function.as_ref().and_then(|name| name.demangle().ok()).map(|name| name.into_owned());
+                let function = frame
+                    .function
+                    .as_ref()
+                    .and_then(|name| name.demangle().ok())
+                    .map(|name| name.into_owned());
                 text.push_str(function.as_deref().unwrap_or("??"));
                 if let Some(location) = frame.location {
-                    let file = location.file.map(|file| self.shorten(file)).unwrap_or_else(|| "??".to_string());
+                    let file = location
+                        .file
+                        .map(|file| self.shorten(file))
+                        .unwrap_or_else(|| "??".to_string());
                     let _ = write!(text, " at {file}");
                     if let Some(line) = location.line {
                         let _ = write!(text, ":{line}");
@@ -83,16 +94,27 @@ impl KernelSymbols {
 
     /// `text` with every frame line symbolised and every other line as it was.
     pub fn symbolize_text(&self, text: &str) -> String {
-        text.split_inclusive('\n').map(|line| self.symbolize_line(line).unwrap_or_else(|| line.to_string())).collect()
+        text.split_inclusive('\n')
+            .map(|line| {
+                self.symbolize_line(line)
+                    .unwrap_or_else(|| line.to_string())
+            })
+            .collect()
     }
 
     fn shorten(&self, file: &str) -> String {
         self.source_root
             .as_deref()
             .and_then(|root| Path::new(file).strip_prefix(root).ok())
-            .map_or_else(|| file.to_string(), |relative| relative.display().to_string())
+            .map_or_else(
+                || file.to_string(),
+                |relative| relative.display().to_string(),
+            )
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// The backtrace lines of `text` (`@@BT-BEGIN`, frames, `@@BT-END`), each
 /// frame symbolised: what `cargo xtask trace --from LOG` prints.
@@ -102,7 +124,11 @@ pub fn backtraces_in(text: &str, symbols: &KernelSymbols) -> Vec<String> {
             let line = line.trim_end_matches('\r');
             let marker = line.find(protocol::backtrace_line::FRAME_MARKER)?;
             let line = &line[marker..];
-            Some(symbols.symbolize_line(line).unwrap_or_else(|| line.to_string()))
+            Some(
+                symbols
+                    .symbolize_line(line)
+                    .unwrap_or_else(|| line.to_string()),
+            )
         })
         .collect()
 }

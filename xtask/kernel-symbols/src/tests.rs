@@ -2,11 +2,13 @@
 //! console with a backtrace of `fixtures/tiny_kernel.elf`) must become
 //! `fixtures/console.symbolized.log`, whole and when streamed in pieces.
 
-use kernel_symbols::{backtraces_in, BacktraceFilter, KernelSymbols};
+use crate::{backtraces_in, BacktraceFilter, KernelSymbols};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn symbols() -> KernelSymbols {
@@ -47,7 +49,13 @@ fn streaming_in_any_pieces_gives_the_same_text() {
         let expected: String = golden_output()
             .split_inclusive('\n')
             .zip(input.split_inclusive('\n'))
-            .map(|(symbolized, raw)| if raw.starts_with("@@BT") { symbolized } else { raw })
+            .map(|(symbolized, raw)| {
+                if raw.starts_with("@@BT") {
+                    symbolized
+                } else {
+                    raw
+                }
+            })
             .collect();
         assert_eq!(streamed, expected, "pieces of {piece} bytes");
     }
@@ -86,13 +94,26 @@ fn without_symbols_frames_pass_through_raw() {
 #[test]
 fn the_backtrace_lines_of_a_log_are_listed_symbolised() {
     let lines = backtraces_in(&console(), &symbols());
-    assert_eq!(lines.first().map(String::as_str), Some("@@BT-BEGIN cpu=0 reason=panic thread=3 name=tiny"));
-    assert!(lines[1].starts_with("@@BT cpu=0 #0 pc=2011c5 tiny_kernel::innermost"), "{lines:?}");
-    assert!(lines.iter().any(|line| line.starts_with("@@BT cpu=1 #0 ret=201199 tiny_kernel::")), "a frame after other text is found");
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("@@BT-BEGIN cpu=0 reason=panic thread=3 name=tiny")
+    );
+    assert!(
+        lines[1].starts_with("@@BT cpu=0 #0 pc=2011c5 tiny_kernel::innermost"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("@@BT cpu=1 #0 ret=201199 tiny_kernel::")),
+        "a frame after other text is found"
+    );
 }
 
 #[test]
 fn a_missing_elf_is_named() {
-    let error = KernelSymbols::open(Path::new("/nonexistent/kernel")).err().expect("an error");
+    let error = KernelSymbols::open(Path::new("/nonexistent/kernel"))
+        .err()
+        .expect("an error");
     assert!(error.contains("/nonexistent/kernel"), "{error}");
 }
