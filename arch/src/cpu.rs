@@ -42,6 +42,26 @@ pub fn page_fault_address() -> u64 {
     x86_64::registers::control::Cr2::read_raw()
 }
 
+/// The frame pointer (RBP) of the function this is inlined into: with
+/// frame pointers (the kernel's build keeps them) it points at that
+/// function's frame record, `[caller's RBP, return address]`.
+#[inline(always)]
+pub fn frame_pointer() -> u64 {
+    let value: u64;
+    // SAFETY: reads a register; no memory, stack or flags touched.
+    unsafe { core::arch::asm!("mov {}, rbp", out(reg) value, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+/// The stack pointer (RSP) in the function this is inlined into.
+#[inline(always)]
+pub fn stack_pointer() -> u64 {
+    let value: u64;
+    // SAFETY: reads a register; no memory, stack or flags touched.
+    unsafe { core::arch::asm!("mov {}, rsp", out(reg) value, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
 /// Spin-loop hint.
 pub fn pause() {
     core::hint::spin_loop();

@@ -30,6 +30,11 @@ const MODEM_CONTROL_OUT2: u8 = 1 << 3;
 const IDENTIFICATION_NONE_PENDING: u8 = 1 << 0;
 const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
 const LINE_STATUS_DATA_READY: u8 = 1 << 0;
+/// Break interrupt: the line was held at 0 for a whole character (a
+/// serial BREAK). Reading LSR clears it, so every read keeps it in
+/// `saved_line_status` until the received byte is taken (Linux's 8250
+/// driver keeps `lsr_saved_flags` for the same reason).
+const LINE_STATUS_BREAK: u8 = 1 << 4;
 const LINE_CONTROL_DLAB: u8 = 1 << 7;
 const LINE_CONTROL_8N1: u8 = 0x03;
 /// Divisor for 115200 baud from the 1.8432 MHz UART clock.
@@ -38,6 +43,18 @@ const DIVISOR_115200_BAUD: u16 = 1;
 /// A 16550 UART at an I/O base.
 pub struct SerialPort {
     base: u16,
+    /// Status bits seen by an LSR read (which clears them) and not yet
+    /// acted on: [`LINE_STATUS_BREAK`].
+    saved_line_status: u8,
+}
+
+/// What [`SerialPort::try_read_received`] took from the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// A byte.
+    Byte(u8),
+    /// A BREAK (its NUL byte consumed): the start of a SysRq sequence.
+    Break,
 }
 
 impl SerialPort {
@@ -45,7 +62,14 @@ impl SerialPort {
     /// `base` must be the I/O base of a 16550-compatible UART that nothing
     /// else drives concurrently without coordination.
     pub const unsafe fn new(base: u16) -> Self {
-        Self { base }
+        Self { base, saved_line_status: 0 }
+    }
+
+    /// Reads LSR, keeping the break bit it clears for the next received byte.
+    fn read_line_status(&mut self) -> u8 {
+        let status = self.read_register(LINE_STATUS);
+        self.saved_line_status |= status & LINE_STATUS_BREAK;
+        status
     }
 
     fn write_register(&mut self, register: u16, value: u8) {
@@ -98,7 +122,7 @@ impl SerialPort {
         }
         Some(match (identification >> 1) & 0b111 {
             0b011 => {
-                self.read_register(LINE_STATUS);
+                self.read_line_status();
                 UartInterrupt::LineStatus
             }
             0b010 => UartInterrupt::ReceivedData,
@@ -113,7 +137,7 @@ impl SerialPort {
 
     /// Sends one byte, waiting for room in the transmitter.
     pub fn write_byte(&mut self, byte: u8) {
-        while self.read_register(LINE_STATUS) & LINE_STATUS_TRANSMIT_EMPTY == 0 {
+        while self.read_line_status() & LINE_STATUS_TRANSMIT_EMPTY == 0 {
             core::hint::spin_loop();
         }
         self.write_register(DATA, byte);
@@ -147,12 +171,24 @@ impl SerialPort {
 
     /// Whether a received byte is waiting.
     pub fn input_pending(&mut self) -> bool {
-        self.read_register(LINE_STATUS) & LINE_STATUS_DATA_READY != 0
+        self.read_line_status() & LINE_STATUS_DATA_READY != 0
     }
 
-    /// Takes one received byte, if any.
-    pub fn try_read_byte(&mut self) -> Option<u8> {
-        self.input_pending().then(|| self.read_register(DATA))
+    /// Takes one received byte, if any: a BREAK arrives as a NUL byte with
+    /// the break bit set in LSR (QEMU and a real 16550 alike), reported
+    /// as [`Received::Break`].
+    pub fn try_read_received(&mut self) -> Option<Received> {
+        if !self.input_pending() {
+            return None;
+        }
+        let byte = self.read_register(DATA);
+        if self.saved_line_status & LINE_STATUS_BREAK != 0 {
+            self.saved_line_status &= !LINE_STATUS_BREAK;
+            if byte == 0 {
+                return Some(Received::Break);
+            }
+        }
+        Some(Received::Byte(byte))
     }
 }
 

@@ -4,7 +4,7 @@
 //! on a small early stack, which calls `bsp_entry` here; that installs the
 //! BSP's PCR and IDT, sets up memory and moves to a guarded boot stack, where
 //! `kmain` runs the rest of the boot, one step a line.
-use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, syscall, timer, vectors};
+use crate::{apic_events, console, cpu, exceptions, flight_recorder, ipi, kernel_tests, memory, panic, pvh, sched, smp, syscall, timer, vectors, watchdog};
 use crate::trace::filter::{ALL_CLASSES, ALL_CPUS};
 use percpu::{ist, ProcessorControlRegion};
 
@@ -82,6 +82,7 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
     arch::legacy_pic::mask_all();
     arch::lapic::select_mode(memory::map_mmio(topology.local_apic_phys_addr, 4096));
     register_interrupt_handlers();
+    watchdog::init(args.watchdog_thresh.unwrap_or(crate::kernel_args::WATCHDOG_DEFAULT_SECONDS));
     if let Some(cpu) = args.stall_ap {
         smp::inject_stall(cpu);
     }
@@ -131,7 +132,10 @@ extern "C" fn kmain(boot_stack_top: u64) -> ! {
         sched::spawn("kernel-test", move || kernel_tests::run(&name)).expect("cannot start the test thread");
     } else {
         match u8::try_from(bsp.apic_id()) {
-            Ok(destination) => crate::tty::start(&topology, destination),
+            Ok(destination) => {
+                crate::sysrq::start();
+                crate::tty::start(&topology, destination, crate::sysrq::on_key);
+            }
             Err(_) => kwarn!("tty: the BSP's APIC id does not fit an I/O APIC destination; the console takes no input"),
         }
         start_init(&args, boot_info.initramfs);

@@ -1,6 +1,6 @@
 //! Kernel command-line parsing: `test=NAME`, `init=PATH`, `rdinit=PATH`,
-//! `nosmap`, `noxsave`, `trace=CLASSES`, `trace_cpus=LIST`
-//! and reporting of anything not understood.
+//! `nosmap`, `noxsave`, `trace=CLASSES`, `trace_cpus=LIST`,
+//! `watchdog_thresh=SECONDS` and reporting of anything not understood.
 //!
 //! The command line is split on ASCII whitespace (trailing NULs from the C
 //! string are ignored). Each token is `key=value` or a bare `key`. As on
@@ -43,8 +43,17 @@ pub struct KernelArgs<'a> {
     pub trace: Option<ClassMask>,
     /// `trace_cpus=0-1,3`: the CPUs whose events it keeps.
     pub trace_cpus: Option<CpuMask>,
+    /// `watchdog_thresh=SECONDS`: a CPU that does not schedule for this
+    /// long with interrupts on is reported as a soft lockup (0: off;
+    /// default [`WATCHDOG_DEFAULT_SECONDS`], at most [`WATCHDOG_MAX_SECONDS`]).
+    pub watchdog_thresh: Option<u32>,
     cmdline: &'a str,
 }
+
+/// The soft-lockup threshold without `watchdog_thresh=` (seconds).
+pub const WATCHDOG_DEFAULT_SECONDS: u32 = 5;
+/// The largest `watchdog_thresh=` (seconds; ten minutes).
+pub const WATCHDOG_MAX_SECONDS: u32 = 600;
 
 /// Why one command-line token was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +72,9 @@ pub enum ArgProblemKind {
     Repeated,
     /// A flag given a value (`nosmap=1`); the flag still applies.
     UnexpectedValue,
+    /// `watchdog_thresh=` is not a whole number of seconds in range; the
+    /// default stays.
+    BadWatchdogThreshold,
 }
 
 /// One token the kernel should warn about.
@@ -102,6 +114,11 @@ impl fmt::Display for ArgProblem<'_> {
             ArgProblemKind::UnexpectedValue => {
                 write!(formatter, "kernel argument '{token}' takes no value; the value was ignored")
             }
+            ArgProblemKind::BadWatchdogThreshold => write!(
+                formatter,
+                "invalid kernel argument '{token}': expected whole seconds from 0 (off) to {WATCHDOG_MAX_SECONDS}; \
+                 the default, {WATCHDOG_DEFAULT_SECONDS} s, is kept"
+            ),
             ArgProblemKind::BadList => write!(
                 formatter,
                 "invalid kernel argument '{token}': expected trace=all or classes from \
@@ -226,6 +243,16 @@ fn apply_token<'a>(args: &mut KernelArgs<'a>, token: &'a str) -> Result<(), ArgP
                 Ok(())
             }
         }
+        "watchdog_thresh" => {
+            let text = value.ok_or(ArgProblemKind::MissingValue)?;
+            let seconds = text.parse().ok().filter(|seconds| *seconds <= WATCHDOG_MAX_SECONDS).ok_or(ArgProblemKind::BadWatchdogThreshold)?;
+            let repeated = args.watchdog_thresh.replace(seconds).is_some();
+            if repeated {
+                Err(ArgProblemKind::Repeated)
+            } else {
+                Ok(())
+            }
+        }
         _ => Err(ArgProblemKind::Unknown),
     }
 }
@@ -321,6 +348,24 @@ mod tests {
             ]
         );
         assert_eq!(parse("trace=bogus").trace, None);
+    }
+
+    #[test]
+    fn watchdog_thresh_takes_seconds_in_range() {
+        assert_eq!(parse("watchdog_thresh=2").watchdog_thresh, Some(2));
+        assert_eq!(parse("watchdog_thresh=0").watchdog_thresh, Some(0));
+        assert_eq!(parse("watchdog_thresh=600").watchdog_thresh, Some(600));
+        assert_eq!(parse("test=boot").watchdog_thresh, None);
+        for bad in ["watchdog_thresh=x", "watchdog_thresh=-1", "watchdog_thresh=601", "watchdog_thresh=1.5", "watchdog_thresh="] {
+            assert_eq!(parse(bad).watchdog_thresh, None, "{bad}: the default stays");
+            assert_eq!(problems(bad), [(bad, ArgProblemKind::BadWatchdogThreshold)]);
+        }
+        let message = parse("watchdog_thresh=x").problems().next().unwrap().to_string();
+        assert_eq!(
+            message,
+            "invalid kernel argument 'watchdog_thresh=x': expected whole seconds from 0 (off) to 600; the default, 5 s, is kept"
+        );
+        assert_eq!(problems("watchdog_thresh"), [("watchdog_thresh", ArgProblemKind::MissingValue)]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ extern crate alloc;
 #[macro_use]
 pub mod console;
 
+/// Kernel backtraces: the frame-pointer walk (host-tested) and its `@@BT` lines.
+pub mod backtrace;
 /// The raw command line from the loader: the words kept, the bytes escaped.
 pub mod command_line;
 /// Starting programs: the ELF loader's plan and the initial stack.
@@ -35,6 +37,8 @@ pub mod memory;
 pub mod random;
 /// The terminal: line discipline (pure, host-tested), the serial tty and its job control.
 pub mod tty;
+/// The soft-lockup watchdog's per-CPU progress clock (host-tested).
+pub mod soft_lockup;
 /// Per-CPU flight recorder: lock-free event rings and their checksummed serial dump format.
 pub mod trace;
 
@@ -111,9 +115,15 @@ mod sync;
 /// Copy-in/copy-out: every access to user memory (EFAULT, never a fault).
 #[cfg(target_os = "none")]
 mod uaccess;
+/// Magic SysRq over the serial line: BREAK, then a key (threads, backtraces, trace dump).
+#[cfg(target_os = "none")]
+mod sysrq;
 /// TSC and the LAPIC timer tick.
 #[cfg(target_os = "none")]
 mod timer;
 /// Interrupt vector assignments.
 #[cfg(target_os = "none")]
 mod vectors;
+/// The soft-lockup watchdog: a CPU stuck in the kernel with interrupts on.
+#[cfg(target_os = "none")]
+mod watchdog;

@@ -1,7 +1,8 @@
 //! The panic handler: report (CPU and location), stop every other CPU with
 //! an NMI, dump the flight recorder, leave QEMU with the panic exit code.
 //!
-//! Line format: `PANIC cpu=K at FILE:LINE:COL: MESSAGE`, then
+//! Line format: `PANIC cpu=K at FILE:LINE:COL: MESSAGE`, the panicking
+//! code's backtrace (`@@BT` lines, TEAM_NOTES/kernel-backtraces.md), then
 //! `panic: stopped M other CPUs`.
 
 use crate::cpu;
@@ -62,6 +63,7 @@ fn on_panic(info: &core::panic::PanicInfo) -> ! {
         ),
         None => crate::emergency_println!("{} cpu={}: {}", PANIC, cpu, info.message()),
     }
+    crate::backtrace::print_here("panic", crate::console::emergency_print);
     if percpu_ready {
         let guard = IrqGuard::new();
         if let Some(this) = cpu::try_this_cpu(&guard).filter(|this| this.lapic().is_ready()) {

@@ -108,6 +108,15 @@ pub fn register_tick_hook(hook: fn(bool)) {
     TICK_HOOK.set(hook);
 }
 
+/// Called on every tick before [`TICK_HOOK`], with the interrupted
+/// context (the soft-lockup watchdog registers its check here).
+static LOCKUP_CHECK: Hook<fn(&InterruptFrame)> = Hook::new();
+
+/// Registers the soft-lockup check of every tick (once).
+pub fn register_lockup_check(check: fn(&InterruptFrame)) {
+    LOCKUP_CHECK.set(check);
+}
+
 /// Measures the APIC timer against the TSC, on the first CPU that asks (all
 /// CPUs share the APIC bus clock), and registers the tick handler. Returns
 /// the LAPIC timer ticks per millisecond.
@@ -146,6 +155,9 @@ fn on_tick(frame: &mut InterruptFrame) {
         let this = cpu::this_cpu(&guard);
         this.pcr().timer_ticks.fetch_add(1, Ordering::Relaxed);
         this.lapic().end_of_interrupt();
+    }
+    if let Some(check) = LOCKUP_CHECK.get() {
+        check(frame);
     }
     if let Some(hook) = TICK_HOOK.get() {
         hook(frame.from_user_mode());

@@ -8,6 +8,8 @@ pub const IO_APIC_FIRST: u8 = 0x30;
 pub const RESCHEDULE: u8 = 0xf0;
 /// "Run the functions queued for you" IPI (see `ipi::run_on`).
 pub const CALL_FUNCTION: u8 = 0xf1;
+/// "Print a backtrace of what you were doing" IPI (SysRq `l`).
+pub const BACKTRACE: u8 = 0xf2;
 /// Local APIC timer.
 pub const LAPIC_TIMER: u8 = 0xfd;
 /// Local APIC error.

@@ -49,14 +49,16 @@ commands:
                                  rdinit=PATH and a second -- with init's arguments
                                  are the kernel's to read
   test                           host unit tests + QEMU tests (the CI suite)
-  trace [options] [--out DIR] [--from LOG] [-- ARGS...]
+  trace [options] [--out DIR] [--from LOG] [--kernel ELF] [-- ARGS...]
                                  boot test=trace_workload (default --smp 4, --accel tcg),
                                  or read a saved console LOG; check every @@TRACE line and
                                  write trace.perfetto-trace, trace.txt, timeline.svg and a
                                  summary into DIR (default: a new target/trace/run-*);
-                                 ARGS: kernel arguments (key=value, e.g. trace=sched
-                                 trace_cpus=0-1), then a command the guest's trace tool
-                                 runs, e.g. -- stress 4 2 (or KERNEL_ARGS -- CMD...)
+                                 kernel backtraces (@@BT) in the log are printed and saved
+                                 to DIR/backtraces.txt, symbolised with ELF (default: the
+                                 build's kernel); ARGS: kernel arguments (key=value, e.g.
+                                 trace=sched trace_cpus=0-1), then a command the guest's
+                                 trace tool runs, e.g. -- stress 4 2 (or KERNEL_ARGS -- CMD...)
   bench [--smp N] [--accel A] [--machine M] [--mem MIB] [--timeout SECS]
         [--against-linux [--linux-kernel PATH]]
                                  release kernel in benchmark mode (default --smp 4):
@@ -158,6 +160,9 @@ pub struct TraceArgs {
     pub out: Option<std::path::PathBuf>,
     /// Export this saved console log instead of booting.
     pub from: Option<std::path::PathBuf>,
+    /// `--kernel ELF`: the kernel whose symbols the log's backtraces are
+    /// read with (default: the build's ELF, debug or `--release`).
+    pub kernel: Option<std::path::PathBuf>,
 }
 
 /// CPUs traced when `--smp` is not given.
@@ -284,6 +289,7 @@ fn parse_bench_run(rest: &[String]) -> Result<RunArgs, ArgError> {
 fn parse_trace(rest: &[String], kernel_args: Vec<OsString>) -> Result<TraceArgs, ArgError> {
     let mut out = None;
     let mut from = None;
+    let mut kernel = None;
     let mut run_options = Vec::new();
     let mut words = rest.iter();
     while let Some(word) = words.next() {
@@ -294,6 +300,7 @@ fn parse_trace(rest: &[String], kernel_args: Vec<OsString>) -> Result<TraceArgs,
         let slot = match name {
             "--out" => &mut out,
             "--from" => &mut from,
+            "--kernel" => &mut kernel,
             _ => {
                 run_options.push(word.clone());
                 continue;
@@ -314,7 +321,7 @@ fn parse_trace(rest: &[String], kernel_args: Vec<OsString>) -> Result<TraceArgs,
     if !run_options.iter().any(|word| word == "--accel" || word.starts_with("--accel=")) {
         run.accel = Accel::Tcg;
     }
-    Ok(TraceArgs { run, out, from })
+    Ok(TraceArgs { run, out, from, kernel })
 }
 
 fn no_options(command: &str, rest: &[String]) -> Result<(), ArgError> {
@@ -674,7 +681,7 @@ mod tests {
         let traced = |smp, accel| RunArgs { smp, accel, ..RunArgs::default() };
         assert_eq!(
             parse_words("trace"),
-            Ok(Command::Trace(TraceArgs { run: traced(DEFAULT_TRACE_SMP, Accel::Tcg), out: None, from: None }))
+            Ok(Command::Trace(TraceArgs { run: traced(DEFAULT_TRACE_SMP, Accel::Tcg), out: None, from: None, kernel: None }))
         );
         let Ok(Command::Trace(args)) = parse_words("trace --smp 2 --accel=kvm --out /tmp/t --from=a.log -- trace=sched")
         else {
@@ -686,5 +693,10 @@ mod tests {
         assert_eq!(args.run.kernel_args, [OsString::from("trace=sched")]);
         assert!(parse_words("trace --gdb").is_err());
         assert!(parse_words("trace --out").is_err());
+        let Ok(Command::Trace(args)) = parse_words("trace --from a.log --kernel=old/kernel") else {
+            panic!("--kernel not parsed");
+        };
+        assert_eq!(args.kernel.as_deref(), Some(std::path::Path::new("old/kernel")));
+        assert!(parse_words("trace --kernel").is_err());
     }
 }

@@ -11,7 +11,7 @@ use crate::initramfs::{build_busybox_test_initramfs, build_test_initramfs};
 use crate::setup::{ensure_all, run_checked, USER_TARGET};
 
 /// Crates whose host unit tests run (`cargo test --lib` on the host target).
-pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask", "trace-export", "userland"];
+pub const HOST_TEST_PACKAGES: &[&str] = &["kernel", "protocol", "percpu", "arch", "xtask", "trace-export", "kernel-symbols", "userland"];
 /// Parallel QEMU tests: the reference machines have 2 cores.
 pub const QEMU_TEST_THREADS: u32 = 2;
 

@@ -106,7 +106,41 @@ pub fn run_trace(args: TraceArgs) -> i32 {
             Err(code) => return code,
         },
     };
+    let elf = args.kernel.clone().unwrap_or_else(|| crate::cargo::kernel_elf_path(args.run.release));
+    report_backtraces(&log, &elf, &out);
     export(&log, &out)
+}
+
+/// The file next to the exports that keeps the log's symbolised backtraces.
+pub const BACKTRACES: &str = "backtraces.txt";
+
+/// Prints the log's kernel backtraces (`@@BT` lines) symbolised with
+/// `elf` and saves them to `out/backtraces.txt`; nothing when there are
+/// none. Without symbols, says why and shows the raw lines.
+fn report_backtraces(log: &Path, elf: &Path, out: &Path) {
+    let Ok(bytes) = std::fs::read(log) else { return };
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains(protocol::backtrace_line::FRAME_MARKER) {
+        return;
+    }
+    let lines = match kernel_symbols::KernelSymbols::open(elf) {
+        Ok(symbols) => {
+            println!("xtask: kernel backtraces in {}, symbolised with {}:", log.display(), elf.display());
+            kernel_symbols::backtraces_in(&text, &symbols.with_source_root(&crate::cargo::workspace_root()))
+        }
+        Err(error) => {
+            eprintln!("xtask: kernel backtraces in {} stay unsymbolised ({error}; --kernel ELF names the kernel)", log.display());
+            text.lines().filter_map(|line| line.find(protocol::backtrace_line::FRAME_MARKER).map(|at| line[at..].trim_end().to_string())).collect()
+        }
+    };
+    for line in &lines {
+        println!("{line}");
+    }
+    let saved = out.join(BACKTRACES);
+    match std::fs::write(&saved, lines.join("\n") + "\n") {
+        Ok(()) => println!("xtask: backtraces saved to {}", saved.display()),
+        Err(error) => eprintln!("xtask: cannot write {}: {error}", saved.display()),
+    }
 }
 
 /// Boots the workload and saves its console to `out/console.log`.

@@ -7,6 +7,8 @@
 #[cfg(test)]
 extern crate std;
 
+/// Kernel backtrace lines (`@@BT`): formatter and frame parser.
+pub mod backtrace_line;
 /// The isa-debug-exit protocol: how the kernel ends a QEMU run.
 pub mod exit;
 /// The Linux x86_64 system-call numbers and error numbers.

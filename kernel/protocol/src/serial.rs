@@ -14,6 +14,11 @@ pub const PANIC: &str = "PANIC";
 pub const EXCEPTION: &str = "EXCEPTION";
 /// `KERNEL STACK OVERFLOW cpu=K: guard page .. of the OWNER was hit ..`.
 pub const STACK_OVERFLOW: &str = "KERNEL STACK OVERFLOW";
+/// `watchdog: soft lockup: cpu K stuck for S s (T ticks; ...) in thread ID (NAME)`,
+/// followed by the stuck code's `@@BT` backtrace.
+pub const SOFT_LOCKUP: &str = "watchdog: soft lockup";
+/// `sysrq: ...`: the output of a magic SysRq key (serial BREAK, then the key).
+pub const SYSRQ: &str = "sysrq:";
 /// `warning: ...`: the kernel noticed something wrong and carried on.
 pub const WARNING: &str = "warning:";
 /// `bench: NAME median_ns=.. median_cycles=.. samples=..`.

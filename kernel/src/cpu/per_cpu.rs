@@ -4,6 +4,7 @@
 use super::CpuId;
 use super::CallQueue;
 use crate::sync::PinsCpu;
+use crate::soft_lockup::ProgressClock;
 use crate::thread::RunQueue;
 use crate::trace::resizable::ResizableRing;
 use alloc::boxed::Box;
@@ -54,6 +55,9 @@ pub struct PerCpu {
     pub calls: CallQueue,
     /// Interrupts this CPU took, by vector (`/proc/interrupts`).
     pub interrupts: super::InterruptCounts,
+    /// When this CPU last went through the scheduler, idled or ran user
+    /// code: the soft-lockup watchdog's clock.
+    pub progress: ProgressClock,
     /// Local APIC driver state: owner-only, reached through [`ThisCpu`].
     lapic: Lapic,
 }
@@ -75,6 +79,7 @@ impl PerCpu {
             trace: ResizableRing::leak_new(TRACE_EVENTS_PER_CPU),
             calls: CallQueue::new(),
             interrupts: super::InterruptCounts::new(),
+            progress: ProgressClock::new(),
             lapic: Lapic::new(),
         });
         // SAFETY: the block is on the heap and is leaked below: it never
@@ -105,6 +110,12 @@ impl PerCpu {
     /// Whether the CPU is online (`mark_online` won).
     pub(super) fn is_online(&self) -> bool {
         self.bring_up.load(Ordering::Acquire) == BringUp::Online as u8
+    }
+
+    /// Notes progress for the soft-lockup watchdog (the scheduler ran, the
+    /// CPU idles or runs user code). Only this CPU calls it.
+    pub fn note_progress(&self) {
+        self.progress.note_progress(self.pcr.timer_ticks.load(Ordering::Relaxed), arch::tsc::read());
     }
 
     /// Whether this CPU acknowledged the panic stop.

@@ -12,6 +12,7 @@
 //! cleared trace keeps its ring and moves the start); `port.rs` the second
 //! serial port dumps go to.
 
+mod dump_notice;
 mod events;
 mod port;
 mod window;

@@ -30,6 +30,13 @@ pub fn send_reschedule(target: CpuId) {
     send(&guard, target, vectors::RESCHEDULE);
 }
 
+/// Asks `target` to print a backtrace of the code it interrupts (SysRq
+/// `l`; the handler is `sysrq`'s).
+pub fn send_backtrace_request(target: CpuId) {
+    let guard = PreemptGuard::new();
+    send(&guard, target, vectors::BACKTRACE);
+}
+
 fn on_call_function(_frame: &mut arch::interrupt_frame::InterruptFrame) {
     crate::flight_recorder::ipi_receive(vectors::CALL_FUNCTION);
     let guard = IrqGuard::new();

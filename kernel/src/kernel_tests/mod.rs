@@ -16,6 +16,8 @@ mod producer_consumer;
 mod rflags;
 mod smap;
 mod smep;
+/// A thread spinning with preemption off until the watchdog reports it.
+mod soft_lockup;
 mod spawn_join;
 mod stack_overflow;
 /// `cargo xtask trace`'s workload: threads on every CPU, then a trace dump.
@@ -55,6 +57,7 @@ const TESTS: &[(&str, TestFunction)] = &[
     ("smap", smap::run),
     ("user_copy", user_copy::run),
     ("trace_workload", trace_workload::run),
+    ("soft_lockup", soft_lockup::run),
 ];
 
 /// Runs test `name` and exits QEMU with its result.

@@ -47,6 +47,13 @@ impl ImageLayout {
     }
 }
 
+/// The kernel's code: `[start of .text, start of .rodata)` (a backtrace
+/// takes only return addresses in here).
+pub fn text_range() -> core::ops::Range<u64> {
+    let layout = ImageLayout::current();
+    layout.text_start..layout.rodata_start
+}
+
 /// The PML4 index and PDPT index of the image window.
 const KERNEL_PML4_INDEX: usize = 511;
 const KERNEL_PDPT_INDEX: usize = 510;

@@ -219,6 +219,26 @@ fn free_pages(from: u64, to: u64) {
     }
 }
 
+/// Whether `[low, high)` can be read as one stack without touching
+/// anything unmapped: inside one slot above its guard page when it is in
+/// the stack region (a stack's pages are all mapped from its bottom to its
+/// top), or, outside the region (the BSP's early stack in the image), no
+/// larger than a stack may be. For backtraces, which must never fault.
+pub fn is_one_stack(low: u64, high: u64) -> bool {
+    if low >= high {
+        return false;
+    }
+    let region = STACK_REGION_BASE..STACK_REGION_BASE + SLOT_COUNT as u64 * SLOT_BYTES;
+    match (region.contains(&low), region.contains(&(high - 1))) {
+        (true, true) => {
+            let slot = (low - STACK_REGION_BASE) / SLOT_BYTES;
+            (high - 1 - STACK_REGION_BASE) / SLOT_BYTES == slot && (low - STACK_REGION_BASE) % SLOT_BYTES >= PAGE_SIZE_BYTES
+        }
+        (false, false) => high - low <= MAX_STACK_BYTES,
+        _ => false,
+    }
+}
+
 /// If `address` lies in a guard page of an allocated stack, that stack's
 /// owner. Lock-free: safe to call from #PF and #DF handlers.
 pub fn guard_page_owner(address: u64) -> Option<StackOwner> {

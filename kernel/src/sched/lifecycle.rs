@@ -109,6 +109,7 @@ fn spawn_with_id(name: String, allowed: CpuSet, entry: ThreadEntry, id: u32) -> 
     // SAFETY: the stack was just allocated for this thread alone.
     let initial_rsp = unsafe { arch::context_switch::prepare_new_stack(stack.top(), thread_entry, 0) };
     let thread = Arc::new(Thread::new(name, stack, initial_rsp, allowed, entry, id));
+    crate::thread::registry::register(&thread);
     enqueue(thread.clone(), least_loaded_cpu(&allowed));
     Ok(JoinHandle { thread })
 }

@@ -60,6 +60,8 @@ struct Switch {
 /// current thread keeps the CPU.
 fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     let cpu = &this.run_queue;
+    // Passing through here is what the soft-lockup watchdog waits for.
+    this.note_progress();
     // SAFETY: `this` is the running CPU's block, borrowed under the
     // IrqGuard of `schedule`, so interrupts are off (the same holds for the
     // other owner-only calls below).

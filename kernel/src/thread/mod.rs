@@ -5,6 +5,7 @@
 //! this module sits below it.
 
 mod cpu_time;
+pub mod registry;
 mod run_queue;
 mod user_state;
 

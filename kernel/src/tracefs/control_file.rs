@@ -121,15 +121,7 @@ impl ControlFile {
                 flight_recorder::clear();
             }
             TracingFile::Dump => {
-                let report = flight_recorder::dump_to_trace_port();
-                crate::kprintln!(
-                    "trace: dumped {} events of {} CPUs ({} lost to overwriting, {} torn) to {}",
-                    report.kept,
-                    report.cpus,
-                    report.lost,
-                    report.torn,
-                    if report.to_port { "the trace port (COM2)" } else { "the console (no COM2)" }
-                );
+                crate::kprintln!("{}", flight_recorder::dump_to_trace_port());
             }
         }
         Ok(())

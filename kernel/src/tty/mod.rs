@@ -51,16 +51,18 @@ pub fn controlling_terminal_of(session: u32) -> Option<ControllingTerminal> {
 
 /// Starts the terminal: its device nodes and the session hook, the `tty`
 /// thread, then COM1's interrupt routed to the CPU with xAPIC id
-/// `destination`. Input before this waits in the UART.
+/// `destination`. Input before this waits in the UART. A SysRq key (the
+/// byte after a serial BREAK) goes to `on_sysrq` instead, from the
+/// interrupt handler.
 #[cfg(target_os = "none")]
-pub fn start(topology: &crate::madt::CpuTopology, destination: u8) {
+pub fn start(topology: &crate::madt::CpuTopology, destination: u8, on_sysrq: fn(u8)) {
     crate::file::register_terminal(device_file::open_node);
     crate::process::on_session_leader_exit(terminal::session_leader_exited);
     if let Err(error) = crate::sched::spawn("tty", terminal::feed_forever) {
         crate::kwarn!("tty: cannot start the input thread ({error:?}); the console takes no input");
         return;
     }
-    match uart_input::enable(topology, destination, terminal::input_arrived) {
+    match uart_input::enable(topology, destination, terminal::input_arrived, on_sysrq) {
         Ok(line) => crate::kprintln!("{line}"),
         Err(reason) => crate::kwarn!("tty: {reason}; the console takes no input"),
     }

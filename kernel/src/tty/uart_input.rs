@@ -5,6 +5,11 @@
 //! input for good), then wakes the `tty` thread. With the ring full it
 //! masks the UART's receive interrupt instead of dropping bytes; taking
 //! bytes out unmasks it (`take`).
+//!
+//! Magic SysRq: a serial BREAK followed (within [`SYSRQ_KEY_WINDOW_MICROS`])
+//! by one byte is a SysRq key. Neither goes into the raw ring, so the line
+//! discipline and the shell never see them; the key goes to the hook
+//! given to `enable` (TEAM_NOTES/magic-sysrq.md).
 
 use super::raw_ring::{RawRing, RAW_RING_BYTES};
 use crate::madt::{CpuTopology, Polarity, TriggerMode};
@@ -12,8 +17,8 @@ use crate::sync::IrqSpinLock;
 use arch::hook::Hook;
 use arch::interrupt_frame::InterruptFrame;
 use arch::ioapic::PinSignalling;
-use arch::serial::{SerialPort, UartInterrupt};
-use core::sync::atomic::{AtomicBool, Ordering};
+use arch::serial::{Received, SerialPort, UartInterrupt};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 /// COM1's ISA interrupt line.
 const COM1_ISA_IRQ: u8 = 4;
@@ -26,6 +31,16 @@ static RAW_INPUT: IrqSpinLock<RawRing> = IrqSpinLock::new(RawRing::new());
 static THROTTLED: AtomicBool = AtomicBool::new(false);
 /// Told (from the interrupt handler) that bytes wait in the ring.
 static ON_INPUT: Hook<fn()> = Hook::new();
+/// Told a SysRq key (the byte after a BREAK), outside the console lock.
+static ON_SYSRQ: Hook<fn(u8)> = Hook::new();
+/// TSC of the last BREAK not yet followed by its key (0: none).
+static BREAK_TSC: AtomicU64 = AtomicU64::new(0);
+/// A SysRq key taken by `drain_into` and not yet handed on (0: none; a
+/// NUL key is not a command).
+static SYSRQ_KEY: AtomicU8 = AtomicU8::new(0);
+/// How long after a BREAK the next byte is its SysRq key (Linux's serial
+/// drivers allow 5 s).
+pub const SYSRQ_KEY_WINDOW_MICROS: u64 = 5_000_000;
 
 /// Where COM1's interrupt goes: GSI and signalling.
 fn com1_route(topology: &CpuTopology) -> (u32, PinSignalling) {
@@ -46,7 +61,7 @@ fn com1_route(topology: &CpuTopology) -> (u32, PinSignalling) {
 /// registers the handler (which calls `on_input` after taking bytes) and
 /// turns the UART's receive interrupts on.
 /// Returns a line for the boot log, or why input stays off.
-pub fn enable(topology: &CpuTopology, destination: u8, on_input: fn()) -> Result<alloc::string::String, alloc::string::String> {
+pub fn enable(topology: &CpuTopology, destination: u8, on_input: fn(), on_sysrq: fn(u8)) -> Result<alloc::string::String, alloc::string::String> {
     let (gsi, signalling) = com1_route(topology);
     let (index, io_apic) = topology
         .io_apics
@@ -58,6 +73,7 @@ pub fn enable(topology: &CpuTopology, destination: u8, on_input: fn()) -> Result
     let vector = u8::try_from(u32::from(crate::vectors::IO_APIC_FIRST) + gsi).map_err(|_| alloc::format!("GSI {gsi} is beyond the vector space"))?;
     let pin = u8::try_from(gsi - io_apic.gsi_base).map_err(|_| alloc::format!("GSI {gsi} is beyond I/O APIC {}", io_apic.id))?;
     ON_INPUT.set(on_input);
+    ON_SYSRQ.set(on_sysrq);
     arch::idt::register_handler(vector, on_interrupt);
     crate::console::with_uart(SerialPort::enable_receive_interrupts);
     arch::ioapic::route_and_unmask(index, pin, vector, destination, signalling).map_err(|error| alloc::format!("I/O APIC {} pin {pin}: {error:?}", io_apic.id))?;
@@ -74,6 +90,7 @@ pub fn enable(topology: &CpuTopology, destination: u8, on_input: fn()) -> Result
 
 fn on_interrupt(_frame: &mut InterruptFrame) {
     drain();
+    deliver_sysrq_key();
     if let Some(on_input) = ON_INPUT.get() {
         on_input();
     }
@@ -96,8 +113,10 @@ fn drain_into(ring: &mut RawRing) {
                 None => return,
                 Some(UartInterrupt::ReceivedData | UartInterrupt::ReceiveTimeout) => {
                     while !ring.is_full() {
-                        let Some(byte) = uart.try_read_byte() else { break };
-                        ring.push(byte);
+                        let Some(received) = uart.try_read_received() else { break };
+                        if let Some(byte) = without_sysrq(received) {
+                            ring.push(byte);
+                        }
                     }
                     if ring.is_full() && uart.input_pending() {
                         uart.disable_receive_interrupts();
@@ -110,6 +129,36 @@ fn drain_into(ring: &mut RawRing) {
             }
         }
     });
+}
+
+/// The byte `received` means for the terminal: `None` for a BREAK and for
+/// the SysRq key after it (kept in [`SYSRQ_KEY`]).
+fn without_sysrq(received: Received) -> Option<u8> {
+    match received {
+        Received::Break => {
+            BREAK_TSC.store(arch::tsc::read().max(1), Ordering::Relaxed);
+            None
+        }
+        Received::Byte(byte) => {
+            let break_tsc = BREAK_TSC.swap(0, Ordering::Relaxed);
+            if break_tsc != 0 && crate::timer::tsc_delta_micros(break_tsc, arch::tsc::read()) <= SYSRQ_KEY_WINDOW_MICROS {
+                SYSRQ_KEY.store(byte, Ordering::Relaxed);
+                return None;
+            }
+            Some(byte)
+        }
+    }
+}
+
+/// Hands a SysRq key that `drain_into` took to the hook (after the
+/// console lock is released: the handler prints).
+fn deliver_sysrq_key() {
+    let key = SYSRQ_KEY.swap(0, Ordering::Relaxed);
+    if key != 0 {
+        if let Some(on_sysrq) = ON_SYSRQ.get() {
+            on_sysrq(key);
+        }
+    }
 }
 
 /// Takes up to `buffer.len()` bytes from the raw ring; returns how many.
@@ -128,6 +177,8 @@ pub fn take(buffer: &mut [u8]) -> usize {
         crate::console::with_uart(SerialPort::enable_receive_interrupts);
         drain_into(&mut ring);
     }
+    drop(ring);
+    deliver_sysrq_key();
     count
 }
 

@@ -171,6 +171,10 @@ pub enum ConsoleInput {
     /// Our stdin, not a terminal (a pipe or a file): passed byte for byte,
     /// Ctrl-A included.
     Stream,
+    /// A pipe multiplexed like a terminal (`mux=on`): Ctrl-A B sends a
+    /// serial BREAK (magic SysRq), Ctrl-A Ctrl-A a Ctrl-A. For test
+    /// sessions that drive SysRq (`QemuSession::start_multiplexed`).
+    Multiplexed,
 }
 
 impl ConsoleInput {
@@ -309,7 +313,7 @@ pub fn qemu_args(cfg: &QemuConfig, accel: ResolvedAccel, machine: Machine) -> Ve
         "none".into(),
         "-no-reboot".into(),
         "-chardev".into(),
-        format!("stdio,id=console,signal=off,mux={}", if cfg.input == ConsoleInput::Terminal { "on" } else { "off" }).into(),
+        format!("stdio,id=console,signal=off,mux={}", if matches!(cfg.input, ConsoleInput::Terminal | ConsoleInput::Multiplexed) { "on" } else { "off" }).into(),
         "-serial".into(),
         "chardev:console".into(),
     ]);
@@ -409,10 +413,10 @@ pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
     let stdin = match cfg.input {
         ConsoleInput::Closed => Stdio::null(),
         ConsoleInput::Terminal => {
-            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A");
+            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A; Ctrl-A B then a key is SysRq (h: help)");
             Stdio::inherit()
         }
-        ConsoleInput::Stream => Stdio::inherit(),
+        ConsoleInput::Stream | ConsoleInput::Multiplexed => Stdio::inherit(),
     };
 
     let started = Instant::now();
@@ -429,11 +433,13 @@ pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
         child.stdout.take().expect("stdout is piped"),
         cfg.echo,
         io::stdout,
+        Some(cfg.kernel_elf.clone()),
     );
     let stderr_reader = pump(
         child.stderr.take().expect("stderr is piped"),
         cfg.echo,
         io::stderr,
+        None,
     );
 
     let outcome = wait_for_exit(&mut child, cfg.timeout.map(|timeout| started + timeout))?;
@@ -469,23 +475,35 @@ fn wait_for_exit(child: &mut Child, deadline: Option<Instant>) -> io::Result<Out
 }
 
 /// Reads `source` to its end on a thread, copying each chunk to `sink()` as it
-/// arrives when `echo` is set; the thread returns everything it read.
-fn pump<R, W>(mut source: R, echo: bool, sink: fn() -> W) -> JoinHandle<Vec<u8>>
+/// arrives when `echo` is set; the thread returns everything it read (raw).
+/// With `symbols_from` (the kernel ELF), echoed `@@BT` frame lines are
+/// symbolised (`kernel_symbols::BacktraceFilter`; the symbols are read at
+/// the first one).
+fn pump<R, W>(mut source: R, echo: bool, sink: fn() -> W, symbols_from: Option<PathBuf>) -> JoinHandle<Vec<u8>>
 where
     R: Read + Send + 'static,
     W: Write + 'static,
 {
     thread::spawn(move || {
+        let symbols = std::cell::OnceCell::new();
+        let load = || symbols.get_or_init(|| open_symbols(symbols_from.as_deref()?)).as_ref();
+        let mut filter = kernel_symbols::BacktraceFilter::new(&load);
         let mut everything = Vec::new();
         let mut chunk = [0u8; 4096];
+        let mut echoed = Vec::new();
+        let write = |bytes: &[u8]| {
+            // A closed stdout (e.g. `| head`) must not stop the run.
+            let mut out = sink();
+            let _ = out.write_all(bytes).and_then(|()| out.flush());
+        };
         loop {
             match source.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(count) => {
                     if echo {
-                        // A closed stdout (e.g. `| head`) must not stop the run.
-                        let mut out = sink();
-                        let _ = out.write_all(&chunk[..count]).and_then(|()| out.flush());
+                        filter.push(&chunk[..count], &mut echoed);
+                        write(&echoed);
+                        echoed.clear();
                     }
                     everything.extend_from_slice(&chunk[..count]);
                 }
@@ -493,8 +511,23 @@ where
                 Err(_) => break,
             }
         }
+        if echo {
+            filter.finish(&mut echoed);
+            write(&echoed);
+        }
         everything
     })
+}
+
+/// The kernel's symbols for the console's backtraces; says why not once.
+fn open_symbols(elf: &std::path::Path) -> Option<kernel_symbols::KernelSymbols> {
+    match kernel_symbols::KernelSymbols::open(elf) {
+        Ok(symbols) => Some(symbols.with_source_root(&crate::cargo::workspace_root())),
+        Err(error) => {
+            eprintln!("xtask: backtraces stay unsymbolised: {error}");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

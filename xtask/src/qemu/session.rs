@@ -35,13 +35,30 @@ pub struct QemuSession {
     /// Where the next `wait_for` starts looking.
     position: usize,
     resolved: super::Resolved,
+    /// The serial input is multiplexed (`start_multiplexed`): Ctrl-A is
+    /// QEMU's escape, so `send` doubles it.
+    multiplexed: bool,
 }
+
+/// QEMU's multiplexer escape (Ctrl-A), followed by `b`: a serial BREAK.
+pub const SEND_BREAK: [u8; 2] = [0x01, b'b'];
 
 impl QemuSession {
     /// Boots `cfg` with the serial input on a pipe this session writes.
     pub fn start(cfg: &QemuConfig) -> io::Result<QemuSession> {
+        Self::start_with(cfg, ConsoleInput::Stream)
+    }
+
+    /// [`QemuSession::start`] with QEMU's multiplexer on the serial input,
+    /// as on a terminal: [`QemuSession::send_break`] works (bytes typed
+    /// are passed on as they are, a Ctrl-A doubled).
+    pub fn start_multiplexed(cfg: &QemuConfig) -> io::Result<QemuSession> {
+        Self::start_with(cfg, ConsoleInput::Multiplexed)
+    }
+
+    fn start_with(cfg: &QemuConfig, input: ConsoleInput) -> io::Result<QemuSession> {
         let resolved = resolve(cfg.accel, cfg.machine)?;
-        let cfg = QemuConfig { input: ConsoleInput::Stream, ..cfg.clone() };
+        let cfg = QemuConfig { input, ..cfg.clone() };
         let args = qemu_args(&cfg, resolved.accel, resolved.machine);
         let mut child = Command::new(QEMU_BINARY)
             .args(&args)
@@ -64,11 +81,28 @@ impl QemuSession {
         let stderr_sink = stderr.clone();
         readers.push(thread::spawn(move || collect(stderr_pipe, |bytes| stderr_sink.lock().expect("stderr lock").extend_from_slice(bytes))));
         let stdin = child.stdin.take();
-        Ok(QemuSession { child, stdin, console, readers, stderr, started: Instant::now(), position: 0, resolved })
+        let multiplexed = input == ConsoleInput::Multiplexed;
+        Ok(QemuSession { child, stdin, console, readers, stderr, started: Instant::now(), position: 0, resolved, multiplexed })
     }
 
     /// Sends `bytes` to the serial line at once (a paste).
     pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.multiplexed && bytes.contains(&SEND_BREAK[0]) {
+            let escaped: Vec<u8> = bytes.iter().flat_map(|&byte| if byte == SEND_BREAK[0] { vec![byte, byte] } else { vec![byte] }).collect();
+            return self.send_raw(&escaped);
+        }
+        self.send_raw(bytes)
+    }
+
+    /// Sends a serial BREAK (QEMU's Ctrl-A B); only in a multiplexed session.
+    pub fn send_break(&mut self) -> io::Result<()> {
+        if !self.multiplexed {
+            return Err(io::Error::new(io::ErrorKind::Unsupported, "a BREAK needs a multiplexed session (QemuSession::start_multiplexed)"));
+        }
+        self.send_raw(&SEND_BREAK)
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
         let stdin = self.stdin.as_mut().ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "the serial input is closed"))?;
         stdin.write_all(bytes)?;
         stdin.flush()
