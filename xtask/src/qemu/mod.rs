@@ -165,7 +165,7 @@ pub enum ConsoleInput {
     /// Nothing (QEMU's stdin is /dev/null).
     Closed,
     /// Our stdin, a terminal: QEMU puts it in raw mode and multiplexes it
-    /// (`mux=on`), so Ctrl-A X quits QEMU and Ctrl-A A sends a Ctrl-A; every
+    /// (`mux=on`), so Ctrl-A X quits QEMU and Ctrl-A Ctrl-A sends a Ctrl-A; every
     /// other key, Ctrl-C, Ctrl-Z and Ctrl-\ included, goes to the guest.
     Terminal,
     /// Our stdin, not a terminal (a pipe or a file): passed byte for byte,
@@ -413,7 +413,7 @@ pub fn run_qemu(cfg: &QemuConfig) -> io::Result<RunResult> {
     let stdin = match cfg.input {
         ConsoleInput::Closed => Stdio::null(),
         ConsoleInput::Terminal => {
-            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A A sends Ctrl-A; Ctrl-A B then a key is SysRq (h: help)");
+            eprintln!("xtask: serial console on this terminal; Ctrl-C goes to the guest; Ctrl-A X quits QEMU, Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-A B then a key is SysRq (h: help)");
             Stdio::inherit()
         }
         ConsoleInput::Stream | ConsoleInput::Multiplexed => Stdio::inherit(),
