@@ -64,6 +64,7 @@ pub fn interrupt(thread: &alloc::sync::Arc<crate::thread::Thread>) {
 /// Registers the scheduler's interrupt plumbing and preemption points (once,
 /// on the BSP).
 pub fn init() {
+    crate::thread::registry::reserve();
     arch::idt::register_handler(vectors::RESCHEDULE, |_frame| {
         crate::flight_recorder::ipi_receive(vectors::RESCHEDULE);
         percpu::set_need_resched(true);

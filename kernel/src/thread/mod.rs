@@ -173,6 +173,12 @@ const FIRST_ALLOCATED_ID: u32 = 2;
 
 static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(FIRST_ALLOCATED_ID);
 
+impl Drop for Thread {
+    fn drop(&mut self) {
+        registry::remove(self.id);
+    }
+}
+
 impl Thread {
     /// A new, runnable thread that will switch in at `initial_rsp`.
     pub(crate) fn new(

@@ -1,29 +1,53 @@
 //! Every thread the scheduler started (not the idle threads), by id, as
 //! weak references: for SysRq's thread list, which must show kernel
 //! threads blocked on wait queues too (no run queue holds them).
+//!
+//! A thread leaves the registry when it is dropped (`Thread`'s `Drop`):
+//! a weak reference keeps the thread's allocation alive, so an entry left
+//! behind would hold memory after the thread is gone (the allocator
+//! tests, which compare the heap before and after threads come and go,
+//! saw it). The list's room is reserved at boot ([`reserve`]), so
+//! registering a thread does not allocate while fewer than
+//! [`RESERVED_THREADS`] are alive.
 
 use super::Thread;
 use crate::sync::IrqSpinLock;
-use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 
-static THREADS: IrqSpinLock<BTreeMap<u32, Weak<Thread>>> = IrqSpinLock::new(BTreeMap::new());
+/// Threads the registry holds without growing.
+pub const RESERVED_THREADS: usize = 512;
 
-/// Registers a new thread (dropping the entries of threads gone since).
+static THREADS: IrqSpinLock<Vec<(u32, Weak<Thread>)>> = IrqSpinLock::new(Vec::new());
+
+/// Reserves room for [`RESERVED_THREADS`] entries (once, at boot).
+pub fn reserve() {
+    THREADS.lock().reserve(RESERVED_THREADS);
+}
+
+/// Registers a new thread.
 pub fn register(thread: &Arc<Thread>) {
+    THREADS.lock().push((thread.id(), Arc::downgrade(thread)));
+}
+
+/// Drops thread `id`'s entry (called as the thread is dropped; idle
+/// threads were never registered and are not found).
+pub(super) fn remove(id: u32) {
     let mut threads = THREADS.lock();
-    threads.retain(|_, thread| thread.strong_count() > 0);
-    threads.insert(thread.id(), Arc::downgrade(thread));
+    if let Some(index) = threads.iter().position(|(entry, _)| *entry == id) {
+        threads.swap_remove(index);
+    }
 }
 
 /// The threads still alive (an exited one is alive while something holds
 /// it, e.g. its `JoinHandle`), by ascending id.
 pub fn all() -> Vec<Arc<Thread>> {
-    THREADS.lock().values().filter_map(Weak::upgrade).collect()
+    let mut threads: Vec<Arc<Thread>> = THREADS.lock().iter().filter_map(|(_, thread)| thread.upgrade()).collect();
+    threads.sort_unstable_by_key(|thread| thread.id());
+    threads
 }
 
 /// The thread with id `id`, if it is alive.
 pub fn find(id: u32) -> Option<Arc<Thread>> {
-    THREADS.lock().get(&id)?.upgrade()
+    THREADS.lock().iter().find(|(entry, _)| *entry == id)?.1.upgrade()
 }

@@ -28,9 +28,11 @@ mod uart_input;
 /// The terminal's device number as `/proc/[pid]/stat` (`tty_nr`) and
 /// `TIOCGDEV` report it: the serial line's, 4:64 as Linux's `ttyS0`,
 /// whichever node (`/dev/console`, `/dev/tty`) it was opened through.
+#[cfg(target_os = "none")]
 pub const TERMINAL_DEVICE_NUMBER: u32 = crate::vfs::DeviceKind::Serial.number() as u32;
 
 /// The controlling terminal of a session, for `/proc/[pid]/stat`.
+#[cfg(target_os = "none")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ControllingTerminal {
     /// `tty_nr`.
