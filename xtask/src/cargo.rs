@@ -1,18 +1,12 @@
 //! Runs cargo for the kernel: builds the kernel ELF and the host-side test steps.
 
 use std::env;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::setup::{run_checked, KERNEL_TARGET};
 
-/// The workspace root (the parent of the xtask crate).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
-}
+use crate::workspace::workspace_root;
 
 /// Cargo's target directory: `$CARGO_TARGET_DIR` or `<root>/target`.
 pub fn target_dir() -> PathBuf {

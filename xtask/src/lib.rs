@@ -34,6 +34,8 @@ pub mod test_suite;
 pub mod user_programs;
 /// `cargo xtask trace`: boot the traced workload (or read a log) and export the trace.
 pub mod trace;
+/// The workspace root, for every other module.
+pub mod workspace;
 
 pub use exit_protocol::Outcome;
 pub use qemu::{kvm_usable, run_qemu, Accel, ConsoleInput, Machine, QemuConfig, ResolvedAccel, RunResult};

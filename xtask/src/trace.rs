@@ -126,7 +126,7 @@ fn report_backtraces(log: &Path, elf: &Path, out: &Path) {
     let lines = match kernel_symbols::KernelSymbols::open(elf) {
         Ok(symbols) => {
             println!("xtask: kernel backtraces in {}, symbolised with {}:", log.display(), elf.display());
-            kernel_symbols::backtraces_in(&text, &symbols.with_source_root(&crate::cargo::workspace_root()))
+            kernel_symbols::backtraces_in(&text, &symbols.with_source_root(&crate::workspace::workspace_root()))
         }
         Err(error) => {
             eprintln!("xtask: kernel backtraces in {} stay unsymbolised ({error}; --kernel ELF names the kernel)", log.display());

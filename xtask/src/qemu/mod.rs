@@ -522,7 +522,7 @@ where
 /// The kernel's symbols for the console's backtraces; says why not once.
 fn open_symbols(elf: &std::path::Path) -> Option<kernel_symbols::KernelSymbols> {
     match kernel_symbols::KernelSymbols::open(elf) {
-        Ok(symbols) => Some(symbols.with_source_root(&crate::cargo::workspace_root())),
+        Ok(symbols) => Some(symbols.with_source_root(&crate::workspace::workspace_root())),
         Err(error) => {
             eprintln!("xtask: backtraces stay unsymbolised: {error}");
             None
