@@ -60,6 +60,20 @@ pub fn busybox_initramfs() -> Result<PathBuf, String> {
     }
 }
 
+/// An initramfs with the general-purpose tools (`cat`, `seq`, `wc`...) on
+/// its programs' `PATH`: the standard one (`INITRD`) when `cargo xtask
+/// build` packed coreutils into it, else busybox's, whose applets init's
+/// default `PATH` reaches (`/busybox/bin`). Err says why neither is there
+/// (`cargo xtask test` always passes busybox's: coreutils' cold build
+/// does not fit CI, see TEAM_NOTES/coreutils-and-busybox.md).
+pub fn initramfs_with_tools() -> Result<PathBuf, String> {
+    let standard = initramfs();
+    if archive_has(&standard, "bin/coreutils") {
+        return Ok(standard);
+    }
+    busybox_initramfs().map_err(|why| format!("no coreutils in INITRD (`cargo xtask build` makes them), and {why}"))
+}
+
 /// True when the newc archive at `archive` has an entry named `name`
 /// (each name sits after a 110-byte header and ends with a NUL).
 pub fn archive_has(archive: &Path, name: &str) -> bool {

@@ -154,16 +154,12 @@ fn session_script(console: &mut Console) {
     assert!(output.starts_with("recalled\r\n"), "the recalled line ran again; then came:\n{output}");
 }
 
-/// Where the tools the script pipes through come from: coreutils in the
-/// standard archive when `cargo xtask build` has built it, else busybox's
-/// applets (`cargo xtask test` fetches Debian's busybox-static and passes
-/// its archive, which also holds our programs, as `BUSYBOX_INITRD`).
+/// Where the tools the script pipes through come from
+/// (`initramfs_with_tools`), with the `PATH` that finds them.
 fn archive_with_tools() -> Result<(PathBuf, &'static str), String> {
-    let standard = initramfs();
-    if archive_has(&standard, "bin/coreutils") {
-        return Ok((standard, "/bin"));
-    }
-    busybox_with_path().map_err(|why| format!("no coreutils in INITRD (`cargo xtask build` makes them), and {why}"))
+    let archive = initramfs_with_tools()?;
+    let path = if archive_has(&archive, "bin/coreutils") { "/bin" } else { "/bin:/busybox/bin" };
+    Ok((archive, path))
 }
 
 /// Busybox's archive, with the `PATH` that finds its applets.

@@ -88,18 +88,18 @@ impl Terminal {
         assert_eq!(written, bytes.len() as isize, "write to the pty");
     }
 
-    /// Reads output for at most `limit`; true once `text` has appeared
-    /// since the last successful wait (which then forgets the output up to it).
-    fn wait_for_within(&mut self, text: &str, limit: Duration) -> bool {
+    /// Reads output for at most `limit`; once `text` has appeared since
+    /// the last successful wait, returns the output up to and including it
+    /// (and forgets it).
+    fn wait_for_within(&mut self, text: &str, limit: Duration) -> Option<String> {
         let start = Instant::now();
         loop {
             if let Some(index) = self.seen.find(text) {
-                self.seen.drain(..index + text.len());
-                return true;
+                return Some(self.seen.drain(..index + text.len()).collect());
             }
             let left = limit.saturating_sub(start.elapsed());
             if left.is_zero() {
-                return false;
+                return None;
             }
             let mut descriptor = libc::pollfd {
                 fd: self.master,
@@ -115,7 +115,8 @@ impl Terminal {
                 let count =
                     unsafe { libc::read(self.master, buffer.as_mut_ptr().cast(), buffer.len()) };
                 if count <= 0 {
-                    return self.seen.contains(text);
+                    let index = self.seen.find(text)?;
+                    return Some(self.seen.drain(..index + text.len()).collect());
                 }
                 self.seen
                     .push_str(&String::from_utf8_lossy(&buffer[..count as usize]));
@@ -135,12 +136,12 @@ impl Terminal {
         self.wait_for(PROMPT_END);
     }
 
-    fn wait_for(&mut self, text: &str) {
-        assert!(
-            self.wait_for_within(text, DEADLINE),
-            "no {text:?} in the output; it was:\n{}",
-            self.seen
-        );
+    /// [`Terminal::wait_for_within`] the deadline, or the test fails.
+    fn wait_for(&mut self, text: &str) -> String {
+        match self.wait_for_within(text, DEADLINE) {
+            Some(output) => output,
+            None => panic!("no {text:?} in the output; it was:\n{}", self.seen),
+        }
     }
 
     /// Sends `key` until `text` appears (the job may not own the terminal yet).
@@ -148,7 +149,7 @@ impl Terminal {
         let start = Instant::now();
         while start.elapsed() < DEADLINE {
             self.type_text(key);
-            if self.wait_for_within(text, Duration::from_secs(1)) {
+            if self.wait_for_within(text, Duration::from_secs(1)).is_some() {
                 return;
             }
         }
@@ -157,7 +158,7 @@ impl Terminal {
 
     /// [`Terminal::press_until`], but waits a second before the first key.
     fn press_until_after_a_wait(&mut self, key: &str, text: &str) {
-        if !self.wait_for_within(text, Duration::from_secs(1)) {
+        if self.wait_for_within(text, Duration::from_secs(1)).is_none() {
             self.press_until(key, text);
         }
     }
@@ -196,12 +197,9 @@ fn ctrl_c_ends_the_foreground_job_not_the_shell() {
     terminal.enter("echo status=$?");
     terminal.wait_for_then_prompt("status=130\r\n");
     terminal.enter("jobs; echo al\"\"ive");
-    terminal.wait_for("\r\nalive\r\n");
-    assert!(
-        !terminal.seen.contains("sleep"),
-        "no job left: {}",
-        terminal.seen
-    );
+    // The echo of the line, then what `jobs` printed, then "alive".
+    let listed = terminal.wait_for("\r\nalive\r\n");
+    assert!(!listed.contains("sleep"), "no job left: {listed}");
     terminal.wait_for(PROMPT_END);
     terminal.enter("false");
     terminal.wait_for(PROMPT_END);

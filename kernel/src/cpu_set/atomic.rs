@@ -1,9 +1,11 @@
 //! `AtomicCpuSet`: a [`CpuSet`] that CPUs update and read concurrently
 //! without a lock (one atomic word per 64 CPUs). A snapshot (`load`) is
 //! taken word by word: it is exact for a set that changes one CPU at a
-//! time, and for a whole-set `store` it may mix the old and new words of
-//! a set wider than 64 CPUs (users that replace whole sets say why that
-//! is enough).
+//! time. A whole-set `store` adds the new members before it removes the
+//! old ones, so a reader racing it (or a store preempted halfway, on a
+//! machine with more than 64 CPUs) sees the old set, the new one or their
+//! union: never a set with neither, never an empty one between two
+//! non-empty ones.
 
 use super::{position, CpuSet, WORDS};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -52,10 +54,14 @@ impl AtomicCpuSet {
         set
     }
 
-    /// Replaces the whole set (see the module doc).
+    /// Replaces the whole set: adds the new members, then removes the
+    /// others (see the module doc).
     pub fn store(&self, set: CpuSet) {
         for (atomic, word) in self.words.iter().zip(set.words) {
-            atomic.store(word, Ordering::SeqCst);
+            atomic.fetch_or(word, Ordering::SeqCst);
+        }
+        for (atomic, word) in self.words.iter().zip(set.words) {
+            atomic.fetch_and(word, Ordering::SeqCst);
         }
     }
 }

@@ -29,7 +29,8 @@ impl ProcessDirectory {
     /// `stat`: the 52 fields of Linux's `/proc/[pid]/stat`. What the
     /// kernel does not track is 0 (fault counts, `rss`, the signal masks,
     /// the children's times). `tty_nr` and `tpgid` are those of the
-    /// session's controlling terminal (0 and -1 without one), as Linux.
+    /// session's controlling terminal (0 and -1 without one; `tpgid` 0 when
+    /// it has no foreground group), as Linux.
     fn stat(&self) -> Vec<u8> {
         let process = &self.process;
         let threads = process_state::threads(process);
@@ -41,7 +42,8 @@ impl ProcessDirectory {
         let session = process.session.load(Ordering::Relaxed);
         let terminal = crate::tty::controlling_terminal_of(session);
         let tty_nr = terminal.map_or(0, |terminal| terminal.device_number);
-        let tpgid = terminal.and_then(|terminal| terminal.foreground_group).map_or(-1, i64::from);
+        // Linux: -1 without a terminal, 0 for a terminal with no foreground group.
+        let tpgid = terminal.map_or(-1, |terminal| terminal.foreground_group.map_or(0, i64::from));
         // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
         // cminflt majflt cmajflt utime stime cutime cstime priority nice
         // num_threads itrealvalue starttime vsize rss rsslim, then

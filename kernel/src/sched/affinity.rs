@@ -38,7 +38,9 @@ pub fn set_allowed_cpus(thread: &Arc<Thread>, allowed: CpuSet) {
         // SeqCst after the set's SeqCst store: see `prepare_switch`.
         let on_cpu = thread.on_cpu.load(Ordering::SeqCst);
         let Some(cpu) = thread.last_cpu() else { return };
-        if !on_cpu || allowed.contains(cpu.index()) {
+        // The live set, not `allowed`: a later setter may have changed it
+        // again, and the thread may rightly run where `allowed` forbids.
+        if !on_cpu || thread.may_run_on(cpu) {
             return;
         }
         let is_caller = Arc::ptr_eq(thread, &current_thread());

@@ -21,7 +21,7 @@
 
 use super::placement;
 use crate::thread::{RunQueue, Thread, ThreadState, TIME_SLICE_TICKS};
-use crate::cpu::{self, ThisCpu};
+use crate::cpu::{self, CpuId, ThisCpu};
 use crate::memory::address_space::AddressSpace;
 use crate::sync::IrqGuard;
 use alloc::sync::Arc;
@@ -92,6 +92,15 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
         percpu::set_need_resched(true);
         next = cpu.idle.clone();
     }
+    if !Arc::ptr_eq(&next, &previous) && !next.is_idle() && !claim(&next, cpu.cpu) {
+        // Its set lost this CPU after `pick_next` looked, and the setter
+        // may have returned already: it must not run here, not even until
+        // the next preemption point. To a CPU it may use; idle for now,
+        // and the flag brings us back at once.
+        placement::place(next);
+        percpu::set_need_resched(true);
+        next = cpu.idle.clone();
+    }
     cpu.slice_ticks_left.store(TIME_SLICE_TICKS, Ordering::Relaxed);
     if Arc::ptr_eq(&next, &previous) {
         previous.set_state(ThreadState::Running);
@@ -102,15 +111,8 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     }
     load_address_space_of(this, &next);
     next.set_last_cpu(cpu.cpu);
-    // A full barrier (locked exchange) between claiming `next` and the
-    // second look at its affinity, against `affinity::set_allowed_cpus`'s
-    // store of the new set then load of `on_cpu`: one of the two sees the
-    // other, so a thread whose set just lost this CPU is either moved by
-    // the setter or reschedules at its first preemption point here.
-    next.on_cpu.swap(true, Ordering::SeqCst);
-    if !next.may_run_on(cpu.cpu) {
-        percpu::set_need_resched(true);
-    }
+    // Idle's claim (a thread other than idle holds it already: `claim`).
+    next.on_cpu.store(true, Ordering::Release);
     switch_user_registers(&previous, &next);
     next.set_state(ThreadState::Running);
     crate::flight_recorder::context_switch(previous.id(), next.id(), previous.state().switched_out());
@@ -125,6 +127,23 @@ fn prepare_switch(this: &ThisCpu) -> Option<Switch> {
     // SAFETY: as above.
     unsafe { cpu.set_previous(displaced) };
     Some(switch)
+}
+
+/// Claims `next` for CPU `cpu` (its `on_cpu`), then looks at its affinity
+/// again; false, with the claim dropped, when the set no longer has
+/// `cpu`. The claim is a locked exchange, a full barrier between it and
+/// the second look, against `affinity::set_allowed_cpus`'s store of the
+/// new set then load of `on_cpu`: either the setter sees the claim (and
+/// `last_cpu`, stored before it) and waits for this CPU to let go, or we
+/// see the new set here and never run `next`.
+fn claim(next: &Thread, cpu: CpuId) -> bool {
+    next.set_last_cpu(cpu);
+    next.on_cpu.swap(true, Ordering::SeqCst);
+    if next.may_run_on(cpu) {
+        return true;
+    }
+    next.on_cpu.store(false, Ordering::Release);
+    false
 }
 
 /// Moves the user registers the entry path does not save (FS/GS base,
@@ -175,14 +194,22 @@ fn pick_next(cpu: &RunQueue) -> Arc<Thread> {
 }
 
 /// Work stealing: take a queued thread that may run here from the CPU
-/// with the longest queue.
+/// with the longest queue, else from any other CPU with one (the longest
+/// queue may hold only threads whose sets leave this CPU out, while the
+/// thread that woke this CPU waits elsewhere).
 fn steal_for(cpu: &RunQueue) -> Option<Arc<Thread>> {
-    let victim = cpu::online()
-        .filter(|other| other.id() != cpu.cpu)
-        .map(|other| &other.run_queue)
-        .filter(|other| other.queued.load(Ordering::Acquire) > 0)
-        .max_by_key(|other| other.queued.load(Ordering::Acquire))?;
-    victim.steal(cpu.cpu).inspect(|thread| crate::flight_recorder::migration(thread.id(), Some(victim.cpu), cpu.cpu))
+    let others = || {
+        cpu::online()
+            .filter(|other| other.id() != cpu.cpu)
+            .map(|other| &other.run_queue)
+            .filter(|other| other.queued.load(Ordering::Acquire) > 0)
+    };
+    let busiest = others().max_by_key(|other| other.queued.load(Ordering::Acquire))?;
+    let (victim, thread) = core::iter::once(busiest)
+        .chain(others().filter(|other| !core::ptr::eq(*other, busiest)))
+        .find_map(|victim| victim.steal(cpu.cpu).map(|thread| (victim, thread)))?;
+    crate::flight_recorder::migration(thread.id(), Some(victim.cpu), cpu.cpu);
+    Some(thread)
 }
 
 /// Completes a switch on the thread that was switched to: the previous

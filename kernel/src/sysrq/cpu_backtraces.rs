@@ -1,8 +1,11 @@
-//! SysRq `l`: a backtrace of every online CPU, one CPU at a time: this
-//! CPU's own, then each other CPU's from its handler of the backtrace IPI
-//! (a fixed, maskable vector: a CPU with interrupts off does not answer
-//! and is named; an NMI would reach it, but could interrupt the console's
-//! lock holder on that CPU and deadlock the printing).
+//! SysRq `l`: a backtrace of every online CPU, one CPU at a time, each
+//! from its handler of the backtrace IPI (a fixed, maskable vector: a CPU
+//! with interrupts off does not answer and is named; an NMI would reach
+//! it, but could interrupt the console's lock holder on that CPU and
+//! deadlock the printing). The asking thread is not pinned (up to 500 ms
+//! per silent CPU is too long to hold one), so it may migrate between
+//! requests: which CPU is its own is decided at each CPU's turn, and that
+//! one it walks itself (its own frames), without an IPI.
 
 use crate::cpu;
 use crate::sync::{IrqGuard, PreemptGuard};
@@ -21,15 +24,21 @@ pub fn init() {
     arch::idt::register_handler(vectors::BACKTRACE, on_backtrace_request);
 }
 
+/// Asks every online CPU in turn (see the module doc).
 pub fn print() {
-    let me = {
-        let _stay = PreemptGuard::new();
-        crate::backtrace::print_here("sysrq", crate::console::print);
-        let guard = IrqGuard::new();
-        cpu::this_cpu(&guard).id()
-    };
-    for block in cpu::online().filter(|block| block.id() != me) {
+    for block in cpu::online() {
         let target = block.id();
+        let on_target = {
+            let guard = PreemptGuard::new();
+            let here = cpu::this_cpu(&guard).id() == target;
+            if here {
+                crate::backtrace::print_here("sysrq", crate::console::print);
+            }
+            here
+        };
+        if on_target {
+            continue;
+        }
         let answer = target.as_u32() + 1;
         LAST_ANSWER.store(0, Ordering::Release);
         crate::ipi::send_backtrace_request(target);

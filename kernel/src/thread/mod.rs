@@ -175,7 +175,7 @@ static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(FIRST_ALLOCATED_ID);
 
 impl Drop for Thread {
     fn drop(&mut self) {
-        registry::remove(self.id);
+        registry::remove(self);
     }
 }
 

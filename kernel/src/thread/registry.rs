@@ -30,11 +30,12 @@ pub fn register(thread: &Arc<Thread>) {
     THREADS.lock().push((thread.id(), Arc::downgrade(thread)));
 }
 
-/// Drops thread `id`'s entry (called as the thread is dropped; idle
-/// threads were never registered and are not found).
-pub(super) fn remove(id: u32) {
+/// Drops `thread`'s entry (called as it is dropped; idle threads were
+/// never registered and are not found). Found by address, not id, so a
+/// reused id could never remove another thread's entry.
+pub(super) fn remove(thread: *const Thread) {
     let mut threads = THREADS.lock();
-    if let Some(index) = threads.iter().position(|(entry, _)| *entry == id) {
+    if let Some(index) = threads.iter().position(|(_, entry)| core::ptr::eq(entry.as_ptr(), thread)) {
         threads.swap_remove(index);
     }
 }
