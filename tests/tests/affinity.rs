@@ -118,6 +118,7 @@ fn affinity_is_a_cpu_set() {
         "move-self",
         "move-other-thread",
         "inherit",
+        "competing-setters",
     ] {
         assert!(checks.contains(&format!("ACHECK PASS {name}")), "{checks}");
     }

@@ -13,6 +13,8 @@
 //!   its new CPU from just after the call on (samples it takes after the
 //!   call returned), and get by tid reports the set.
 //! - `inherit`: a fork child and a new thread start with the caller's set.
+//! - `competing-setters`: two threads keep moving one spinning thread, each
+//!   to its own CPU, and every call returns.
 
 use crate::child_process::fork_and_wait;
 use crate::wait_status::ChildEnd;
@@ -25,12 +27,13 @@ use std::time::{Duration, Instant};
 pub type Check = fn() -> Result<String, String>;
 
 /// Every check, in order.
-pub const CHECKS: [(&str, Check); 5] = [
+pub const CHECKS: [(&str, Check); 6] = [
     ("length-rules", length_rules),
     ("errors", errors),
     ("move-self", move_self),
     ("move-other-thread", move_other_thread),
     ("inherit", inherit),
+    ("competing-setters", competing_setters),
 ];
 
 /// Bytes of the mask buffers (glibc's `cpu_set_t`: 1024 CPUs).
@@ -324,4 +327,69 @@ fn inherit() -> Result<String, String> {
         }
         Ok(format!("fork child and thread start with {chosen:?}"))
     })
+}
+
+/// Calls each setter of `competing-setters` makes.
+const COMPETING_CALLS: u64 = 200;
+
+/// Two threads keep moving one spinning thread, each to its own CPU:
+/// every call must return. A setter waits until the thread left a CPU its
+/// set forbids; it must judge by the thread's set as it is now, since the
+/// other setter may have moved the thread on (to a CPU the first one's
+/// set did not have) in the meantime.
+fn competing_setters() -> Result<String, String> {
+    let cpus: Vec<usize> = get(0)?.into_iter().take(2).collect();
+    let [first, second] = cpus[..] else {
+        return Ok("one CPU: nothing to compete for".into());
+    };
+    let shared = Arc::new(Spinner {
+        tid: AtomicI64::new(0),
+        samples: AtomicU64::new(0),
+        cpu: AtomicU64::new(0),
+        checked_from: AtomicU64::new(u64::MAX),
+        expected: AtomicU64::new(u64::MAX),
+        wrong: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+    });
+    let spinner = {
+        let shared = shared.clone();
+        std::thread::spawn(move || spin(&shared))
+    };
+    let deadline = Instant::now() + SPIN_TIMEOUT;
+    while shared.samples.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    let tid = shared.tid.load(Ordering::SeqCst);
+    let finished = Arc::new(AtomicU64::new(0));
+    let setters: Vec<_> = [first, second]
+        .into_iter()
+        .map(|cpu| {
+            let finished = finished.clone();
+            std::thread::spawn(move || -> Result<(), String> {
+                for _ in 0..COMPETING_CALLS {
+                    set(tid, &BTreeSet::from([cpu]))?;
+                }
+                finished.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        })
+        .collect();
+    while finished.load(Ordering::SeqCst) < 2 {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{} of 2 setters made their {COMPETING_CALLS} calls within {} s: a sched_setaffinity call did not return",
+                finished.load(Ordering::SeqCst),
+                SPIN_TIMEOUT.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for setter in setters {
+        setter.join().map_err(|_| "a setter panicked")??;
+    }
+    shared.stop.store(true, Ordering::SeqCst);
+    spinner.join().map_err(|_| "the spinner panicked")?;
+    Ok(format!(
+        "two setters moved thread {tid} to CPU {first} and to CPU {second}, {COMPETING_CALLS} times each; every call returned"
+    ))
 }
