@@ -64,7 +64,7 @@ fn begin_exit(process: &Process, status: u32) {
 /// delivered.
 pub fn return_to_user_work(frame: &mut InterruptFrame) {
     // Fast path: exiting and signals both raise the thread's flag.
-    if !crate::sched::with_current_thread(|thread| thread.signal_pending()).unwrap_or(false) {
+    if !crate::sched::with_current_thread_preempt_off(|thread| thread.signal_pending()).unwrap_or(false) {
         return;
     }
     let Some(user) = current() else { return };

@@ -323,7 +323,7 @@ pub fn find_thread(tid: u32) -> Option<Arc<UserThread>> {
 
 /// The running thread's user side; `None` for a kernel thread.
 pub fn current() -> Option<Arc<UserThread>> {
-    let erased = crate::sched::with_current_thread(|thread| thread.process().cloned()).flatten()?;
+    let erased = crate::sched::with_current_thread_preempt_off(|thread| thread.process().cloned()).flatten()?;
     erased.downcast::<UserThread>().ok()
 }
 

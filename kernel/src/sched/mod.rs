@@ -30,7 +30,7 @@ mod tick;
 mod wait_queue;
 
 pub use crate::thread::WaitQueue;
-pub use current::{current_thread, current_thread_id, with_current_thread};
+pub use current::{current_thread, current_thread_id, with_current_thread, with_current_thread_preempt_off};
 pub use affinity::{move_current_to, set_allowed_cpus};
 pub use lifecycle::{
     exit, spawn, spawn_init, spawn_pinned, spawn_user, spawn_user_as, switch_address_space, yield_now, JoinHandle, SpawnError,

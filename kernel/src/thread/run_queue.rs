@@ -114,6 +114,21 @@ impl RunQueue {
         f(unsafe { &*self.current.get() })
     }
 
+    /// [`with_current`](Self::with_current) with only preemption held off:
+    /// `current` changes only in `schedule`, which does not run on this
+    /// CPU while its preempt count is held (interrupt handlers only ask
+    /// for it, through the preempt word), and no other CPU writes it.
+    ///
+    /// # Safety
+    /// `self` must be the running CPU's run queue, with preemption off for
+    /// the whole call; `f` must not need interrupts off.
+    pub unsafe fn with_current_preempt_off<R>(&self, f: impl FnOnce(&Thread) -> R) -> R {
+        debug_assert!(percpu::preempt_count() > 0);
+        // SAFETY: owning CPU, no switch until the caller's guard drops;
+        // the Arc keeps the thread alive while it is current.
+        f(unsafe { &*self.current.get() })
+    }
+
     /// Replaces the running thread; returns the old one.
     ///
     /// # Safety
