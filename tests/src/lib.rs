@@ -60,18 +60,25 @@ pub fn busybox_initramfs() -> Result<PathBuf, String> {
     }
 }
 
+/// The `PATH` of busybox's archive: our programs, then busybox's applets
+/// (where `cargo xtask build --busybox` puts them).
+pub const BUSYBOX_TOOLS_PATH: &str = "/bin:/busybox/bin";
+
 /// An initramfs with the general-purpose tools (`cat`, `seq`, `wc`...) on
 /// its programs' `PATH`: the standard one (`INITRD`) when `cargo xtask
 /// build` packed coreutils into it, else busybox's, whose applets init's
-/// default `PATH` reaches (`/busybox/bin`). Err says why neither is there
-/// (`cargo xtask test` always passes busybox's: coreutils' cold build
-/// does not fit CI, see TEAM_NOTES/coreutils-and-busybox.md).
-pub fn initramfs_with_tools() -> Result<PathBuf, String> {
+/// default `PATH` reaches (`/busybox/bin`); with the `PATH` that finds
+/// them. Err says why neither is there (`cargo xtask test` always passes
+/// busybox's: coreutils' cold build does not fit CI, see
+/// TEAM_NOTES/coreutils-and-busybox.md).
+pub fn initramfs_with_tools() -> Result<(PathBuf, &'static str), String> {
     let standard = initramfs();
     if archive_has(&standard, "bin/coreutils") {
-        return Ok(standard);
+        return Ok((standard, "/bin"));
     }
-    busybox_initramfs().map_err(|why| format!("no coreutils in INITRD (`cargo xtask build` makes them), and {why}"))
+    busybox_initramfs()
+        .map(|archive| (archive, BUSYBOX_TOOLS_PATH))
+        .map_err(|why| format!("no coreutils in INITRD (`cargo xtask build` makes them), and {why}"))
 }
 
 /// True when the newc archive at `archive` has an entry named `name`
@@ -242,6 +249,10 @@ pub fn assert_no_line_contains(result: &RunResult, needle: &str) {
 
 pub use protocol::serial::{EXCEPTION, PANIC, STACK_OVERFLOW, TEST_FAIL, TEST_PASS, WARNING};
 pub use protocol::SmpOnline;
+
+/// Commands typed at the guest's shell, with their exit status.
+mod shell_command;
+pub use shell_command::{finish_command, run_command, run_command_ok, start_command, COMMAND_STEP};
 
 /// Parses one `smp: N of M CPUs online in T ms` line (anywhere in `line`).
 pub fn parse_smp_online(line: &str) -> Option<SmpOnline> {

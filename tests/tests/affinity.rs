@@ -6,51 +6,17 @@
 //! CPUs in util-linux's format; `/proc/[pid]/status` shows
 //! `Cpus_allowed` and `Cpus_allowed_list`, `/proc/[pid]/stat` the CPU in
 //! field 39; bad input fails with one line and status 1. Each command is
-//! followed by `echo AFF""DONE $? AFF""END` (as in `tools.rs`: the typed
-//! line's echo keeps the quotes, so only the shell's output matches).
+//! followed by the status echo of `qemu_tests::run_command`.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use qemu_tests::*;
 
-/// How long one command may take (TCG on a loaded 2-core host).
-const STEP: Duration = Duration::from_secs(90);
 const CPUS: u32 = 4;
-
-/// Types `line`; returns what it printed (from the typed line on) and its
-/// exit status.
-fn run(session: &mut QemuSession, line: &str) -> (String, i32) {
-    let separator = if line.ends_with('&') { " " } else { "; " };
-    session
-        .type_text(&format!(
-            "{line}{separator}echo AFF\"\"DONE $? AFF\"\"END\r"
-        ))
-        .expect("type into the serial line");
-    let text = session
-        .wait_for("AFFEND", STEP)
-        .unwrap_or_else(|error| panic!("{line}: {error}"));
-    let (output, status) = text
-        .rsplit_once("AFFDONE ")
-        .unwrap_or_else(|| panic!("{line}: no status in {text:?}"));
-    let status = status
-        .trim_end_matches("AFFEND")
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("{line}: bad status in {text:?}"));
-    (output.replace('\r', ""), status)
-}
-
-/// Runs `line`, checks it succeeded, returns its output.
-fn run_ok(session: &mut QemuSession, line: &str) -> String {
-    let (output, status) = run(session, line);
-    assert_eq!(status, 0, "{line} failed:\n{output}");
-    output
-}
 
 /// Runs `line`, checks it failed with status 1 and printed `message`.
 fn run_failing(session: &mut QemuSession, line: &str, message: &str) {
-    let (output, status) = run(session, line);
+    let (output, status) = run_command(session, line);
     assert_eq!(status, 1, "{line} should fail with status 1:\n{output}");
     assert!(
         output.lines().any(|row| row == message),
@@ -96,7 +62,7 @@ fn pid_of(ps: &str, command: &str) -> u32 {
 #[test]
 fn affinity_is_a_cpu_set() {
     // `cat` reads the /proc files: coreutils' or busybox's.
-    let initrd = initramfs_with_tools().unwrap_or_else(|why| panic!("{why}"));
+    let (initrd, _) = initramfs_with_tools().unwrap_or_else(|why| panic!("{why}"));
     let cfg = QemuConfig {
         accel: Accel::Tcg,
         timeout: Some(timeout(8)),
@@ -104,9 +70,9 @@ fn affinity_is_a_cpu_set() {
         ..config(CPUS, &["--", "/bin/sh"])
     };
     let mut session = QemuSession::start(&cfg).expect("start QEMU");
-    session.wait_for("$ ", STEP).expect("the shell's prompt");
+    session.wait_for("$ ", COMMAND_STEP).expect("the shell's prompt");
 
-    let checks = run_ok(&mut session, "affinitycheck");
+    let checks = run_command_ok(&mut session, "affinitycheck");
     // Linux's cpumask_size() for 4 CPUs: one long.
     assert!(
         checks.contains("ACHECK PASS length-rules: 8 bytes copied"),
@@ -126,11 +92,11 @@ fn affinity_is_a_cpu_set() {
     // Four threads on CPUs 1 and 3: never elsewhere, and on both. Meanwhile
     // top wakes ten times a second on CPUs 0 and 2 and blocks again, so
     // those CPUs keep looking for work to steal from 1 and 3's queues.
-    run_ok(
+    run_command_ok(
         &mut session,
         "taskset -c 0,2 top -b -n 30 -d 0.1 > /dev/null &",
     );
-    let stress = run_ok(&mut session, "taskset -c 1,3 stress 4 2");
+    let stress = run_command_ok(&mut session, "taskset -c 1,3 stress 4 2");
     let per_thread = stress_cpus(&stress);
     assert_eq!(per_thread.len(), 4, "{stress}");
     let allowed = BTreeSet::from([1, 3]);
@@ -145,16 +111,16 @@ fn affinity_is_a_cpu_set() {
     );
 
     // util-linux's lines for init (every CPU).
-    assert!(run_ok(&mut session, "taskset -p 1")
+    assert!(run_command_ok(&mut session, "taskset -p 1")
         .lines()
         .any(|line| line == "pid 1's current affinity mask: f"));
-    assert!(run_ok(&mut session, "taskset -cp 1")
+    assert!(run_command_ok(&mut session, "taskset -cp 1")
         .lines()
         .any(|line| line == "pid 1's current affinity list: 0-3"));
 
     // /proc: the set, in Linux's two forms, kept across taskset's exec;
     // field 39 of stat is the CPU.
-    let status = run_ok(&mut session, "taskset -c 1,3 cat /proc/self/status");
+    let status = run_command_ok(&mut session, "taskset -c 1,3 cat /proc/self/status");
     assert!(
         status.lines().any(|line| line == "Cpus_allowed:\ta"),
         "{status}"
@@ -163,7 +129,7 @@ fn affinity_is_a_cpu_set() {
         status.lines().any(|line| line == "Cpus_allowed_list:\t1,3"),
         "{status}"
     );
-    let init_status = run_ok(&mut session, "cat /proc/1/status");
+    let init_status = run_command_ok(&mut session, "cat /proc/1/status");
     assert!(
         init_status.lines().any(|line| line == "Cpus_allowed:\tf"),
         "{init_status}"
@@ -174,7 +140,7 @@ fn affinity_is_a_cpu_set() {
             .any(|line| line == "Cpus_allowed_list:\t0-3"),
         "{init_status}"
     );
-    let stat = run_ok(&mut session, "taskset -c 3 cat /proc/self/stat");
+    let stat = run_command_ok(&mut session, "taskset -c 3 cat /proc/self/stat");
     let row = stat
         .lines()
         .find(|line| line.contains(" (cat) "))
@@ -186,23 +152,23 @@ fn affinity_is_a_cpu_set() {
     );
 
     // Another process's set, shown and changed.
-    run_ok(&mut session, "stress 1 3 &");
-    let pid = pid_of(&run_ok(&mut session, "ps"), "stress");
-    let changed = run_ok(&mut session, &format!("taskset -p 4 {pid}"));
+    run_command_ok(&mut session, "stress 1 3 &");
+    let pid = pid_of(&run_command_ok(&mut session, "ps"), "stress");
+    let changed = run_command_ok(&mut session, &format!("taskset -p 4 {pid}"));
     assert!(
         changed.contains(&format!(
             "pid {pid}'s current affinity mask: f\npid {pid}'s new affinity mask: 4\n"
         )),
         "{changed}"
     );
-    let changed = run_ok(&mut session, &format!("taskset -cp 0,2-3 {pid}"));
+    let changed = run_command_ok(&mut session, &format!("taskset -cp 0,2-3 {pid}"));
     assert!(
         changed.contains(&format!(
             "pid {pid}'s current affinity list: 2\npid {pid}'s new affinity list: 0,2-3\n"
         )),
         "{changed}"
     );
-    let status = run_ok(&mut session, &format!("cat /proc/{pid}/status"));
+    let status = run_command_ok(&mut session, &format!("cat /proc/{pid}/status"));
     assert!(
         status.lines().any(|line| line == "Cpus_allowed:\td"),
         "{status}"
@@ -232,11 +198,11 @@ fn affinity_is_a_cpu_set() {
 
     if !session.console().contains("stress: thread 0: cpu ") {
         session
-            .wait_for("stress: thread 0: cpu ", STEP)
+            .wait_for("stress: thread 0: cpu ", COMMAND_STEP)
             .expect("stress ends");
     }
     session.type_text("poweroff\r").expect("type");
-    let result = session.finish(STEP).expect("QEMU ends");
+    let result = session.finish(COMMAND_STEP).expect("QEMU ends");
     assert_outcome(&result, Outcome::PowerOff);
     assert_no_line_contains(&result, PANIC);
 }

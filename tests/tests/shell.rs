@@ -154,17 +154,9 @@ fn session_script(console: &mut Console) {
     assert!(output.starts_with("recalled\r\n"), "the recalled line ran again; then came:\n{output}");
 }
 
-/// Where the tools the script pipes through come from
-/// (`initramfs_with_tools`), with the `PATH` that finds them.
-fn archive_with_tools() -> Result<(PathBuf, &'static str), String> {
-    let archive = initramfs_with_tools()?;
-    let path = if archive_has(&archive, "bin/coreutils") { "/bin" } else { "/bin:/busybox/bin" };
-    Ok((archive, path))
-}
-
 /// Busybox's archive, with the `PATH` that finds its applets.
 fn busybox_with_path() -> Result<(PathBuf, &'static str), String> {
-    busybox_initramfs().map(|archive| (archive, "/bin:/busybox/bin"))
+    busybox_initramfs().map(|archive| (archive, BUSYBOX_TOOLS_PATH))
 }
 
 /// Runs the script in `shell`, then `exit 0`: init reports it and the
@@ -191,7 +183,7 @@ fn run_session(shell: &str, prompt: &'static str, archive: Result<(PathBuf, &'st
 
 #[test]
 fn our_shell_runs_pipelines_redirection_jobs_and_survives_crashes() {
-    run_session("/bin/sh", " $ ", archive_with_tools());
+    run_session("/bin/sh", " $ ", initramfs_with_tools());
 }
 
 #[test]

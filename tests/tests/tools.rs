@@ -3,64 +3,20 @@
 //! `dmesg`, `kill`, `taskset`, `stress` in the background watched by
 //! `cpus`, `ps` and `top -b`, then `top` on the terminal (two frames, `q`
 //! quits), and `poweroff` ending QEMU with success. Each command is
-//! followed by `echo TOOLS""DONE $? TOOLS""END`: the echo of the typed
-//! line keeps the quotes, so only the shell's output matches. TCG: this
+//! followed by the status echo of `qemu_tests::run_command`. TCG: this
 //! machine's KVM cannot run user code.
 
-use std::time::Duration;
 
 use qemu_tests::*;
 
-/// How long one command may take (TCG on a loaded 2-core host).
-const STEP: Duration = Duration::from_secs(90);
 const CPUS: usize = 4;
-
-/// Types `line` followed by the status echo.
-fn start(session: &mut QemuSession, line: &str) {
-    let separator = if line.ends_with('&') { " " } else { "; " };
-    session
-        .type_text(&format!(
-            "{line}{separator}echo TOOLS\"\"DONE $? TOOLS\"\"END\r"
-        ))
-        .expect("type into the serial line");
-}
-
-/// Waits for the command `start` typed to end; returns what it printed
-/// (from the typed line on) and its exit status.
-fn finish(session: &mut QemuSession, line: &str) -> (String, i32) {
-    let text = session
-        .wait_for("TOOLSEND", STEP)
-        .unwrap_or_else(|error| panic!("{line}: {error}"));
-    let (output, status) = text
-        .rsplit_once("TOOLSDONE ")
-        .unwrap_or_else(|| panic!("{line}: no status in {text:?}"));
-    let status = status
-        .trim_end_matches("TOOLSEND")
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("{line}: bad status in {text:?}"));
-    (output.replace('\r', ""), status)
-}
-
-/// Types `line`; returns its output and exit status.
-fn run(session: &mut QemuSession, line: &str) -> (String, i32) {
-    start(session, line);
-    finish(session, line)
-}
-
-/// Runs `line`, checks it succeeded, returns its output.
-fn run_ok(session: &mut QemuSession, line: &str) -> String {
-    let (output, status) = run(session, line);
-    assert_eq!(status, 0, "{line} failed:\n{output}");
-    output
-}
 
 /// Waits for `needle` unless the console already showed it (a background
 /// job's output may have arrived inside an earlier command's).
 fn wait_anywhere(session: &mut QemuSession, needle: &str) {
     if !session.console().contains(needle) {
         session
-            .wait_for(needle, STEP)
+            .wait_for(needle, COMMAND_STEP)
             .unwrap_or_else(|error| panic!("{error}"));
     }
 }
@@ -181,27 +137,27 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
         ..config_with_initramfs(CPUS as u32, &["--", "/bin/sh"])
     };
     let mut session = QemuSession::start(&cfg).expect("start QEMU");
-    session.wait_for("$ ", STEP).expect("the shell's prompt");
+    session.wait_for("$ ", COMMAND_STEP).expect("the shell's prompt");
 
-    check_ps(&run_ok(&mut session, "ps"));
-    check_cpus(&run_ok(&mut session, "cpus"));
-    check_free(&run_ok(&mut session, "free"), &session.console());
-    assert!(run_ok(&mut session, "free -h").contains("Mi"));
-    let uptime = run_ok(&mut session, "uptime");
+    check_ps(&run_command_ok(&mut session, "ps"));
+    check_cpus(&run_command_ok(&mut session, "cpus"));
+    check_free(&run_command_ok(&mut session, "free"), &session.console());
+    assert!(run_command_ok(&mut session, "free -h").contains("Mi"));
+    let uptime = run_command_ok(&mut session, "uptime");
     assert!(
         uptime.contains(" up ") && uptime.contains("load average: "),
         "{uptime}"
     );
-    check_dmesg(&run_ok(&mut session, "dmesg"));
-    assert!(run_ok(&mut session, "/bin/kill -l").contains("HUP INT QUIT ILL"));
+    check_dmesg(&run_command_ok(&mut session, "dmesg"));
+    assert!(run_command_ok(&mut session, "/bin/kill -l").contains("HUP INT QUIT ILL"));
     assert_eq!(
-        run(&mut session, "/bin/kill -9 999999").1,
+        run_command(&mut session, "/bin/kill -9 999999").1,
         1,
         "kill of no process fails"
     );
-    assert_eq!(run(&mut session, "free -x").1, 1, "a bad option fails");
+    assert_eq!(run_command(&mut session, "free -x").1, 1, "a bad option fails");
     // Pinned to CPU 2, ps sees itself there.
-    let pinned = run_ok(&mut session, "taskset -c 2 ps");
+    let pinned = run_command_ok(&mut session, "taskset -c 2 ps");
     assert!(
         pinned
             .lines()
@@ -212,9 +168,9 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
     // Two busy threads (started before `cpus` measures; 10 s covers the
     // next three commands): while they run, two CPUs are busy, ps shows
     // them, and top's second frame names stress the busiest.
-    run_ok(&mut session, "stress 2 10 &");
+    run_command_ok(&mut session, "stress 2 10 &");
     wait_anywhere(&mut session, "stress: 2 threads for");
-    let busy = run_ok(&mut session, "cpus 2");
+    let busy = run_command_ok(&mut session, "cpus 2");
     // Busy, not 100%: CPU time is sampled by the tick, and on an
     // overloaded host QEMU drops ticks of a vCPU it did not run, so the
     // busy share seen can be far below 100% (60% seen under load).
@@ -230,7 +186,7 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
         })
         .count();
     assert!(busy_cpus >= 2, "stress did not make two CPUs busy:\n{busy}");
-    let ps = run_ok(&mut session, "ps");
+    let ps = run_command_ok(&mut session, "ps");
     let stress = ps
         .lines()
         .find(|line| line.ends_with(" stress"))
@@ -242,7 +198,7 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
             .is_some_and(|utime| utime != "0.00"),
         "stress has no user time: {stress}"
     );
-    let frames = run_ok(&mut session, "top -b -n 2 -d 0.5");
+    let frames = run_command_ok(&mut session, "top -b -n 2 -d 0.5");
     let second = frames
         .split("top - ")
         .nth(2)
@@ -257,17 +213,17 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
     );
 
     // top on the terminal: a frame, a redraw, then q ends it with status 0.
-    start(&mut session, "top");
+    start_command(&mut session, "top");
     for _ in 0..2 {
         session
-            .wait_for("\x1b[H\x1b[2Jtop - ", STEP)
+            .wait_for("\x1b[H\x1b[2Jtop - ", COMMAND_STEP)
             .expect("a frame");
     }
     session
-        .wait_for("COMMAND", STEP)
+        .wait_for("COMMAND", COMMAND_STEP)
         .expect("the process table");
     session.send(b"q").expect("type q");
-    let (after_top, status) = finish(&mut session, "top");
+    let (after_top, status) = finish_command(&mut session, "top");
     assert_eq!(status, 0, "top did not quit cleanly on q:\n{after_top}");
 
     // stress has ended and said where its threads ran.
@@ -275,7 +231,7 @@ fn the_tools_report_the_kernel_and_poweroff_ends_qemu() {
     assert!(session.console().contains("stress: thread 0: cpu "));
 
     session.type_text("poweroff\r").expect("type");
-    let result = session.finish(STEP).expect("QEMU ends");
+    let result = session.finish(COMMAND_STEP).expect("QEMU ends");
     assert_outcome(&result, Outcome::PowerOff);
     assert_no_line_contains(&result, PANIC);
     assert_line_contains(&result, "power off requested by process");
