@@ -236,6 +236,24 @@ const SAMPLES_AFTER_MOVE: u64 = 2000;
 /// How long the spinner may take for them (TCG on a loaded host).
 const SPIN_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// A thread running [`spin`] (nothing checked until `checked_from` is set).
+fn start_spinner() -> (Arc<Spinner>, std::thread::JoinHandle<()>) {
+    let shared = Arc::new(Spinner {
+        tid: AtomicI64::new(0),
+        samples: AtomicU64::new(0),
+        cpu: AtomicU64::new(0),
+        checked_from: AtomicU64::new(u64::MAX),
+        expected: AtomicU64::new(u64::MAX),
+        wrong: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+    });
+    let spinner = {
+        let shared = shared.clone();
+        std::thread::spawn(move || spin(&shared))
+    };
+    (shared, spinner)
+}
+
 fn spin(shared: &Spinner) {
     shared.tid.store(gettid(), Ordering::SeqCst);
     while !shared.stop.load(Ordering::SeqCst) {
@@ -256,19 +274,7 @@ fn move_other_thread() -> Result<String, String> {
     if allowed.len() < 2 {
         return Ok("one CPU: nowhere to move to".into());
     }
-    let shared = Arc::new(Spinner {
-        tid: AtomicI64::new(0),
-        samples: AtomicU64::new(0),
-        cpu: AtomicU64::new(0),
-        checked_from: AtomicU64::new(u64::MAX),
-        expected: AtomicU64::new(u64::MAX),
-        wrong: AtomicU64::new(0),
-        stop: AtomicBool::new(false),
-    });
-    let spinner = {
-        let shared = shared.clone();
-        std::thread::spawn(move || spin(&shared))
-    };
+    let (shared, spinner) = start_spinner();
     let result = (|| {
         let deadline = Instant::now() + SPIN_TIMEOUT;
         while shared.samples.load(Ordering::SeqCst) < 100 && Instant::now() < deadline {
@@ -342,19 +348,7 @@ fn competing_setters() -> Result<String, String> {
     let [first, second] = cpus[..] else {
         return Ok("one CPU: nothing to compete for".into());
     };
-    let shared = Arc::new(Spinner {
-        tid: AtomicI64::new(0),
-        samples: AtomicU64::new(0),
-        cpu: AtomicU64::new(0),
-        checked_from: AtomicU64::new(u64::MAX),
-        expected: AtomicU64::new(u64::MAX),
-        wrong: AtomicU64::new(0),
-        stop: AtomicBool::new(false),
-    });
-    let spinner = {
-        let shared = shared.clone();
-        std::thread::spawn(move || spin(&shared))
-    };
+    let (shared, spinner) = start_spinner();
     let deadline = Instant::now() + SPIN_TIMEOUT;
     while shared.samples.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
         std::thread::yield_now();
