@@ -21,16 +21,7 @@ pub type LineSink = fn(core::fmt::Arguments);
 pub fn print_here(reason: &str, print: LineSink) {
     let frame_pointer = arch::cpu::frame_pointer();
     let stack_pointer = arch::cpu::stack_pointer();
-    let (cpu, thread, name) = running_thread();
-    print(format_args!(
-        "{}\n",
-        Begin {
-            cpu,
-            reason,
-            thread,
-            name
-        }
-    ));
+    let cpu = print_begin(reason, print);
     let (frames, stop) = walk_from(cpu, frame_pointer, stack_pointer, 0, print);
     print(format_args!("{}\n", End { cpu, frames, stop }));
 }
@@ -39,16 +30,7 @@ pub fn print_here(reason: &str, print: LineSink) {
 /// instruction (`pc=`), then the return addresses on its stack. Nothing
 /// but the header and `stop=user-mode` when it ran in user mode.
 pub fn print_interrupted(reason: &str, frame: &InterruptFrame, print: LineSink) {
-    let (cpu, thread, name) = running_thread();
-    print(format_args!(
-        "{}\n",
-        Begin {
-            cpu,
-            reason,
-            thread,
-            name
-        }
-    ));
+    let cpu = print_begin(reason, print);
     if frame.from_user_mode() {
         print(format_args!(
             "{}\n",
@@ -154,6 +136,14 @@ fn kernel_stack_top() -> u64 {
     // SAFETY: GS_BASE points at this CPU's loaded PCR, which lives for good.
     let pcr = unsafe { &*percpu::current_pcr() };
     pcr.kernel_stack_top.load(Ordering::Relaxed)
+}
+
+/// Prints the `@@BT-BEGIN` line for the running thread; returns the CPU
+/// number the other lines carry.
+fn print_begin(reason: &str, print: LineSink) -> u32 {
+    let (cpu, thread, name) = running_thread();
+    print(format_args!("{}\n", Begin { cpu, reason, thread, name }));
+    cpu
 }
 
 /// This CPU's number and its running thread's id and name (thread 0,
